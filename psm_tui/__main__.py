@@ -1,0 +1,3 @@
+from psm_tui.cli import main
+
+main()

@@ -1,0 +1,94 @@
+"""The ``psm`` command: the TUI by default, and every operation as a subcommand.
+
+This module must not import textual: the TUI is imported only when it is opened.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+import peewee
+import platformdirs
+
+from psm_tui import __version__, backend
+from psm_tui.cli.context import CliState
+from psm_tui.config import APP_NAME, load_settings
+from psm_tui.database import DatabaseUrlError
+from psm_tui.i18n import _, set_language
+from psm_tui.services.errors import BusyError, PsmError
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "database", metavar="PATH_OR_URL", help="Database file or URL.")
+@click.option("--as", "as_name", metavar="NAME", help="Act as NAME (service account only).")
+@click.option("--lang", type=click.Choice(["id", "en"]), help="Interface language.")
+@click.version_option(__version__, prog_name="psm")
+@click.pass_context
+def cli(ctx: click.Context, database: str | None, as_name: str | None, lang: str | None) -> None:
+    """psm-tui: social-welfare cases, PSM and follow-ups for Dinas Sosial Kota Tangerang."""
+    settings = load_settings(database=database, lang=lang)
+    set_language(settings.lang)
+    ctx.obj = CliState(settings, as_name)
+    if ctx.invoked_subcommand is None:
+        from psm_tui.cli.tui import open_tui
+
+        open_tui(ctx.obj)
+
+
+def _register_commands() -> None:
+    from psm_tui.cli import cases, followups, setup, users, workers
+
+    for module in (cases, followups, setup, users, workers):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register_commands()
+
+
+def _log_path() -> Path:
+    path = Path(platformdirs.user_log_dir(APP_NAME)) / "psm.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"psm: {message}", err=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; any failure becomes one clear line on stderr, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="psm", standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail(_("Cancelled."), 130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except PsmError as error:
+        _fail(str(error), error.exit_code)
+    except DatabaseUrlError as error:
+        _fail(str(error), 2)
+    except peewee.OperationalError as error:
+        if backend.is_busy_error(error):
+            _fail(str(BusyError(_("The database is busy (a colleague is saving); try again."))), 6)
+        _report_internal(error)
+    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+        _report_internal(error)
+
+
+def _report_internal(error: BaseException) -> None:
+    try:
+        path = _log_path()
+        logging.basicConfig(filename=path, level=logging.ERROR)
+        logging.getLogger("psm").exception("internal error", exc_info=error)
+        where = str(path)
+    except OSError:
+        where = "-"
+    _fail(_("Internal error: {error} (details in {log})").format(error=error, log=where), 70)

@@ -1,0 +1,38 @@
+"""What every subcommand shares: settings, the open database and the acting user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import click
+
+from psm_tui.config import Settings
+from psm_tui.database import open_database
+from psm_tui.services.dto import Actor
+from psm_tui.services.setup import check_schema
+from psm_tui.services.users import resolve_actor
+
+
+@dataclass
+class CliState:
+    settings: Settings
+    as_name: str | None = None
+    _actor: Actor | None = field(default=None, repr=False)
+    _opened: bool = False
+
+    def open(self, *, check: bool = True) -> None:
+        if not self._opened:
+            open_database(self.settings.database_or_default,
+                          group_shared=self.settings.service_group_mode)
+            self._opened = True
+        if check:
+            check_schema()
+
+    def actor(self) -> Actor:
+        self.open()
+        if self._actor is None:
+            self._actor = resolve_actor(self.as_name, self.settings.service_account)
+        return self._actor
+
+
+pass_state = click.make_pass_decorator(CliState)

@@ -1,0 +1,71 @@
+"""``psm followup …``: requests to OPD about a case."""
+
+from __future__ import annotations
+
+import click
+
+from psm_tui.cli.context import CliState, pass_state
+from psm_tui.cli.output import console, followup_json, print_json, table
+from psm_tui.cli.output import text as cell
+from psm_tui.i18n import _, format_date
+from psm_tui.services import followups
+from psm_tui.services.followups import FOLLOWUP_TRANSITIONS, FollowUpFilter
+from psm_tui.services.labels import followup_status_label
+
+
+@click.group("followup")
+def followup_group() -> None:
+    """Follow-ups to partner agencies (OPD)."""
+
+
+@followup_group.command("new")
+@click.argument("number")
+@click.option("--opd", required=True, metavar="CODE")
+@click.option("--action", required=True, metavar="TEXT")
+@click.option("--due", metavar="YYYY-MM-DD")
+@pass_state
+def followup_new(state: CliState, number: str, opd: str, action: str, due: str | None) -> None:
+    """Send a follow-up request to an OPD; prints its ID."""
+    info = followups.create_followup(state.actor(), number, opd=opd, action=action, due=due,
+                                     default_days=state.settings.followup_due_days)
+    click.echo(info.id)
+
+
+@followup_group.command("update")
+@click.argument("followup_id", type=int, metavar="ID")
+@click.option("--status", required=True, type=click.Choice(list(FOLLOWUP_TRANSITIONS)))
+@click.option("--response", metavar="TEXT")
+@pass_state
+def followup_update(state: CliState, followup_id: int, status: str, response: str | None) -> None:
+    """Record the OPD's answer: diterima, selesai, ditolak (with --response) or dibatalkan."""
+    info = followups.update_followup(state.actor(), followup_id, status, response=response)
+    click.echo(f"{info.id}: {followup_status_label(info.status)}")
+
+
+@followup_group.command("list")
+@click.option("--opd", metavar="CODE")
+@click.option("--overdue", is_flag=True)
+@click.option("--open", "open_only", is_flag=True)
+@click.option("--case", "case_number", metavar="NUMBER")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def followup_list(
+    state: CliState, opd: str | None, overdue: bool, open_only: bool, case_number: str | None,
+    as_json: bool,
+) -> None:
+    """List follow-ups, overdue first."""
+    state.actor()
+    rows = followups.list_followups(FollowUpFilter(opd=opd, overdue=overdue, open_only=open_only,
+                                                   case_number=case_number))
+    if as_json:
+        print_json([followup_json(f) for f in rows])
+        return
+    out = table("ID", _("Case"), "OPD", _("Status"), _("Due"), _("Requested action"))
+    for f in rows:
+        flag = " !" if f.overdue else ""
+        out.add_row(str(f.id), f.case_number, f.opd_name, followup_status_label(f.status) + flag,
+                    format_date(f.due_on), cell(f.action))
+    console().print(out)
+
+
+COMMANDS = [followup_group]

@@ -1,0 +1,146 @@
+"""Rendering for the terminal: JSON documents and Rich tables (user text never as markup)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from psm_tui.services.dto import CaseDetail, CaseSummary, FollowUpInfo, WorkerInfo
+from psm_tui.services.validation import safe_display
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def print_json(document: object) -> None:
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def text(value: object) -> Text:
+    """User text for a table cell: never parsed as markup, control characters made visible."""
+    return Text(safe_display("" if value is None else str(value)))
+
+
+def followup_json(f: FollowUpInfo) -> dict[str, object]:
+    return {
+        "id": f.id,
+        "case": f.case_number,
+        "opd": f.opd_code,
+        "opd_name": f.opd_name,
+        "action": f.action,
+        "status": f.status,
+        "due": f.due_on.isoformat() if f.due_on else None,
+        "overdue": f.overdue,
+        "due_soon": f.due_soon,
+        "response": f.response,
+        "reason": f.reason,
+        "responded_at": f.responded_at.isoformat() if f.responded_at else None,
+        "created_at": f.created_at.isoformat(),
+    }
+
+
+def case_json(case: CaseSummary, followups: list[FollowUpInfo]) -> dict[str, object]:
+    kel = case.kelurahan
+    return {
+        "number": case.number,
+        "status": case.status,
+        "priority": case.priority,
+        "category": {"code": int(case.category.code), "name": case.category.name},
+        "kelurahan": {"code": kel.code, "name": kel.name},
+        "kecamatan": {"code": kel.kecamatan_code, "name": kel.kecamatan_name},
+        "client": {"name": case.client_name, "nik": case.client_nik},
+        "worker": None
+        if case.worker is None
+        else {
+            "id": case.worker.id,
+            "name": case.worker.name,
+            "kind": case.worker.kind,
+            "kelurahan_code": case.worker.kelurahan_code,
+        },
+        "reported_at": case.reported_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+        "followups": [followup_json(f) for f in followups],
+        "version": case.version,
+    }
+
+
+def case_detail_json(detail: CaseDetail) -> dict[str, object]:
+    document = case_json(detail.summary, detail.followups)
+    client = detail.client
+    document["client"] = {
+        "id": client.id,
+        "name": client.name,
+        "nik": client.nik,
+        "kk": client.kk,
+        "sex": client.sex,
+        "birth_date": client.birth_date.isoformat() if client.birth_date else None,
+        "address": client.address,
+        "rt": client.rt,
+        "rw": client.rw,
+        "phone": client.phone,
+        "dtsen": client.dtsen,
+        "dtsen_desil": client.dtsen_desil,
+    }
+    document.update(
+        description=detail.description,
+        source=detail.source,
+        outcome=detail.outcome,
+        closed_at=detail.closed_at.isoformat() if detail.closed_at else None,
+        created_by=detail.created_by,
+        updated_by=detail.updated_by,
+        notes=[
+            {"kind": a.kind, "text": a.text, "author": a.author, "at": a.at.isoformat()}
+            for a in detail.activities
+            if a.kind in ("catatan", "kunjungan", "telepon")
+        ],
+        timeline=[
+            {"kind": a.kind, "text": a.text, "author": a.author, "at": a.at.isoformat()}
+            for a in detail.activities
+        ],
+        assignments=[
+            {
+                "worker_id": a.worker_id,
+                "worker": a.worker_name,
+                "by": a.assigned_by,
+                "at": a.assigned_at.isoformat(),
+                "reason": a.reason,
+                "ended_at": a.ended_at.isoformat() if a.ended_at else None,
+            }
+            for a in detail.assignments
+        ],
+    )
+    return document
+
+
+def worker_json(w: WorkerInfo) -> dict[str, object]:
+    return {
+        "id": w.id,
+        "name": w.name,
+        "kind": w.kind,
+        "nik": w.nik,
+        "phone": w.phone,
+        "kelurahan_code": w.kelurahan_code,
+        "kelurahan": w.kelurahan_name,
+        "kecamatan_code": w.kecamatan_code,
+        "kecamatan": w.kecamatan_name,
+        "active": w.active,
+        "joined_on": w.joined_on.isoformat() if w.joined_on else None,
+        "open_cases": w.open_cases,
+        "inactive_reason": w.inactive_reason,
+    }
+
+
+def table(*columns: str) -> Table:
+    """A borderless table; the last column wraps so long text stays readable at 80 columns."""
+    result = Table(box=None, header_style="bold", pad_edge=False, expand=False)
+    for index, column in enumerate(columns, start=1):
+        last = index == len(columns)
+        result.add_column(column, overflow="fold" if last else "ellipsis", no_wrap=not last)
+    return result
+

@@ -1,0 +1,90 @@
+"""``psm init``, ``psm migrate`` and ``psm demo``."""
+
+from __future__ import annotations
+
+
+
+from dataclasses import replace
+
+import click
+
+from psm_tui import database
+from psm_tui.cli.context import CliState, pass_state
+from psm_tui.config import demo_database_path
+from psm_tui.i18n import _
+from psm_tui.services import demo, setup
+
+
+@click.command("init")
+@click.option("--full-name", help="Your full name, if you become the first admin.")
+@pass_state
+def init(state: CliState, full_name: str | None) -> None:
+    """Create or upgrade the database and load reference data (idempotent)."""
+    state.open(check=False)
+    result = setup.initialise(full_name)
+    for name in result.applied:
+        click.echo(_("applied migration {name}").format(name=name))
+    counts = result.counts
+    click.echo(
+        _("{kec} kecamatan, {kel} kelurahan, {cat} PPKS categories, {opd} OPD").format(
+            kec=counts["kecamatan"], kel=counts["kelurahan"], cat=counts["categories"],
+            opd=counts["opd"],
+        )
+    )
+    if result.admin_created:
+        click.echo(_("{name} is the first admin").format(name=result.admin_created))
+    click.echo(_("Database ready: {path}").format(path=state.settings.database_or_default))
+
+
+@click.command("migrate")
+@click.option("--status", "show_status", is_flag=True, help="Only show applied and pending.")
+@pass_state
+def migrate(state: CliState, show_status: bool) -> None:
+    """Apply pending migrations, or show them."""
+    state.open(check=False)
+    if show_status:
+        for row in database.runner().status():
+            mark = _("applied") if row.applied else _("pending")
+            click.echo(f"{row.name}\t{mark}")
+        return
+    applied = database.migrate()
+    click.echo(_("{count} migration(s) applied").format(count=len(applied)))
+
+
+@click.command("demo")
+@click.option("--cases", "case_count", type=click.IntRange(0, 2_000_000), default=5000,
+              show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--no-open", is_flag=True, help="Only fill the database; do not open the app.")
+@click.pass_context
+def demo_command(ctx: click.Context, case_count: int, seed: int, no_open: bool) -> None:
+    """Fill a new, empty database with realistic demo data, then open it."""
+    state: CliState = ctx.obj
+    if not state.settings.database:
+        state.settings = replace(state.settings, database=str(demo_database_path()))
+    state.open(check=False)
+    setup.initialise()
+    if setup.get_meta("demo_seed") is not None:
+        click.echo(_("{path} already holds demo data; opening it").format(
+            path=state.settings.database))
+    else:
+        if setup.holds_cases():
+            raise click.ClickException(
+                _("{path} holds real cases; demo data goes only into a new database (use --db)")
+                .format(path=state.settings.database)
+            )
+        with click.progressbar(length=100, label=_("Generating demo data"), file=None) as bar:
+            def progress(done: float) -> None:
+                bar.update(int(done * 100) - bar.pos)
+
+            counts = demo.generate(seed=seed, cases=case_count, progress=progress)
+        click.echo(_("{psm} PSM, {tksk} TKSK, {cases} cases, {followups} follow-ups").format(
+            **counts))
+    if not no_open:
+        from psm_tui.cli.tui import open_tui
+
+        open_tui(state)
+
+
+COMMANDS = [init, migrate, demo_command]
+

@@ -1,0 +1,115 @@
+"""``psm worker …``: the PSM and TKSK roster."""
+
+from __future__ import annotations
+
+import click
+
+from psm_tui.cli.context import CliState, pass_state
+from psm_tui.cli.output import console, print_json, table, worker_json
+from psm_tui.cli.output import text as cell
+from psm_tui.i18n import _, format_date
+from psm_tui.services import workers
+from psm_tui.services.case_queries import mask_nik
+from psm_tui.services.dto import WorkerInfo
+from psm_tui.services.workers import WorkerFilter
+
+
+@click.group("worker")
+def worker_group() -> None:
+    """PSM and TKSK."""
+
+
+def _masked(state: CliState, info: WorkerInfo) -> dict[str, object]:
+    document = worker_json(info)
+    document["nik"] = mask_nik(info.nik, state.actor())
+    return document
+
+
+@worker_group.command("add")
+@click.option("--kind", type=click.Choice(["psm", "tksk"]), default="psm", show_default=True)
+@click.option("--name", required=True)
+@click.option("--kelurahan", metavar="KEL")
+@click.option("--kecamatan", metavar="KEC")
+@click.option("--nik")
+@click.option("--phone")
+@click.option("--joined", metavar="YYYY-MM-DD")
+@pass_state
+def worker_add(state: CliState, joined: str | None, **values: str) -> None:
+    """Add a PSM (--kelurahan) or a TKSK (--kecamatan); prints the worker ID."""
+    info = workers.add_worker(state.actor(), joined_on=joined, **values)
+    click.echo(info.id)
+
+
+@worker_group.command("edit")
+@click.argument("worker_id", type=int, metavar="ID")
+@click.option("--name")
+@click.option("--phone")
+@click.option("--nik")
+@pass_state
+def worker_edit(state: CliState, worker_id: int, **values: str | None) -> None:
+    """Correct a worker's name, phone or NIK."""
+    info = workers.edit_worker(state.actor(), worker_id, **values)
+    click.echo(f"{info.id}: {info.name}")
+
+
+@worker_group.command("list")
+@click.option("--kind", type=click.Choice(["psm", "tksk"]))
+@click.option("--kecamatan")
+@click.option("--kelurahan")
+@click.option("--all", "include_inactive", is_flag=True, help="Include inactive workers.")
+@click.option("--search")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def worker_list(
+    state: CliState, kind: str | None, kecamatan: str | None, kelurahan: str | None,
+    include_inactive: bool, search: str | None, as_json: bool,
+) -> None:
+    """List workers with their open caseload."""
+    state.actor()
+    rows = workers.list_workers(WorkerFilter(kind=kind, kecamatan=kecamatan, kelurahan=kelurahan,
+                                             active=None if include_inactive else True,
+                                             search=search))
+    if as_json:
+        print_json([_masked(state, w) for w in rows])
+        return
+    out = table("ID", _("Name"), _("Kind"), _("Kelurahan"), _("Kecamatan"), _("Open"))
+    for w in rows:
+        out.add_row(str(w.id), cell(w.name), w.kind.upper(), cell(w.kelurahan_name or "-"),
+                    cell(w.kecamatan_name), str(w.open_cases))
+    console().print(out)
+
+
+@worker_group.command("show")
+@click.argument("worker_id", type=int, metavar="ID")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def worker_show(state: CliState, worker_id: int, as_json: bool) -> None:
+    """Show one worker."""
+    state.actor()
+    info = workers.get_worker(worker_id)
+    if as_json:
+        print_json(_masked(state, info))
+        return
+    out = table("", "")
+    out.add_row(_("Name"), cell(info.name))
+    out.add_row(_("Kind"), info.kind.upper())
+    out.add_row(_("Kelurahan"), cell(info.kelurahan_name or "-"))
+    out.add_row(_("Kecamatan"), cell(info.kecamatan_name))
+    out.add_row(_("Phone"), cell(info.phone or "-"))
+    out.add_row(_("Joined"), format_date(info.joined_on))
+    out.add_row(_("Active"), _("yes") if info.active else _("no"))
+    out.add_row(_("Open cases"), str(info.open_cases))
+    console().print(out)
+
+
+@worker_group.command("deactivate")
+@click.argument("worker_id", type=int, metavar="ID")
+@click.option("--reason", required=True)
+@pass_state
+def worker_deactivate(state: CliState, worker_id: int, reason: str) -> None:
+    """Deactivate a worker (refused while they hold open cases)."""
+    info = workers.deactivate_worker(state.actor(), worker_id, reason)
+    click.echo(_("{name} is now inactive").format(name=info.name))
+
+
+COMMANDS = [worker_group]

@@ -1,0 +1,100 @@
+"""The database proxy, connection by URL, and running migrations.
+
+Backend-specific SQL lives only in :mod:`psm_tui.backend`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import peewee
+from playhouse.migrations import Runner
+
+from psm_tui import backend
+from psm_tui.i18n import _
+
+db = peewee.DatabaseProxy()
+
+
+class DatabaseUrlError(ValueError):
+    """A database location that cannot be used as given."""
+
+
+def migrations_dir() -> Path:
+    """``db/migrations`` in a checkout, or its copy shipped inside the wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_db", here.parent / "db"):
+        if (candidate / "migrations").is_dir():
+            return candidate / "migrations"
+    raise FileNotFoundError("db/migrations")
+
+
+def reference_dir() -> Path:
+    return migrations_dir().parent / "reference"
+
+
+def parse_location(location: str) -> tuple[str, str]:
+    """Return ``(backend, target)``: a SQLite file path or a PostgreSQL URL.
+
+    ``sqlite://file.db`` (two slashes) is refused: peewee would silently open an in-memory
+    database and every write would vanish.
+    """
+    location = location.strip()
+    if not location:
+        raise DatabaseUrlError(_("No database given."))
+    if "://" not in location:
+        return "sqlite", str(Path(location).expanduser())
+    parsed = urlparse(location)
+    if parsed.scheme in ("sqlite", "sqlite3"):
+        if parsed.netloc:
+            raise DatabaseUrlError(
+                _("Invalid SQLite URL {url}: use sqlite:///relative.db or sqlite:////abs.db").format(
+                    url=location
+                )
+            )
+        path = unquote(parsed.path)[1:] if parsed.path.startswith("/") else parsed.path
+        if not path or path == ":memory:":
+            raise DatabaseUrlError(_("An in-memory database keeps nothing; give a file."))
+        return "sqlite", str(Path(path).expanduser())
+    if parsed.scheme in ("postgres", "postgresql"):
+        return "postgresql", location
+    raise DatabaseUrlError(_("Unsupported database URL: {url}").format(url=location))
+
+
+def open_database(location: str, *, group_shared: bool = False) -> peewee.Database:
+    """Connect the proxy to ``location`` and return the concrete database."""
+    kind, target = parse_location(location)
+    if kind == "sqlite":
+        database = backend.sqlite_database(Path(target), group_shared=group_shared)
+    else:
+        database = backend.postgresql_database(target)
+    db.initialize(database)
+    return database
+
+
+def close_database() -> None:
+    if db.obj is not None and not db.is_closed():
+        db.close()
+
+
+def runner() -> Runner:
+    return Runner(db.obj, str(migrations_dir()))
+
+
+def pending_migrations() -> list[str]:
+    return [m.name for m in runner().status() if m.path is not None and not m.applied]
+
+
+def migrate() -> list[str]:
+    """Apply pending migrations; an explicit admin step (the runner takes no cross-process lock)."""
+    return runner().up()
+
+
+@contextlib.contextmanager
+def connection() -> Iterator[None]:
+    """A connection for the current thread (thread workers reuse threads)."""
+    with db.connection_context():
+        yield

@@ -1,0 +1,82 @@
+"""The one translation layer: gettext catalogs (Bahasa Indonesia by default) and babel formatting.
+
+Message ids are English, so English needs no catalog; ``locale/id`` holds the Indonesian one.
+Regenerate with ``pybabel extract -o psm_tui/locale/psm.pot psm_tui`` then
+``pybabel update -i psm_tui/locale/psm.pot -d psm_tui/locale -D psm`` and
+``pybabel compile -d psm_tui/locale -D psm``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext as _gettext
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("id", "en")
+
+_state: dict[str, object] = {"lang": "id", "t": None}
+
+
+def set_language(lang: str) -> str:
+    """Switch the process language; unknown codes fall back to Indonesian."""
+    lang = lang if lang in LANGUAGES else "id"
+    if lang == "en":
+        translation: _gettext.NullTranslations = _gettext.NullTranslations()
+    else:
+        translation = _gettext.translation(
+            "psm", localedir=LOCALE_DIR, languages=[lang], fallback=True
+        )
+    _state.update(lang=lang, t=translation)
+    return lang
+
+
+def current_language() -> str:
+    return str(_state["lang"])
+
+
+def _(message: str) -> str:
+    """Translate ``message`` into the current language."""
+    translation = _state["t"]
+    if translation is None:
+        set_language("id")
+        translation = _state["t"]
+    return translation.gettext(message)  # type: ignore[union-attr]
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    translation = _state["t"]
+    if translation is None:
+        set_language("id")
+        translation = _state["t"]
+    return translation.ngettext(singular, plural, n)  # type: ignore[union-attr]
+
+
+def format_date(value: dt.date | None) -> str:
+    """``27 Nov 2026`` in Indonesian, ``27 Nov 2026`` in English, ``-`` for nothing."""
+    if value is None:
+        return "-"
+    from babel.dates import format_date as babel_format_date
+
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return babel_format_date(value, format="d MMM y", locale=current_language())
+
+
+def format_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return "-"
+    return f"{format_date(value)} {value:%H:%M}"
+
+
+def format_rupiah(amount: int) -> str:
+    """``Rp500.000`` (Indonesian grouping in both languages: it is the currency's own style)."""
+    from babel.numbers import format_decimal
+
+    return "Rp" + format_decimal(amount, format="#,##0", locale="id")
+
+
+def format_number(value: int) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##0", locale=current_language())

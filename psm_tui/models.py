@@ -1,0 +1,210 @@
+"""Peewee models: tables only. Every rule lives in :mod:`psm_tui.services`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from psm_tui.database import db
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Meta(BaseModel):
+    """Key/value facts about this database (e.g. whether it holds demo data)."""
+
+    key = CharField(primary_key=True, max_length=64)
+    value = TextField()
+
+
+class Kecamatan(BaseModel):
+    code = CharField(primary_key=True, max_length=8)
+    name = CharField(max_length=64)
+
+
+class Kelurahan(BaseModel):
+    code = CharField(primary_key=True, max_length=13)
+    name = CharField(max_length=64)
+    kecamatan = ForeignKeyField(Kecamatan, backref="kelurahan", column_name="kecamatan_code")
+    aliases = TextField(default="")
+
+
+class Category(BaseModel):
+    """A PPKS category (1-26)."""
+
+    code = IntegerField(primary_key=True)
+    name = CharField(max_length=120)
+    abbrev = CharField(max_length=16)
+
+
+class Opd(BaseModel):
+    code = CharField(primary_key=True, max_length=16)
+    abbrev = CharField(max_length=32)
+    name = CharField(max_length=160)
+    scope = TextField(default="")
+
+
+class StaffUser(BaseModel):
+    id = AutoField()
+    username = CharField(unique=True, max_length=64)
+    full_name = CharField(max_length=120)
+    role = CharField(max_length=16)
+    kecamatan = ForeignKeyField(Kecamatan, null=True, column_name="kecamatan_code")
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=dt.datetime.now)
+
+
+class Worker(BaseModel):
+    """A PSM (kelurahan set) or a TKSK (kecamatan only)."""
+
+    id = AutoField()
+    kind = CharField(max_length=4, index=True)
+    name = CharField(max_length=120)
+    nik = CharField(max_length=16, null=True, index=True)
+    phone = CharField(max_length=20, null=True)
+    kelurahan = ForeignKeyField(Kelurahan, null=True, column_name="kelurahan_code", index=True)
+    kecamatan = ForeignKeyField(Kecamatan, column_name="kecamatan_code", index=True)
+    active = BooleanField(default=True)
+    joined_on = DateField(null=True)
+    inactive_reason = TextField(null=True)
+    inactive_on = DateField(null=True)
+    created_at = DateTimeField(default=dt.datetime.now)
+
+
+class Client(BaseModel):
+    id = AutoField()
+    name = CharField(max_length=120, index=True)
+    nik = CharField(max_length=16, null=True, unique=True)
+    kk = CharField(max_length=16, null=True, index=True)
+    sex = CharField(max_length=1, null=True)
+    birth_date = DateField(null=True)
+    address = TextField(default="")
+    rt = CharField(max_length=3, default="")
+    rw = CharField(max_length=3, default="")
+    kelurahan = ForeignKeyField(Kelurahan, column_name="kelurahan_code", index=True)
+    phone = CharField(max_length=20, null=True)
+    dtsen = CharField(max_length=16, default="tidak_diketahui")
+    dtsen_desil = IntegerField(null=True)
+    created_at = DateTimeField(default=dt.datetime.now)
+    updated_at = DateTimeField(default=dt.datetime.now)
+
+
+class Case(BaseModel):
+    id = AutoField()
+    number = CharField(unique=True, max_length=11)
+    client = ForeignKeyField(Client, backref="cases", index=True)
+    category = ForeignKeyField(Category, column_name="category_code", index=True)
+    priority = CharField(max_length=8, index=True)
+    status = CharField(max_length=12, index=True)
+    kelurahan = ForeignKeyField(Kelurahan, column_name="kelurahan_code", index=True)
+    worker = ForeignKeyField(Worker, null=True, backref="cases", index=True)
+    description = TextField(default="")
+    source = CharField(max_length=20)
+    outcome = TextField(null=True)
+    reported_at = DateTimeField(index=True)
+    updated_at = DateTimeField()
+    closed_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(StaffUser, column_name="created_by_id", null=True)
+    updated_by = ForeignKeyField(StaffUser, column_name="updated_by_id", null=True)
+    version = IntegerField(default=1)
+
+    class Meta:
+        indexes = (
+            (("status", "reported_at"), False),
+            (("kelurahan", "status"), False),
+            (("worker", "status"), False),
+        )
+
+
+class CaseCounter(BaseModel):
+    """Per-year case-number sequence; incremented inside the registering transaction."""
+
+    year = IntegerField(primary_key=True)
+    last = IntegerField(default=0)
+
+
+class Assignment(BaseModel):
+    id = AutoField()
+    case = ForeignKeyField(Case, backref="assignments", index=True)
+    worker = ForeignKeyField(Worker, index=True)
+    assigned_by = ForeignKeyField(StaffUser, column_name="assigned_by_id", null=True)
+    assigned_at = DateTimeField()
+    reason = TextField(default="")
+    ended_at = DateTimeField(null=True)
+
+
+class FollowUp(BaseModel):
+    id = AutoField()
+    case = ForeignKeyField(Case, backref="followups", index=True)
+    opd = ForeignKeyField(Opd, column_name="opd_code", index=True)
+    action = TextField()
+    due_on = DateField(null=True, index=True)
+    status = CharField(max_length=12, index=True)
+    response = TextField(null=True)
+    responded_at = DateTimeField(null=True)
+    reason = TextField(null=True)
+    created_by = ForeignKeyField(StaffUser, column_name="created_by_id", null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("status", "due_on"), False),)
+
+
+class Activity(BaseModel):
+    """The case timeline: notes, visits, calls and every event."""
+
+    id = AutoField()
+    case = ForeignKeyField(Case, backref="activities", index=True)
+    kind = CharField(max_length=12)
+    text = TextField()
+    author = ForeignKeyField(StaffUser, column_name="author_id", null=True)
+    at = DateTimeField(index=True)
+    worker = ForeignKeyField(Worker, null=True, column_name="worker_id")
+
+
+class AuditLog(BaseModel):
+    """Append-only. ``username`` is text so the record outlives the user row."""
+
+    id = AutoField()
+    at = DateTimeField(index=True)
+    username = CharField(max_length=64, index=True)
+    action = CharField(max_length=48)
+    entity = CharField(max_length=24)
+    entity_id = CharField(max_length=32, null=True, index=True)
+    case_number = CharField(max_length=11, null=True, index=True)
+    changes = TextField(default="{}")
+    detail = TextField(default="")
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    Meta,
+    Kecamatan,
+    Kelurahan,
+    Category,
+    Opd,
+    StaffUser,
+    Worker,
+    Client,
+    Case,
+    CaseCounter,
+    Assignment,
+    FollowUp,
+    Activity,
+    AuditLog,
+)

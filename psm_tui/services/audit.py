@@ -1,0 +1,91 @@
+"""The append-only audit log: who, when, what, which record, field-level before/after."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from psm_tui.models import AuditLog
+from psm_tui.services import clock
+from psm_tui.services.dto import Actor
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value if isinstance(value, str | int | float | bool | None) else str(value)
+
+
+def diff(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, list[object]]:
+    """``{field: [before, after]}`` for the fields that changed."""
+    return {
+        key: [_jsonable(before.get(key)), _jsonable(after.get(key))]
+        for key in after
+        if before.get(key) != after.get(key)
+    }
+
+
+def record(
+    actor: Actor | str,
+    action: str,
+    entity: str,
+    entity_id: object = None,
+    changes: Mapping[str, object] | None = None,
+    detail: str = "",
+    case_number: str | None = None,
+) -> None:
+    """Append one row; call it inside the write's transaction so both land or neither does."""
+    AuditLog.insert(
+        at=clock.now(),
+        username=actor if isinstance(actor, str) else actor.username,
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        case_number=case_number,
+        changes=json.dumps(changes or {}, ensure_ascii=False, default=_jsonable),
+        detail=detail,
+    ).execute()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: dt.datetime
+    username: str
+    action: str
+    entity: str
+    entity_id: str | None
+    case_number: str | None
+    changes: dict[str, object]
+    detail: str
+
+
+def entries(
+    *,
+    username: str | None = None,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    case_number: str | None = None,
+    since: dt.date | None = None,
+    limit: int = 1000,
+) -> list[AuditEntry]:
+    query = AuditLog.select().order_by(AuditLog.id)
+    if username:
+        query = query.where(AuditLog.username == username)
+    if entity:
+        query = query.where(AuditLog.entity == entity)
+    if entity_id:
+        query = query.where(AuditLog.entity_id == entity_id)
+    if case_number:
+        query = query.where(AuditLog.case_number == case_number)
+    if since:
+        query = query.where(AuditLog.at >= dt.datetime.combine(since, dt.time()))
+    return [
+        AuditEntry(
+            row.id, row.at, row.username, row.action, row.entity, row.entity_id, row.case_number,
+            json.loads(row.changes), row.detail,
+        )
+        for row in query.limit(limit)
+    ]

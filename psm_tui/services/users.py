@@ -1,0 +1,156 @@
+"""Staff users, identity and roles. Permissions are checked here, never in the UI."""
+
+from __future__ import annotations
+
+import getpass
+
+from psm_tui.i18n import _
+from psm_tui.models import StaffUser
+from psm_tui.services import audit
+from psm_tui.services.dto import Actor, UserInfo
+from psm_tui.services.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from psm_tui.services.reference import find_kecamatan
+from psm_tui.database import db
+
+ROLES = ("viewer", "operator", "supervisor", "admin")
+_RANK = {role: rank for rank, role in enumerate(ROLES)}
+
+# The least role each action needs.
+PERMISSIONS = {
+    "read": "viewer",
+    "case.create": "operator",
+    "case.triage": "operator",
+    "case.assign": "operator",
+    "case.note": "operator",
+    "case.status": "operator",
+    "case.close": "supervisor",
+    "case.reopen": "supervisor",
+    "case.reassign_any": "supervisor",
+    "followup.write": "operator",
+    "nik.full": "supervisor",
+    "export": "supervisor",
+    "worker.manage": "admin",
+    "user.manage": "admin",
+}
+
+
+def role_label(role: str) -> str:
+    return {
+        "viewer": _("viewer"),
+        "operator": _("operator"),
+        "supervisor": _("supervisor"),
+        "admin": _("admin"),
+    }.get(role, role)
+
+
+def can(actor: Actor, permission: str) -> bool:
+    return _RANK.get(actor.role, -1) >= _RANK[PERMISSIONS[permission]]
+
+
+def require(actor: Actor, permission: str, kecamatan_code: str | None = None) -> None:
+    """Refuse (and audit the refusal) unless ``actor`` holds the role and the kecamatan scope."""
+    needed = PERMISSIONS[permission]
+    if not can(actor, permission):
+        audit.record(actor, "refused", "permission", permission, detail=needed)
+        raise PermissionDenied(
+            _("This needs the {role} role (you are {current})").format(
+                role=role_label(needed), current=role_label(actor.role)
+            )
+        )
+    if (
+        kecamatan_code
+        and actor.kecamatan_code
+        and actor.role == "operator"
+        and kecamatan_code != actor.kecamatan_code
+    ):
+        audit.record(actor, "refused", "permission", permission, detail=kecamatan_code)
+        raise PermissionDenied(
+            _("Your scope is kecamatan {scope}; this record is in {other}").format(
+                scope=actor.kecamatan_code, other=kecamatan_code
+            )
+        )
+
+
+def os_username() -> str:
+    return getpass.getuser()
+
+
+def _actor(user: StaffUser) -> Actor:
+    return Actor(
+        user.id, user.username, user.full_name, user.role, user.kecamatan_code
+    )
+
+
+def resolve_actor(as_name: str | None, service_account: str) -> Actor:
+    """Who is acting: the OS user, or ``--as NAME`` when running as the service account."""
+    login = os_username()
+    if as_name:
+        if not service_account or login != service_account:
+            raise PermissionDenied(
+                _("--as is only allowed for the service account; you are {login}").format(
+                    login=login
+                )
+            )
+        login = as_name
+    user = StaffUser.get_or_none(StaffUser.username == login)
+    if user is None or not user.active:
+        raise PermissionDenied(
+            _(
+                "User {login} is not registered. Ask an admin to run: psm user add {login} --role operator"
+            ).format(login=login)
+        )
+    return _actor(user)
+
+
+def actor_for(username: str) -> Actor:
+    user = StaffUser.get_or_none(StaffUser.username == username)
+    if user is None:
+        raise NotFoundError(_("Unknown user {name}").format(name=username))
+    return _actor(user)
+
+
+def _info(user: StaffUser) -> UserInfo:
+    return UserInfo(user.id, user.username, user.full_name, user.role, user.kecamatan_code, user.active)
+
+
+def add_user(
+    actor: Actor | None,
+    username: str,
+    role: str,
+    full_name: str | None = None,
+    kecamatan: str | None = None,
+) -> UserInfo:
+    """Register a staff login. ``actor`` None is the bootstrap of the first admin by ``psm init``."""
+    if actor is not None:
+        require(actor, "user.manage")
+    username = username.strip()
+    if not username or any(ch.isspace() for ch in username):
+        raise ValidationError(_("A user name must be one word"), "username")
+    if role not in ROLES:
+        raise ValidationError(
+            _("Unknown role {role}; use one of {roles}").format(role=role, roles=", ".join(ROLES)),
+            "role",
+        )
+    kec = find_kecamatan(kecamatan).code if kecamatan else None
+    with db.atomic():
+        if StaffUser.get_or_none(StaffUser.username == username):
+            raise ConflictError(_("User {name} already exists").format(name=username))
+        user = StaffUser.create(
+            username=username, full_name=full_name or username, role=role, kecamatan=kec
+        )
+        audit.record(
+            actor or username,
+            "user.add",
+            "user",
+            user.id,
+            {"username": [None, username], "role": [None, role], "kecamatan": [None, kec]},
+        )
+    return _info(user)
+
+
+def list_users() -> list[UserInfo]:
+    return [_info(u) for u in StaffUser.select().order_by(StaffUser.username)]
+
+
+def count_users() -> int:
+    return StaffUser.select().count()
