@@ -38,6 +38,11 @@ class Settings:
     service_account: str = ""
     service_group_mode: bool = False
     extra: dict[str, object] = field(default_factory=dict)
+    # Reports: a kelurahan with more open cases per active PSM than this is flagged overloaded.
+    overload_threshold: int = 10
+    # Dated changes of the monthly PSM incentive, ("YYYY-MM", rupiah). ``incentive_amount`` is the
+    # rate in force since the last of these changes (so changing it alone moves that rate).
+    incentive_rates: tuple[tuple[str, int], ...] = (("2017-01", 350_000), ("2020-01", 500_000))
 
     @property
     def database_or_default(self) -> str:
@@ -70,5 +75,8 @@ def load_settings(**overrides: object) -> Settings:
     values.update({k: v for k, v in overrides.items() if v is not None and k in known})
     if "followup_due_days" in values:
         values["followup_due_days"] = int(str(values["followup_due_days"]))
+    if "service_group_mode" in values:  # files 0660 for a staff group instead of 0600
+        flag = str(values["service_group_mode"]).lower()
+        values["service_group_mode"] = flag in ("1", "true", "yes", "on")
     settings = Settings(**values)  # type: ignore[arg-type]
     return replace(settings, service_account=str(system.get("service_account", "")))

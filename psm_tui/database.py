@@ -23,6 +23,10 @@ class DatabaseUrlError(ValueError):
     """A database location that cannot be used as given."""
 
 
+class InsecureDatabaseError(DatabaseUrlError):
+    """The database's files can be read by every user of the server."""
+
+
 def migrations_dir() -> Path:
     """``db/migrations`` in a checkout, or its copy shipped inside the wheel."""
     here = Path(__file__).resolve().parent
@@ -64,13 +68,33 @@ def parse_location(location: str) -> tuple[str, str]:
     raise DatabaseUrlError(_("Unsupported database URL: {url}").format(url=location))
 
 
-def open_database(location: str, *, group_shared: bool = False) -> peewee.Database:
-    """Connect the proxy to ``location`` and return the concrete database."""
+def open_database(
+    location: str, *, group_shared: bool = False, allow_exposed: bool = False
+) -> peewee.Database:
+    """Connect the proxy to ``location`` and return the concrete database.
+
+    A SQLite file that every user of the server can read is refused (UU PDP: the data is
+    "specific" personal data); ``allow_exposed`` only for ``psm check``, which reports it.
+    """
     kind, target = parse_location(location)
     if kind == "sqlite":
+        exposed = backend.exposed_files(Path(target))
+        if exposed and not allow_exposed:
+            raise InsecureDatabaseError(
+                _(
+                    "{path} is open to every user of this server; fix it with: chmod {mode} {files}"
+                ).format(
+                    path=target,
+                    mode="660" if group_shared else "600",
+                    files=" ".join(str(p) for p in exposed),
+                )
+            )
         database = backend.sqlite_database(Path(target), group_shared=group_shared)
     else:
         database = backend.postgresql_database(target)
+    previous = db.obj
+    if previous is not None and not previous.is_closed() and not previous.in_transaction():
+        previous.close()  # its file locks would otherwise outlive it (and block psm restore)
     db.initialize(database)
     return database
 

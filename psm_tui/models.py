@@ -10,6 +10,7 @@ from peewee import (
     CharField,
     DateField,
     DateTimeField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -208,3 +209,70 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Activity,
     AuditLog,
 )
+
+
+# --- PSM administration (migration 0003): training records and IPSM positions ---------------
+
+
+class TrainingSession(BaseModel):
+    """One pelatihan: a training day or course, attended by many workers."""
+
+    id = AutoField()
+    held_on = DateField(index=True)
+    topic = CharField(max_length=200)
+    organiser = CharField(max_length=120)
+    hours = FloatField()
+    created_by = ForeignKeyField(StaffUser, column_name="created_by_id", null=True)
+    created_at = DateTimeField(default=dt.datetime.now)
+
+
+class TrainingAttendance(BaseModel):
+    id = AutoField()
+    session = ForeignKeyField(TrainingSession, backref="attendance", on_delete="CASCADE")
+    worker = ForeignKeyField(Worker, backref="trainings", index=True)
+
+    class Meta:
+        indexes = ((("session", "worker"), True),)
+
+
+class IpsmPosition(BaseModel):
+    """A term in the PSM association: ``unit_code`` is the city, kecamatan or kelurahan code."""
+
+    id = AutoField()
+    worker = ForeignKeyField(Worker, backref="ipsm_positions", index=True)
+    position = CharField(max_length=12)
+    level = CharField(max_length=10)
+    unit_code = CharField(max_length=13)
+    start_on = DateField()
+    end_on = DateField(null=True)
+    created_by = ForeignKeyField(StaffUser, column_name="created_by_id", null=True)
+    created_at = DateTimeField(default=dt.datetime.now)
+
+    class Meta:
+        indexes = ((("level", "unit_code", "position"), False),)
+
+
+ALL_MODELS += (TrainingSession, TrainingAttendance, IpsmPosition)
+
+
+# --- Imports (migration 0005): idempotency keys of imported rows -----------------------------
+
+
+class ImportRecord(BaseModel):
+    """One imported source row. ``key`` is a hash of the row's normalised content, so a re-run of
+    the same file (or a corrected copy) recognises what is already in and adds nothing twice."""
+
+    id = AutoField()
+    kind = CharField(max_length=8)
+    key = CharField(unique=True, max_length=64)
+    entity_id = IntegerField()
+    source = CharField(max_length=255)
+    row = IntegerField()
+    username = CharField(max_length=64)
+    at = DateTimeField(default=dt.datetime.now)
+
+    class Meta:
+        indexes = ((("kind", "entity_id"), False),)
+
+
+ALL_MODELS += (ImportRecord,)

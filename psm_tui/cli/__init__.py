@@ -39,9 +39,9 @@ def cli(ctx: click.Context, database: str | None, as_name: str | None, lang: str
 
 
 def _register_commands() -> None:
-    from psm_tui.cli import cases, followups, setup, users, workers
+    from psm_tui.cli import admin, cases, followups, imports, reports, roster, setup, users, workers
 
-    for module in (cases, followups, setup, users, workers):
+    for module in (cases, followups, setup, users, workers, roster, admin, imports, reports):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -8,7 +8,7 @@ from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import case_detail_json, case_json, console, print_json, table
 from psm_tui.cli.output import text as cell
 from psm_tui.i18n import _, format_date, format_datetime
-from psm_tui.services import assignment, case_queries, cases, followups
+from psm_tui.services import assignment, case_queries, cases, followups, privacy
 from psm_tui.services.case_queries import CaseFilter
 from psm_tui.services.dto import CaseDetail
 from psm_tui.services.errors import ValidationError
@@ -151,7 +151,7 @@ def _print_detail(detail: CaseDetail) -> None:
 @pass_state
 def case_show(state: CliState, number: str, as_json: bool) -> None:
     """Show one case with its timeline and follow-ups."""
-    detail = case_queries.case_detail(state.actor(), number)
+    detail = privacy.view_case(state.actor(), number)
     if as_json:
         print_json(case_detail_json(detail))
     else:

@@ -22,8 +22,9 @@ class CliState:
 
     def open(self, *, check: bool = True) -> None:
         if not self._opened:
-            open_database(self.settings.database_or_default,
-                          group_shared=self.settings.service_group_mode)
+            open_database(
+                self.settings.database_or_default, group_shared=self.settings.service_group_mode
+            )
             self._opened = True
         if check:
             check_schema()

@@ -26,8 +26,14 @@ def followup_group() -> None:
 @pass_state
 def followup_new(state: CliState, number: str, opd: str, action: str, due: str | None) -> None:
     """Send a follow-up request to an OPD; prints its ID."""
-    info = followups.create_followup(state.actor(), number, opd=opd, action=action, due=due,
-                                     default_days=state.settings.followup_due_days)
+    info = followups.create_followup(
+        state.actor(),
+        number,
+        opd=opd,
+        action=action,
+        due=due,
+        default_days=state.settings.followup_due_days,
+    )
     click.echo(info.id)
 
 
@@ -50,21 +56,32 @@ def followup_update(state: CliState, followup_id: int, status: str, response: st
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 def followup_list(
-    state: CliState, opd: str | None, overdue: bool, open_only: bool, case_number: str | None,
+    state: CliState,
+    opd: str | None,
+    overdue: bool,
+    open_only: bool,
+    case_number: str | None,
     as_json: bool,
 ) -> None:
     """List follow-ups, overdue first."""
     state.actor()
-    rows = followups.list_followups(FollowUpFilter(opd=opd, overdue=overdue, open_only=open_only,
-                                                   case_number=case_number))
+    rows = followups.list_followups(
+        FollowUpFilter(opd=opd, overdue=overdue, open_only=open_only, case_number=case_number)
+    )
     if as_json:
         print_json([followup_json(f) for f in rows])
         return
     out = table("ID", _("Case"), "OPD", _("Status"), _("Due"), _("Requested action"))
     for f in rows:
         flag = " !" if f.overdue else ""
-        out.add_row(str(f.id), f.case_number, f.opd_name, followup_status_label(f.status) + flag,
-                    format_date(f.due_on), cell(f.action))
+        out.add_row(
+            str(f.id),
+            f.case_number,
+            f.opd_name,
+            followup_status_label(f.status) + flag,
+            format_date(f.due_on),
+            cell(f.action),
+        )
     console().print(out)
 
 

@@ -14,7 +14,8 @@ from psm_tui.services.validation import safe_display
 
 
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    """Rich output. Into a pipe or a file rows are never wrapped: scripts read a row a line."""
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 1000)
 
 
 def print_json(document: object) -> None:
@@ -137,10 +138,9 @@ def worker_json(w: WorkerInfo) -> dict[str, object]:
 
 
 def table(*columns: str) -> Table:
-    """A borderless table; the last column wraps so long text stays readable at 80 columns."""
+    """A borderless table. At 80 columns every column but the first (the ID or case number)
+    wraps: truncating or dropping a column would hide what the user asked for."""
     result = Table(box=None, header_style="bold", pad_edge=False, expand=False)
-    for index, column in enumerate(columns, start=1):
-        last = index == len(columns)
-        result.add_column(column, overflow="fold" if last else "ellipsis", no_wrap=not last)
+    for index, column in enumerate(columns):
+        result.add_column(column, overflow="fold", no_wrap=index == 0)
     return result
-

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 from dataclasses import replace
 
 import click
@@ -12,7 +10,7 @@ from psm_tui import database
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.config import demo_database_path
 from psm_tui.i18n import _
-from psm_tui.services import demo, setup
+from psm_tui.services import setup
 
 
 @click.command("init")
@@ -27,7 +25,9 @@ def init(state: CliState, full_name: str | None) -> None:
     counts = result.counts
     click.echo(
         _("{kec} kecamatan, {kel} kelurahan, {cat} PPKS categories, {opd} OPD").format(
-            kec=counts["kecamatan"], kel=counts["kelurahan"], cat=counts["categories"],
+            kec=counts["kecamatan"],
+            kel=counts["kelurahan"],
+            cat=counts["categories"],
             opd=counts["opd"],
         )
     )
@@ -52,34 +52,41 @@ def migrate(state: CliState, show_status: bool) -> None:
 
 
 @click.command("demo")
-@click.option("--cases", "case_count", type=click.IntRange(0, 2_000_000), default=5000,
-              show_default=True)
+@click.option(
+    "--cases", "case_count", type=click.IntRange(0, 2_000_000), default=5000, show_default=True
+)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--no-open", is_flag=True, help="Only fill the database; do not open the app.")
 @click.pass_context
 def demo_command(ctx: click.Context, case_count: int, seed: int, no_open: bool) -> None:
     """Fill a new, empty database with realistic demo data, then open it."""
+    from psm_tui.services import demo  # faker takes half a second to import: only here
+
     state: CliState = ctx.obj
     if not state.settings.database:
         state.settings = replace(state.settings, database=str(demo_database_path()))
     state.open(check=False)
     setup.initialise()
     if setup.get_meta("demo_seed") is not None:
-        click.echo(_("{path} already holds demo data; opening it").format(
-            path=state.settings.database))
+        click.echo(
+            _("{path} already holds demo data; opening it").format(path=state.settings.database)
+        )
     else:
         if setup.holds_cases():
             raise click.ClickException(
-                _("{path} holds real cases; demo data goes only into a new database (use --db)")
-                .format(path=state.settings.database)
+                _(
+                    "{path} holds real cases; demo data goes only into a new database (use --db)"
+                ).format(path=state.settings.database)
             )
         with click.progressbar(length=100, label=_("Generating demo data"), file=None) as bar:
+
             def progress(done: float) -> None:
                 bar.update(int(done * 100) - bar.pos)
 
             counts = demo.generate(seed=seed, cases=case_count, progress=progress)
-        click.echo(_("{psm} PSM, {tksk} TKSK, {cases} cases, {followups} follow-ups").format(
-            **counts))
+        click.echo(
+            _("{psm} PSM, {tksk} TKSK, {cases} cases, {followups} follow-ups").format(**counts)
+        )
     if not no_open:
         from psm_tui.cli.tui import open_tui
 
@@ -87,4 +94,3 @@ def demo_command(ctx: click.Context, case_count: int, seed: int, no_open: bool) 
 
 
 COMMANDS = [init, migrate, demo_command]
-

@@ -22,8 +22,9 @@ def user_group() -> None:
 @click.option("--kecamatan", metavar="KEC", help="Limit an operator to one kecamatan.")
 @click.option("--full-name")
 @pass_state
-def user_add(state: CliState, name: str, role: str, kecamatan: str | None,
-             full_name: str | None) -> None:
+def user_add(
+    state: CliState, name: str, role: str, kecamatan: str | None, full_name: str | None
+) -> None:
     """Register a staff login (admin only)."""
     info = users.add_user(state.actor(), name, role, full_name=full_name, kecamatan=kecamatan)
     click.echo(_("{name} added as {role}").format(name=info.username, role=info.role))
@@ -37,8 +38,18 @@ def user_list(state: CliState, as_json: bool) -> None:
     state.actor()
     rows = users.list_users()
     if as_json:
-        print_json([{"username": u.username, "full_name": u.full_name, "role": u.role,
-                     "kecamatan": u.kecamatan_code, "active": u.active} for u in rows])
+        print_json(
+            [
+                {
+                    "username": u.username,
+                    "full_name": u.full_name,
+                    "role": u.role,
+                    "kecamatan": u.kecamatan_code,
+                    "active": u.active,
+                }
+                for u in rows
+            ]
+        )
         return
     out = table(_("User"), _("Name"), _("Role"), _("Kecamatan"))
     for u in rows:

@@ -105,9 +105,19 @@ def worker_show(state: CliState, worker_id: int, as_json: bool) -> None:
 @worker_group.command("deactivate")
 @click.argument("worker_id", type=int, metavar="ID")
 @click.option("--reason", required=True)
+@click.option("--handover", type=click.Choice(["auto"]),
+              help="Hand open cases over automatically by load.")
+@click.option("--to", "to", multiple=True, metavar="ID",
+              help="Hand open cases to these colleagues (by load).")
 @pass_state
-def worker_deactivate(state: CliState, worker_id: int, reason: str) -> None:
-    """Deactivate a worker (refused while they hold open cases)."""
+def worker_deactivate(state: CliState, worker_id: int, reason: str, handover: str | None,
+                      to: tuple[str, ...]) -> None:
+    """Deactivate a worker (refused while they hold open cases, unless handed over)."""
+    if handover or to:
+        from psm_tui.cli.roster import deactivate_with_handover
+
+        deactivate_with_handover(state, worker_id, reason, handover, to)
+        return
     info = workers.deactivate_worker(state.actor(), worker_id, reason)
     click.echo(_("{name} is now inactive").format(name=info.name))
 

@@ -7,7 +7,7 @@ from psm_tui.i18n import _
 from psm_tui.models import Assignment, Worker
 from psm_tui.services import clock
 from psm_tui.services.case_queries import case_detail, case_row
-from psm_tui.services.cases import save_case
+from psm_tui.services.cases import check_version, save_case
 from psm_tui.services.dto import Actor, AssignResult, Candidate, WorkerInfo
 from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.services.labels import OPEN_STATUSES
@@ -26,18 +26,29 @@ def candidates(number: str) -> list[Candidate]:
     def by_load(w: WorkerInfo) -> tuple[int, str, int]:
         return (w.open_cases, w.name, w.id)
 
-    local = sorted((w for w in workers if w.kind == "psm" and w.kelurahan_code == kel.code),
-                   key=by_load)
-    nearby = sorted((w for w in workers if w.kind == "psm" and w.kelurahan_code != kel.code),
-                    key=by_load)
+    local = sorted(
+        (w for w in workers if w.kind == "psm" and w.kelurahan_code == kel.code), key=by_load
+    )
+    nearby = sorted(
+        (w for w in workers if w.kind == "psm" and w.kelurahan_code != kel.code), key=by_load
+    )
     tksk = [w for w in workers if w.kind == "tksk"]
     result = [
-        Candidate(w, "kelurahan", _("PSM of {kel} with {n} open cases").format(
-            kel=kel.label, n=w.open_cases)) for w in local
+        Candidate(
+            w,
+            "kelurahan",
+            _("PSM of {kel} with {n} open cases").format(kel=kel.label, n=w.open_cases),
+        )
+        for w in local
     ]
     result += [
-        Candidate(w, "kecamatan", _("PSM of Kel. {other}, same kecamatan, with {n} open cases")
-                  .format(other=w.kelurahan_name, n=w.open_cases))
+        Candidate(
+            w,
+            "kecamatan",
+            _("PSM of Kel. {other}, same kecamatan, with {n} open cases").format(
+                other=w.kelurahan_name, n=w.open_cases
+            ),
+        )
         for w in nearby
     ]
     result += [
@@ -49,7 +60,8 @@ def candidates(number: str) -> list[Candidate]:
 def _auto_reason(first: Candidate, kelurahan_name: str, kecamatan_name: str) -> str:
     if first.tier == "kelurahan":
         return _("fewest open cases among the PSM of Kel. {kel} ({n})").format(
-            kel=kelurahan_name, n=first.worker.open_cases)
+            kel=kelurahan_name, n=first.worker.open_cases
+        )
     if first.tier == "kecamatan":
         return _("no active PSM in Kel. {kel}; {why}").format(kel=kelurahan_name, why=first.reason)
     return _("no active PSM in Kec. {kec}; its TKSK").format(kec=kecamatan_name)
@@ -69,6 +81,7 @@ def assign_case(
         raise ValidationError(_("Give either a worker or auto"), "worker")
     with db.atomic():
         case = case_row(number)
+        check_version(case, expected_version)
         kel = kelurahan_by_code(case.kelurahan_code)
         require(actor, "case.assign", kel.kecamatan_code)
         if case.status not in OPEN_STATUSES:
@@ -81,27 +94,39 @@ def assign_case(
             options = candidates(number)
             options = [c for c in options if c.worker.id != case.worker_id] or options
             if not options:
-                raise ConflictError(_("No active PSM or TKSK in Kec. {kec}").format(
-                    kec=kel.kecamatan_name))
+                raise ConflictError(
+                    _("No active PSM or TKSK in Kec. {kec}").format(kec=kel.kecamatan_name)
+                )
             worker = options[0].worker
             why = _auto_reason(options[0], kel.name, kel.kecamatan_name)
         else:
             worker = _assignable(actor, worker_id, kel.kecamatan_code)  # type: ignore[arg-type]
             why = reason.strip() or _("chosen by {user}").format(user=actor.full_name)
         if worker.id == case.worker_id:
-            raise ConflictError(_("Case {number} is already held by {name}").format(
-                number=case.number, name=worker.name))
+            raise ConflictError(
+                _("Case {number} is already held by {name}").format(
+                    number=case.number, name=worker.name
+                )
+            )
         now = clock.now()
         Assignment.update(ended_at=now).where(
             Assignment.case == case.id, Assignment.ended_at.is_null()
         ).execute()
-        Assignment.create(case=case.id, worker=worker.id, assigned_by=actor.id, assigned_at=now,
-                          reason=why)
+        Assignment.create(
+            case=case.id, worker=worker.id, assigned_by=actor.id, assigned_at=now, reason=why
+        )
         changes: dict[str, object] = {"worker": worker.id}
         if case.status == "baru":
             changes["status"] = "ditugaskan"
-        save_case(actor, case, expected_version, changes, "case.assign",
-                  activity=("penugasan", f"{worker.name}: {why}"), detail=why)
+        save_case(
+            actor,
+            case,
+            expected_version,
+            changes,
+            "case.assign",
+            activity=("penugasan", f"{worker.name}: {why}"),
+            detail=why,
+        )
     return AssignResult(case_detail(actor, number), get_worker(worker.id), why)
 
 
@@ -114,4 +139,3 @@ def _assignable(actor: Actor, worker_id: int, kecamatan_code: str) -> WorkerInfo
     if worker.kecamatan_code != kecamatan_code:
         require(actor, "case.reassign_any")
     return get_worker(worker_id)
-

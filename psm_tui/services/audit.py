@@ -84,8 +84,15 @@ def entries(
         query = query.where(AuditLog.at >= dt.datetime.combine(since, dt.time()))
     return [
         AuditEntry(
-            row.id, row.at, row.username, row.action, row.entity, row.entity_id, row.case_number,
-            json.loads(row.changes), row.detail,
+            row.id,
+            row.at,
+            row.username,
+            row.action,
+            row.entity,
+            row.entity_id,
+            row.case_number,
+            json.loads(row.changes),
+            row.detail,
         )
         for row in query.limit(limit)
     ]

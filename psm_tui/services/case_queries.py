@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from peewee import JOIN, Case as SqlCase, ModelSelect, fn
+from peewee import JOIN, SQL, Expression, ModelSelect, fn
+from peewee import Case as SqlCase
 
+from psm_tui import backend
+from psm_tui.database import db
 from psm_tui.i18n import _
 from psm_tui.models import (
     Activity,
@@ -23,8 +26,8 @@ from psm_tui.models import (
 )
 from psm_tui.services import clock
 from psm_tui.services.dto import (
-    Actor,
     ActivityInfo,
+    Actor,
     AssignmentInfo,
     CaseDetail,
     CaseSummary,
@@ -68,35 +71,44 @@ def overdue_followups_query(today: dt.date) -> ModelSelect:
     )
 
 
-def _search_condition(text: str):  # noqa: ANN202 - a peewee expression
-    text = text.strip()
+def _exact_search(text: str) -> Expression | None:
+    """A NIK (16 digits, spaces allowed) or a case number, looked up exactly by its index."""
     digits = text.replace(" ", "")
     if digits.isdigit() and len(digits) == 16:
-        return Client.nik == digits
+        return Case.client.in_(Client.select(Client.id).where(Client.nik == digits))
     if len(text) == 11 and text[4] == "-" and text.replace("-", "").isdigit():
         return Case.number == text
+    return None
+
+
+def _search_condition(text: str) -> Expression:
+    """NIK and case number exactly, through their indexes; otherwise words (prefixes) of the
+    client's name, the case number or the description: the FTS5 index on SQLite, LIKE elsewhere.
+
+    Every branch is a condition on ``case`` alone, so a count needs no join."""
+    text = text.strip()
+    exact = _exact_search(text)
+    if exact is not None:
+        return exact
+    if backend.has_case_search(db.obj):
+        return backend.case_search_condition(Case.id, text)
     pattern = f"%{text}%"
-    return (Client.name ** pattern) | (Case.description ** pattern) | (Case.number ** f"{text}%")
-
-
-def filtered(filters: CaseFilter) -> ModelSelect:
-    """The cases matching ``filters``, joined with what a list row shows."""
-    query = (
-        Case.select(Case, Client, Kelurahan, Kecamatan, Category, Worker)
-        .join(Client)
-        .switch(Case)
-        .join(Kelurahan)
-        .join(Kecamatan)
-        .switch(Case)
-        .join(Category)
-        .switch(Case)
-        .join(Worker, JOIN.LEFT_OUTER)
+    return (
+        Case.client.in_(Client.select(Client.id).where(Client.name ** pattern))
+        | (Case.description ** pattern)
+        | (Case.number ** f"{text}%")
     )
-    conditions = []
+
+
+def case_conditions(filters: CaseFilter) -> list[Expression]:
+    """``filters`` as conditions on ``case`` alone (other tables only inside subqueries), so a
+    count or a page of ids is answered from the case indexes without a join."""
+    conditions: list[Expression] = []
     if filters.status:
         conditions.append(Case.status.in_(filters.status))
     if filters.kecamatan:
-        conditions.append(Kelurahan.kecamatan == filters.kecamatan)
+        conditions.append(Case.kelurahan.in_(
+            Kelurahan.select(Kelurahan.code).where(Kelurahan.kecamatan == filters.kecamatan)))
     if filters.kelurahan:
         conditions.append(Case.kelurahan == filters.kelurahan)
     if filters.category:
@@ -113,44 +125,79 @@ def filtered(filters: CaseFilter) -> ModelSelect:
         conditions.append(Case.created_by == filters.created_by)
     if filters.search:
         conditions.append(_search_condition(filters.search))
-    for condition in conditions:
-        query = query.where(condition)
-    return query
+    return conditions
+
+
+def _joined(query: ModelSelect) -> ModelSelect:
+    return (
+        query.join(Client)
+        .switch(Case)
+        .join(Kelurahan)
+        .join(Kecamatan)
+        .switch(Case)
+        .join(Category)
+        .switch(Case)
+        .join(Worker, JOIN.LEFT_OUTER)
+    )
+
+
+def filtered(filters: CaseFilter) -> ModelSelect:
+    """The cases matching ``filters``, joined with what a list row shows."""
+    query = _joined(Case.select(Case, Client, Kelurahan, Kecamatan, Category, Worker))
+    conditions = case_conditions(filters)
+    return query.where(*conditions) if conditions else query
 
 
 PRIORITY_ORDER = SqlCase(
     Case.priority, (("darurat", 0), ("tinggi", 1), ("normal", 2), ("rendah", 3)), 4
 )
+# Each ordering is total (ends in a unique column), so pages never overlap or skip a row.
 ORDERINGS = {
     "newest": (Case.reported_at.desc(), Case.id.desc()),
     "oldest": (Case.reported_at.asc(), Case.id.asc()),
-    "priority": (PRIORITY_ORDER, Case.reported_at.desc()),
+    "priority": (PRIORITY_ORDER, Case.reported_at.desc(), Case.id.desc()),
     "number": (Case.number.asc(),),
 }
+# What a list row shows, read as plain tuples: building six model instances per row cost more
+# than the query itself.
+SUMMARY_COLUMNS = (
+    Case.id, Case.number, Case.status, Case.priority, Category.code, Category.name,
+    Kelurahan.code, Kelurahan.name, Kecamatan.code, Kecamatan.name, Client.name, Client.nik,
+    Case.worker, Worker.name, Worker.kind, Worker.kelurahan, Case.reported_at, Case.updated_at,
+    Case.version,
+)
 
 
-def _summary(row: Case, actor: Actor | None, counts: dict[int, tuple[int, int]]) -> CaseSummary:
-    kel = row.kelurahan
-    worker = row.worker if row.worker_id else None
-    open_count, overdue_count = counts.get(row.id, (0, 0))
+def _summary(values: tuple, actor: Actor | None,  # type: ignore[type-arg]
+             counts: dict[int, tuple[int, int]]) -> CaseSummary:
+    (case_id, number, status, priority, cat_code, cat_name, kel_code, kel_name, kec_code,
+     kec_name, client_name, client_nik, worker_id, worker_name, worker_kind, worker_kel,
+     reported_at, updated_at, version) = values
+    open_count, overdue_count = counts.get(case_id, (0, 0))
     return CaseSummary(
-        id=row.id,
-        number=row.number,
-        status=row.status,
-        priority=row.priority,
-        category=Ref(str(row.category.code), row.category.name),
-        kelurahan=KelurahanRef(kel.code, kel.name, kel.kecamatan.code, kel.kecamatan.name),
-        client_name=row.client.name,
-        client_nik=mask_nik(row.client.nik, actor),
-        worker=WorkerRef(worker.id, worker.name, worker.kind, worker.kelurahan_code)
-        if worker
-        else None,
-        reported_at=row.reported_at,
-        updated_at=row.updated_at,
+        id=case_id,
+        number=number,
+        status=status,
+        priority=priority,
+        category=Ref(str(cat_code), cat_name),
+        kelurahan=KelurahanRef(kel_code, kel_name, kec_code, kec_name),
+        client_name=client_name,
+        client_nik=mask_nik(client_nik, actor),
+        worker=WorkerRef(worker_id, worker_name, worker_kind, worker_kel) if worker_id else None,
+        reported_at=reported_at,
+        updated_at=updated_at,
         open_followups=open_count,
         overdue_followups=overdue_count,
-        version=row.version,
+        version=version,
     )
+
+
+def _summaries(actor: Actor | None, condition: Expression,
+               ordering: tuple = ()) -> list[CaseSummary]:  # type: ignore[type-arg]
+    query = _joined(Case.select(*SUMMARY_COLUMNS)).where(condition)
+    rows = list(query.order_by(*ordering).tuples())
+    counts = _followup_counts([row[0] for row in rows])
+    return [_summary(row, actor, counts) for row in rows]
 
 
 def _followup_counts(case_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -175,13 +222,26 @@ def list_cases(
     offset: int = 0,
     order: str = "newest",
 ) -> list[CaseSummary]:
-    rows = list(filtered(filters).order_by(*ORDERINGS[order]).limit(limit).offset(offset))
-    counts = _followup_counts([r.id for r in rows])
-    return [_summary(row, actor, counts) for row in rows]
+    """One page of cases. The page's ids are chosen on ``case`` alone (an index walk, however
+    deep the offset), and only those rows are joined with what the list shows."""
+    ordering = ORDERINGS[order]
+    page = Case.select(Case.id)
+    conditions = case_conditions(filters)
+    if conditions:
+        page = page.where(*conditions)
+    page = page.order_by(*ordering).limit(limit).offset(offset)
+    return _summaries(actor, Case.id.in_(page), ordering)
 
 
 def count_cases(filters: CaseFilter = CaseFilter()) -> int:
-    return filtered(filters).count()
+    text = (filters.search or "").strip()
+    if (text and replace(filters, search=None) == CaseFilter() and _exact_search(text) is None
+            and backend.has_case_search(db.obj)):
+        # One index row per case: count a word search there, not by looking up every hit.
+        return backend.case_search_count(db.obj, text)
+    query = Case.select(fn.COUNT(SQL("*")))
+    conditions = case_conditions(filters)
+    return int(query.where(*conditions).scalar() if conditions else query.scalar())
 
 
 def case_row(number: str) -> Case:
@@ -219,10 +279,9 @@ def _username(user: StaffUser | None) -> str:
 def case_detail(actor: Actor | None, number: str) -> CaseDetail:
     """The whole record of one case: client, timeline, follow-ups, assignment history."""
     case = case_row(number)
-    rows = list(filtered(CaseFilter()).where(Case.id == case.id))
+    summary = _summaries(actor, Case.id == case.id)[0]
     today = clock.today()
-    summary = _summary(rows[0], actor, _followup_counts([case.id]))
-    client = rows[0].client
+    client = Client.get_by_id(case.client_id)
     followups = [
         followup_info(f, case.number, today)
         for f in FollowUp.select(FollowUp, Opd).join(Opd).where(FollowUp.case == case.id)

@@ -7,7 +7,7 @@ import difflib
 
 from psm_tui.database import db
 from psm_tui.i18n import _, format_datetime
-from psm_tui.models import Activity, Case, CaseCounter, Client, StaffUser
+from psm_tui.models import Activity, Assignment, Case, CaseCounter, Client, StaffUser, Worker
 from psm_tui.services import audit, clock
 from psm_tui.services.case_queries import case_detail, case_row, mask_nik
 from psm_tui.services.dto import Actor, CaseDetail, DuplicateHint, RegisterResult
@@ -138,26 +138,60 @@ def register_case(
         created = client is None
         if client is None:
             client = Client.create(
-                name=name, nik=nik, kk=kk, sex=sex or (None), birth_date=born, address=address,
-                rt=rt_text, rw=rw_text, kelurahan=kel.code, phone=phone, created_at=now,
+                name=name,
+                nik=nik,
+                kk=kk,
+                sex=sex or (None),
+                birth_date=born,
+                address=address,
+                rt=rt_text,
+                rw=rw_text,
+                kelurahan=kel.code,
+                phone=phone,
+                created_at=now,
                 updated_at=now,
             )
-            audit.record(actor, "client.create", "client", client.id, {
-                "name": [None, name], "nik": [None, mask_nik(nik, None)], "kelurahan": [None, kel.code],
-            })
+            audit.record(
+                actor,
+                "client.create",
+                "client",
+                client.id,
+                {
+                    "name": [None, name],
+                    "nik": [None, mask_nik(nik, None)],
+                    "kelurahan": [None, kel.code],
+                },
+            )
         reported = reported_at or now
         number = next_case_number(reported.year)
         case = Case.create(
-            number=number, client=client.id, category=int(cat.code), status="baru",
-            kelurahan=kel.code, reported_at=reported, updated_at=now, created_by=actor.id,
-            updated_by=actor.id, **fields,
+            number=number,
+            client=client.id,
+            category=int(cat.code),
+            status="baru",
+            kelurahan=kel.code,
+            reported_at=reported,
+            updated_at=now,
+            created_by=actor.id,
+            updated_by=actor.id,
+            **fields,
         )
-        Activity.create(case=case.id, kind="status", text=status_label("baru"), author=actor.id, at=now)
+        Activity.create(
+            case=case.id, kind="status", text=status_label("baru"), author=actor.id, at=now
+        )
         audit.record(
-            actor, "case.create", "case", case.id,
-            {"number": [None, number], "client": [None, client.id], "category": [None, int(cat.code)],
-             "kelurahan": [None, kel.code], "status": [None, "baru"],
-             **{k: [None, v] for k, v in fields.items()}},
+            actor,
+            "case.create",
+            "case",
+            case.id,
+            {
+                "number": [None, number],
+                "client": [None, client.id],
+                "category": [None, int(cat.code)],
+                "kelurahan": [None, kel.code],
+                "status": [None, "baru"],
+                **{k: [None, v] for k, v in fields.items()},
+            },
             case_number=number,
         )
     duplicates = [d for d in duplicates if d.client_id != client.id or not created]
@@ -175,6 +209,13 @@ def stale_error(case: Case) -> StaleVersionError:
         changed_at=case.updated_at,
         version=case.version,
     )
+
+
+def check_version(case: Case, expected_version: int | None) -> None:
+    """Refuse at once when the caller saw an older version: every other check would judge a
+    case they are not looking at."""
+    if expected_version is not None and expected_version != case.version:
+        raise stale_error(case)
 
 
 def _column_attr(name: str) -> str:
@@ -197,8 +238,7 @@ def save_case(
 
     Call inside a transaction. ``expected_version`` None means "the version just read".
     """
-    if expected_version is not None and expected_version != case.version:
-        raise stale_error(case)
+    check_version(case, expected_version)
     before = {key: getattr(case, _column_attr(key)) for key in changes}
     now = clock.now()
     updated = (
@@ -209,10 +249,17 @@ def save_case(
     if updated != 1:
         raise stale_error(Case.get_by_id(case.id))
     if activity:
-        Activity.create(case=case.id, kind=activity[0], text=activity[1], author=actor.id, at=now,
-                        worker=changes.get("worker", case.worker_id))
-    audit.record(actor, action, "case", case.id, audit.diff(before, changes), detail,
-                 case_number=case.number)
+        Activity.create(
+            case=case.id,
+            kind=activity[0],
+            text=activity[1],
+            author=actor.id,
+            at=now,
+            worker=changes.get("worker", case.worker_id),
+        )
+    audit.record(
+        actor, action, "case", case.id, audit.diff(before, changes), detail, case_number=case.number
+    )
 
 
 def change_status(
@@ -227,6 +274,7 @@ def change_status(
     """Move a case along its life cycle; only the allowed transitions, with their requirements."""
     with db.atomic():
         case = case_row(number)
+        check_version(case, expected_version)
         kel = kelurahan_by_code(case.kelurahan_code)
         status = status.strip().lower()
         if status not in TRANSITIONS.get(case.status, ()):
@@ -238,7 +286,9 @@ def change_status(
             )
         reopening = case.status in REOPEN_FROM and status == "ditangani"
         closing_early = status == "ditutup" and case.status != "selesai"
-        permission = "case.reopen" if reopening else "case.close" if status == "ditutup" else "case.status"
+        permission = (
+            "case.reopen" if reopening else "case.close" if status == "ditutup" else "case.status"
+        )
         require(actor, permission, kel.kecamatan_code)
         changes: dict[str, object] = {"status": status}
         text = status_label(status)
@@ -253,10 +303,23 @@ def change_status(
         if reopening:
             text = _("reopened") + f": {validate_text(reason, 'reason', required=True)}"
             changes["closed_at"] = None
-            if case.worker_id is None:
-                changes["status"] = "baru"
-        save_case(actor, case, expected_version, changes, "case.status",
-                  activity=("status", text), detail=reason or "")
+            holder = Worker.get_or_none(Worker.id == case.worker_id) if case.worker_id else None
+            if holder is None or not holder.active:
+                # Nobody active holds it any more: back to the triage queue, unassigned.
+                changes.update(status="baru", worker=None)
+                if holder is not None:
+                    Assignment.update(ended_at=clock.now()).where(
+                        Assignment.case == case.id, Assignment.ended_at.is_null()
+                    ).execute()
+        save_case(
+            actor,
+            case,
+            expected_version,
+            changes,
+            "case.status",
+            activity=("status", text),
+            detail=reason or "",
+        )
     return case_detail(actor, number)
 
 
@@ -267,8 +330,14 @@ def set_priority(
         case = case_row(number)
         require(actor, "case.triage", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         value = choice(priority, PRIORITIES, "priority", case.priority)
-        save_case(actor, case, expected_version, {"priority": value}, "case.priority",
-                  activity=("triase", _("priority: {value}").format(value=priority_label(value))))
+        save_case(
+            actor,
+            case,
+            expected_version,
+            {"priority": value},
+            "case.priority",
+            activity=("triase", _("priority: {value}").format(value=priority_label(value))),
+        )
     return case_detail(actor, number)
 
 
@@ -279,8 +348,14 @@ def set_category(
         case = case_row(number)
         require(actor, "case.triage", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         cat = find_category(category)
-        save_case(actor, case, expected_version, {"category": int(cat.code)}, "case.category",
-                  activity=("triase", _("category: {value}").format(value=cat.name)))
+        save_case(
+            actor,
+            case,
+            expected_version,
+            {"category": int(cat.code)},
+            "case.category",
+            activity=("triase", _("category: {value}").format(value=cat.name)),
+        )
     return case_detail(actor, number)
 
 
@@ -291,8 +366,20 @@ def add_note(actor: Actor, number: str, text: str, kind: str = "catatan") -> Cas
     with db.atomic():
         case = case_row(number)
         require(actor, "case.note", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
-        note = Activity.create(case=case.id, kind=kind, text=body, author=actor.id,
-                               at=clock.now(), worker=case.worker_id)
-        audit.record(actor, "case.note", "activity", note.id, {"kind": [None, kind],
-                     "text": [None, body]}, case_number=case.number)
+        note = Activity.create(
+            case=case.id,
+            kind=kind,
+            text=body,
+            author=actor.id,
+            at=clock.now(),
+            worker=case.worker_id,
+        )
+        audit.record(
+            actor,
+            "case.note",
+            "activity",
+            note.id,
+            {"kind": [None, kind], "text": [None, body]},
+            case_number=case.number,
+        )
     return case_detail(actor, number)

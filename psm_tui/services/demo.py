@@ -31,7 +31,9 @@ from psm_tui.services.setup import set_meta
 
 PSM_TOTAL = 987
 
-# Relative frequency of each PPKS code in intake (fakir miskin, lansia, disabilitas common; KAT rare).
+# Relative frequency of each PPKS code in intake (fakir miskin, lansia, disabilitas common;
+# komunitas adat terpencil rare).
+# fmt: off
 CATEGORY_WEIGHTS = {
     1: 2, 2: 5, 3: 2, 4: 3, 5: 4, 6: 4, 7: 2, 8: 16, 9: 12, 10: 1, 11: 3, 12: 3, 13: 3,
     14: 0.5, 15: 1, 16: 1.5, 17: 1.5, 18: 0.5, 19: 5, 20: 1.5, 21: 3, 22: 1, 23: 6, 24: 22,
@@ -47,10 +49,15 @@ CATEGORY_OPDS = {
     18: ["DP3AP2KB"], 19: ["DP3AP2KB", "DINKES"], 20: ["DISNAKER"], 21: ["BPBD", "DINSOS"],
     22: ["BPBD"], 23: ["DISNAKER", "BAZNAS"], 24: ["DISPERKIMTAN", "BAZNAS", "BPJSKES", "DINSOS"],
 }
+# fmt: on
 PRIORITY_WEIGHTS = {"darurat": 4, "tinggi": 16, "normal": 65, "rendah": 15}
 SOURCE_WEIGHTS = {
-    "datang_langsung": 30, "laporan_psm": 30, "laporan_warga": 15, "rujukan_opd": 10,
-    "hotline": 10, "media_sosial": 5,
+    "datang_langsung": 30,
+    "laporan_psm": 30,
+    "laporan_warga": 15,
+    "rujukan_opd": 10,
+    "hotline": 10,
+    "media_sosial": 5,
 }
 OTHER_REGIONS = ["360301", "360302", "317401", "317306", "320101", "327501", "330101", "180101"]
 DESCRIPTIONS = [
@@ -119,8 +126,26 @@ def _weighted(rng: random.Random, weights: dict) -> object:  # type: ignore[type
 
 
 def _phone(rng: random.Random) -> str:
-    prefix = rng.choice(["811", "812", "813", "821", "822", "852", "853", "857", "877", "878",
-                         "895", "896", "897", "898", "838", "831"])
+    prefix = rng.choice(
+        [
+            "811",
+            "812",
+            "813",
+            "821",
+            "822",
+            "852",
+            "853",
+            "857",
+            "877",
+            "878",
+            "895",
+            "896",
+            "897",
+            "898",
+            "838",
+            "831",
+        ]
+    )
     return "0" + prefix + "".join(rng.choice("0123456789") for _ in range(rng.choice((7, 8))))
 
 
@@ -143,8 +168,9 @@ def _birth_date(rng: random.Random, category: int, today: dt.date) -> dt.date:
     return today - dt.timedelta(days=age * 365 + rng.randint(0, 364))
 
 
-def _workers(rng: random.Random, fake: Faker, kelurahan: list[KelurahanRef],
-             today: dt.date, used: set[str]) -> list[dict]:  # type: ignore[type-arg]
+def _workers(
+    rng: random.Random, fake: Faker, kelurahan: list[KelurahanRef], today: dt.date, used: set[str]
+) -> list[dict]:  # type: ignore[type-arg]
     weights = [rng.lognormvariate(0, 0.5) for _ in kelurahan]
     counts = [1] * len(kelurahan)
     for index in rng.choices(range(len(kelurahan)), weights=weights, k=PSM_TOTAL - len(kelurahan)):
@@ -158,36 +184,60 @@ def _workers(rng: random.Random, fake: Faker, kelurahan: list[KelurahanRef],
     return rows
 
 
-def _worker_row(rng: random.Random, fake: Faker, kind: str, kec: str, kel: str | None,
-                today: dt.date, used: set[str]) -> dict:  # type: ignore[type-arg]
+def _worker_row(
+    rng: random.Random,
+    fake: Faker,
+    kind: str,
+    kec: str,
+    kel: str | None,
+    today: dt.date,
+    used: set[str],
+) -> dict:  # type: ignore[type-arg]
     sex = rng.choice("LP")
-    name = (fake.first_name_female() if sex == "P" else fake.first_name_male()) + " " + fake.last_name()
+    name = (
+        (fake.first_name_female() if sex == "P" else fake.first_name_male())
+        + " "
+        + fake.last_name()
+    )
     born = today - dt.timedelta(days=rng.randint(25, 60) * 365 + rng.randint(0, 364))
     joined = dt.date(rng.randint(2012, today.year - 1), rng.randint(1, 12), rng.randint(1, 28))
     return {
-        "kind": kind, "name": name, "nik": _nik(rng, kec.replace(".", ""), born, sex, used),
-        "phone": _phone(rng), "kelurahan": kel, "kecamatan": kec, "active": True,
-        "joined_on": joined, "created_at": clock.now(),
+        "kind": kind,
+        "name": name,
+        "nik": _nik(rng, kec.replace(".", ""), born, sex, used),
+        "phone": _phone(rng),
+        "kelurahan": kel,
+        "kecamatan": kec,
+        "active": True,
+        "joined_on": joined,
+        "created_at": dt.datetime.combine(today, dt.time()),
     }
 
 
-def generate(seed: int = 1, cases: int = 5000,
-             progress: Callable[[float], None] | None = None) -> dict[str, int]:
+def generate(
+    seed: int = 1, cases: int = 5000, progress: Callable[[float], None] | None = None
+) -> dict[str, int]:
     """Fill an initialised, empty database. Same seed (and day) gives the same data."""
     rng = random.Random(seed)
     fake = Faker("id_ID")
     fake.seed_instance(seed)
-    now = clock.now()
+    # The start of today, not this second: otherwise every timestamp moves with the clock.
+    now = dt.datetime.combine(clock.today(), dt.time())
     today = now.date()
     kelurahan = reference.all_kelurahan()
     used_niks: set[str] = set()
     report = progress or (lambda _done: None)
     with db.atomic():
         for role, username, full_name, kec in STAFF:
-            StaffUser.insert(username=username, full_name=full_name, role=role,
-                             kecamatan=kec).on_conflict_ignore().execute()
-        staff_ids = [u.id for u in StaffUser.select().where(StaffUser.role.in_(
-            ("operator", "supervisor", "admin")))]
+            StaffUser.insert(
+                username=username, full_name=full_name, role=role, kecamatan=kec, created_at=now
+            ).on_conflict_ignore().execute()
+        staff_ids = [
+            u.id
+            for u in StaffUser.select().where(
+                StaffUser.role.in_(("operator", "supervisor", "admin"))
+            )
+        ]
         for batch in chunked(_workers(rng, fake, kelurahan, today, used_niks), 200):
             Worker.insert_many(batch).execute()
         psm_by_kel: dict[str, list[int]] = {}
@@ -205,9 +255,17 @@ def generate(seed: int = 1, cases: int = 5000,
     }
 
 
-def _cases(rng: random.Random, fake: Faker, kelurahan: list[KelurahanRef],
-           psm_by_kel: dict[str, list[int]], staff_ids: list[int], total: int, now: dt.datetime,
-           used_niks: set[str], report: Callable[[float], None]) -> dict[str, int]:
+def _cases(
+    rng: random.Random,
+    fake: Faker,
+    kelurahan: list[KelurahanRef],
+    psm_by_kel: dict[str, list[int]],
+    staff_ids: list[int],
+    total: int,
+    now: dt.datetime,
+    used_niks: set[str],
+    report: Callable[[float], None],
+) -> dict[str, int]:
     today = now.date()
     span = 730 * 24 * 3600
     moments = sorted(now - dt.timedelta(seconds=rng.randint(3600, span)) for _ in range(total))
@@ -230,52 +288,92 @@ def _cases(rng: random.Random, fake: Faker, kelurahan: list[KelurahanRef],
         author = rng.choice(staff_ids)
         status = _status_for_age((now - reported).days, rng)
         case = {
-            "id": index, "number": f"{reported.year}-{sequence[reported.year]:06d}",
-            "client": client_id, "category": category,
-            "priority": _weighted(rng, PRIORITY_WEIGHTS), "status": status, "kelurahan": kel_code,
-            "worker": None, "description": rng.choice(DESCRIPTIONS),
-            "source": _weighted(rng, SOURCE_WEIGHTS), "outcome": None, "reported_at": reported,
-            "updated_at": reported, "closed_at": None, "created_by": author, "updated_by": author,
+            "id": index,
+            "number": f"{reported.year}-{sequence[reported.year]:06d}",
+            "client": client_id,
+            "category": category,
+            "priority": _weighted(rng, PRIORITY_WEIGHTS),
+            "status": status,
+            "kelurahan": kel_code,
+            "worker": None,
+            "description": rng.choice(DESCRIPTIONS),
+            "source": _weighted(rng, SOURCE_WEIGHTS),
+            "outcome": None,
+            "reported_at": reported,
+            "updated_at": reported,
+            "closed_at": None,
+            "created_by": author,
+            "updated_by": author,
             "version": 1,
         }
-        activities.append({"case": index, "kind": "status", "text": "baru", "author": author,
-                           "at": reported, "worker": None})
+        activities.append(
+            {
+                "case": index,
+                "kind": "status",
+                "text": "baru",
+                "author": author,
+                "at": reported,
+                "worker": None,
+            }
+        )
         if status != "baru":
-            _handle(rng, case, psm_by_kel[kel_code], author, now, activities, assignments, followups)
+            _handle(
+                rng, case, psm_by_kel[kel_code], author, now, activities, assignments, followups
+            )
         case_rows.append(case)
         if index % 500 == 0:
             report(0.1 + 0.6 * index / max(total, 1))
-    for name, model, rows in (("clients", Client, clients), ("cases", Case, case_rows),
-                              ("assignments", Assignment, assignments),
-                              ("activities", Activity, activities),
-                              ("followups", FollowUp, followups)):
+    for name, model, rows in (
+        ("clients", Client, clients),
+        ("cases", Case, case_rows),
+        ("assignments", Assignment, assignments),
+        ("activities", Activity, activities),
+        ("followups", FollowUp, followups),
+    ):
         for batch in chunked(rows, 500):
             model.insert_many(batch).execute()
-        report({"clients": 0.75, "cases": 0.8, "assignments": 0.85, "activities": 0.95}.get(
-            name, 0.98))
+        report(
+            {"clients": 0.75, "cases": 0.8, "assignments": 0.85, "activities": 0.95}.get(name, 0.98)
+        )
     for year, last in sequence.items():
         CaseCounter.insert(year=year, last=last).on_conflict_replace().execute()
     return {"cases": len(case_rows), "clients": len(clients), "followups": len(followups)}
 
 
-def _client(rng: random.Random, fake: Faker, category: int, kel: KelurahanRef, today: dt.date,
-            now: dt.datetime, used: set[str]) -> dict:  # type: ignore[type-arg]
+def _client(
+    rng: random.Random,
+    fake: Faker,
+    category: int,
+    kel: KelurahanRef,
+    today: dt.date,
+    now: dt.datetime,
+    used: set[str],
+) -> dict:  # type: ignore[type-arg]
     sex = "P" if category in (10, 23) else rng.choice("LP")
     born = _birth_date(rng, category, today)
     first = fake.first_name_female() if sex == "P" else fake.first_name_male()
     has_nik = rng.random() > (0.5 if category in (4, 11, 12, 13) else 0.1)
-    region = kel.kecamatan_code.replace(".", "") if rng.random() < 0.8 else rng.choice(OTHER_REGIONS)
+    region = (
+        kel.kecamatan_code.replace(".", "") if rng.random() < 0.8 else rng.choice(OTHER_REGIONS)
+    )
     issued = today - dt.timedelta(days=rng.randint(100, 5000))
     kk = f"{region}{issued:%d%m%y}{rng.randint(1, 9999):04d}" if has_nik else None
     desil = rng.choice([None, None, 1, 1, 2, 2, 3, 4, 5])
     return {
-        "name": f"{first} {fake.last_name()}", "nik": _nik(rng, region, born, sex, used)
-        if has_nik else None, "kk": kk, "sex": sex, "birth_date": born,
-        "address": fake.street_address(), "rt": f"{rng.randint(1, 15):03d}",
-        "rw": f"{rng.randint(1, 12):03d}", "kelurahan": kel.code,
+        "name": f"{first} {fake.last_name()}",
+        "nik": _nik(rng, region, born, sex, used) if has_nik else None,
+        "kk": kk,
+        "sex": sex,
+        "birth_date": born,
+        "address": fake.street_address(),
+        "rt": f"{rng.randint(1, 15):03d}",
+        "rw": f"{rng.randint(1, 12):03d}",
+        "kelurahan": kel.code,
         "phone": _phone(rng) if rng.random() < 0.7 else None,
         "dtsen": "terdaftar" if desil else rng.choice(["tidak_terdaftar", "tidak_diketahui"]),
-        "dtsen_desil": desil, "created_at": now, "updated_at": now,
+        "dtsen_desil": desil,
+        "created_at": now,
+        "updated_at": now,
     }
 
 
@@ -289,26 +387,58 @@ def _status_for_age(days: int, rng: random.Random) -> str:
     return str(_weighted(rng, weights))
 
 
-def _handle(rng: random.Random, case: dict, psm: list[int], author: int, now: dt.datetime,  # type: ignore[type-arg]
-            activities: list, assignments: list, followups: list) -> None:  # type: ignore[type-arg]
+def _handle(
+    rng: random.Random,
+    case: dict,
+    psm: list[int],
+    author: int,
+    now: dt.datetime,  # type: ignore[type-arg]
+    activities: list,
+    assignments: list,
+    followups: list,
+) -> None:  # type: ignore[type-arg]
     """Give a non-new case its worker, timeline, follow-ups and (if finished) outcome."""
     reported: dt.datetime = case["reported_at"]
+    first_activity = len(activities) - 1  # the case's "baru" entry
     age = now - reported
     at = reported + age * rng.uniform(0.01, 0.1)
     worker = rng.choice(psm)
     case["worker"] = worker
-    assignments.append({"case": case["id"], "worker": worker, "assigned_by": author,
-                        "assigned_at": at, "reason": "PSM kelurahan dengan beban paling ringan",
-                        "ended_at": None})
-    activities.append({"case": case["id"], "kind": "penugasan", "text": "ditugaskan ke PSM",
-                       "author": author, "at": at, "worker": worker})
+    assignments.append(
+        {
+            "case": case["id"],
+            "worker": worker,
+            "assigned_by": author,
+            "assigned_at": at,
+            "reason": "PSM kelurahan dengan beban paling ringan",
+            "ended_at": None,
+        }
+    )
+    activities.append(
+        {
+            "case": case["id"],
+            "kind": "penugasan",
+            "text": "ditugaskan ke PSM",
+            "author": author,
+            "at": at,
+            "worker": worker,
+        }
+    )
     version = 2
     if case["status"] != "ditugaskan":
         for _ in range(rng.randint(1, 4)):
             kind = rng.choice(["kunjungan", "kunjungan", "catatan", "telepon"])
             at = min(now, at + age * rng.uniform(0.02, 0.2))
-            activities.append({"case": case["id"], "kind": kind, "text": rng.choice(NOTES[kind]),
-                               "author": author, "at": at, "worker": worker})
+            activities.append(
+                {
+                    "case": case["id"],
+                    "kind": kind,
+                    "text": rng.choice(NOTES[kind]),
+                    "author": author,
+                    "at": at,
+                    "worker": worker,
+                }
+            )
         version += 1
     opds = CATEGORY_OPDS.get(case["category"], ["DINSOS"])
     if rng.random() < 0.45:
@@ -316,14 +446,30 @@ def _handle(rng: random.Random, case: dict, psm: list[int], author: int, now: dt
     if case["status"] in ("selesai", "ditutup"):
         closed = min(now, at + dt.timedelta(days=rng.randint(3, 60)))
         case.update(outcome=rng.choice(OUTCOMES), closed_at=closed)
-        activities.append({"case": case["id"], "kind": "status", "text": case["status"],
-                           "author": author, "at": closed, "worker": worker})
+        activities.append(
+            {
+                "case": case["id"],
+                "kind": "status",
+                "text": case["status"],
+                "author": author,
+                "at": closed,
+                "worker": worker,
+            }
+        )
         version += 1 if case["status"] == "selesai" else 2
-    case.update(version=version, updated_at=max(a["at"] for a in activities[-3:]))
+    case.update(version=version, updated_at=max(a["at"] for a in activities[first_activity:]))
 
 
-def _followups(rng: random.Random, case: dict, opds: list[str], author: int,  # type: ignore[type-arg]
-               now: dt.datetime, at: dt.datetime, activities: list, rows: list) -> None:  # type: ignore[type-arg]
+def _followups(
+    rng: random.Random,
+    case: dict,
+    opds: list[str],
+    author: int,  # type: ignore[type-arg]
+    now: dt.datetime,
+    at: dt.datetime,
+    activities: list,
+    rows: list,
+) -> None:  # type: ignore[type-arg]
     finished = case["status"] in ("selesai", "ditutup")
     for opd in rng.sample(opds, k=min(len(opds), rng.randint(1, 2))):
         sent = min(now, at + dt.timedelta(days=rng.randint(0, 5)))
@@ -331,18 +477,35 @@ def _followups(rng: random.Random, case: dict, opds: list[str], author: int,  # 
         if finished:
             status = str(_weighted(rng, {"selesai": 80, "ditolak": 12, "dibatalkan": 8}))
         else:
-            status = str(_weighted(rng, {"dikirim": 45, "diterima": 35, "selesai": 12,
-                                         "ditolak": 8}))
+            status = str(
+                _weighted(rng, {"dikirim": 45, "diterima": 35, "selesai": 12, "ditolak": 8})
+            )
             if status in ("dikirim", "diterima"):
                 due = now.date() + dt.timedelta(days=rng.randint(-30, 20))
         answered = status in ("diterima", "selesai", "ditolak")
         responded = min(now, sent + dt.timedelta(days=rng.randint(1, 20))) if answered else None
-        rows.append({
-            "case": case["id"], "opd": opd, "action": f"Mohon tindak lanjut: {case['description']}",
-            "due_on": due, "status": status,
-            "response": "Sudah ditindaklanjuti." if status == "selesai" else None,
-            "responded_at": responded, "reason": rng.choice(REJECTIONS) if status == "ditolak" else None,
-            "created_by": author, "created_at": sent, "updated_at": responded or sent,
-        })
-        activities.append({"case": case["id"], "kind": "rujukan", "text": f"ke {opd}",
-                           "author": author, "at": sent, "worker": None})
+        rows.append(
+            {
+                "case": case["id"],
+                "opd": opd,
+                "action": f"Mohon tindak lanjut: {case['description']}",
+                "due_on": due,
+                "status": status,
+                "response": "Sudah ditindaklanjuti." if status == "selesai" else None,
+                "responded_at": responded,
+                "reason": rng.choice(REJECTIONS) if status == "ditolak" else None,
+                "created_by": author,
+                "created_at": sent,
+                "updated_at": responded or sent,
+            }
+        )
+        activities.append(
+            {
+                "case": case["id"],
+                "kind": "rujukan",
+                "text": f"ke {opd}",
+                "author": author,
+                "at": sent,
+                "worker": None,
+            }
+        )

@@ -51,23 +51,51 @@ def create_followup(
     body = validate_text(action, "action", required=True)
     due_on = parse_date(due, "due") or clock.today() + dt.timedelta(days=default_days)
     if due_on < clock.today():
-        raise ValidationError(_("The due date {date} is in the past").format(
-            date=format_date(due_on)), "due")
+        raise ValidationError(
+            _("The due date {date} is in the past").format(date=format_date(due_on)), "due"
+        )
     with db.atomic():
         case = case_row(number)
         require(actor, "followup.write", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         if case.status not in OPEN_STATUSES:
-            raise ConflictError(_("Case {number} is {status}; reopen it first").format(
-                number=case.number, status=case.status))
+            raise ConflictError(
+                _("Case {number} is {status}; reopen it first").format(
+                    number=case.number, status=case.status
+                )
+            )
         now = clock.now()
-        row = FollowUp.create(case=case.id, opd=opd_ref.code, action=body, due_on=due_on,
-                              status="dikirim", created_by=actor.id, created_at=now, updated_at=now)
-        Activity.create(case=case.id, kind="rujukan", author=actor.id, at=now,
-                        text=_("to {opd}: {action} (due {due})").format(
-                            opd=opd_ref.name, action=body, due=format_date(due_on)))
-        audit.record(actor, "followup.create", "followup", row.id, {
-            "opd": [None, opd_ref.code], "action": [None, body], "due_on": [None, due_on],
-            "status": [None, "dikirim"]}, case_number=case.number)
+        row = FollowUp.create(
+            case=case.id,
+            opd=opd_ref.code,
+            action=body,
+            due_on=due_on,
+            status="dikirim",
+            created_by=actor.id,
+            created_at=now,
+            updated_at=now,
+        )
+        Activity.create(
+            case=case.id,
+            kind="rujukan",
+            author=actor.id,
+            at=now,
+            text=_("to {opd}: {action} (due {due})").format(
+                opd=opd_ref.name, action=body, due=format_date(due_on)
+            ),
+        )
+        audit.record(
+            actor,
+            "followup.create",
+            "followup",
+            row.id,
+            {
+                "opd": [None, opd_ref.code],
+                "action": [None, body],
+                "due_on": [None, due_on],
+                "status": [None, "dikirim"],
+            },
+            case_number=case.number,
+        )
     return get_followup(row.id)
 
 
@@ -77,8 +105,12 @@ def update_followup(
     """Accept, complete, reject (with the OPD's reason) or cancel a follow-up."""
     status = status.strip().lower()
     if status not in FOLLOWUP_TRANSITIONS:
-        raise ValidationError(_("Unknown follow-up status {status}; use one of {choices}").format(
-            status=status, choices=", ".join(FOLLOWUP_TRANSITIONS)), "status")
+        raise ValidationError(
+            _("Unknown follow-up status {status}; use one of {choices}").format(
+                status=status, choices=", ".join(FOLLOWUP_TRANSITIONS)
+            ),
+            "status",
+        )
     text = validate_text(response, "response")
     with db.atomic():
         row = FollowUp.get_or_none(FollowUp.id == followup_id)
@@ -87,8 +119,11 @@ def update_followup(
         case = Case.get_by_id(row.case_id)
         require(actor, "followup.write", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         if status not in FOLLOWUP_TRANSITIONS[row.status]:
-            raise ConflictError(_("Follow-up {id} cannot go from {old} to {new}").format(
-                id=followup_id, old=row.status, new=status))
+            raise ConflictError(
+                _("Follow-up {id} cannot go from {old} to {new}").format(
+                    id=followup_id, old=row.status, new=status
+                )
+            )
         if status == "ditolak" and not text:
             raise ValidationError(_("A rejection needs the OPD's reason"), "response")
         now = clock.now()
@@ -100,26 +135,44 @@ def update_followup(
         before = {key: getattr(row, key) for key in changes}
         FollowUp.update(**changes).where(FollowUp.id == followup_id).execute()
         opd = Opd.get_by_id(row.opd_code)
-        Activity.create(case=case.id, kind="rujukan", author=actor.id, at=now,
-                        text=f"{opd.abbrev}: {followup_status_label(status)}"
-                        + (f" - {text}" if text else ""))
-        audit.record(actor, "followup.update", "followup", followup_id,
-                     audit.diff(before, changes), case_number=case.number)
+        Activity.create(
+            case=case.id,
+            kind="rujukan",
+            author=actor.id,
+            at=now,
+            text=f"{opd.abbrev}: {followup_status_label(status)}" + (f" - {text}" if text else ""),
+        )
+        audit.record(
+            actor,
+            "followup.update",
+            "followup",
+            followup_id,
+            audit.diff(before, changes),
+            case_number=case.number,
+        )
     return get_followup(followup_id)
 
 
 def get_followup(followup_id: int) -> FollowUpInfo:
-    row = (FollowUp.select(FollowUp, Opd, Case).join(Opd).switch(FollowUp).join(Case)
-           .where(FollowUp.id == followup_id).first())
+    row = (
+        FollowUp.select(FollowUp, Opd, Case)
+        .join(Opd)
+        .switch(FollowUp)
+        .join(Case)
+        .where(FollowUp.id == followup_id)
+        .first()
+    )
     if row is None:
         raise NotFoundError(_("Follow-up {id} not found").format(id=followup_id))
     return followup_info(row, row.case.number, clock.today())
 
 
-def list_followups(filters: FollowUpFilter = FollowUpFilter(), limit: int = 500) -> list[FollowUpInfo]:
+def list_followups(
+    filters: FollowUpFilter = FollowUpFilter(), limit: int = 500
+) -> list[FollowUpInfo]:
     """Overdue first, then by due date."""
     today = clock.today()
-    query = (FollowUp.select(FollowUp, Opd, Case).join(Opd).switch(FollowUp).join(Case))
+    query = FollowUp.select(FollowUp, Opd, Case).join(Opd).switch(FollowUp).join(Case)
     if filters.opd:
         query = query.where(FollowUp.opd == find_opd(filters.opd).code)
     if filters.status:
@@ -145,8 +198,14 @@ def followups_by_case(case_ids: list[int]) -> dict[int, list[FollowUpInfo]]:
     result: dict[int, list[FollowUpInfo]] = {case_id: [] for case_id in case_ids}
     if not case_ids:
         return result
-    query = (FollowUp.select(FollowUp, Opd, Case).join(Opd).switch(FollowUp).join(Case)
-             .where(FollowUp.case.in_(case_ids)).order_by(FollowUp.id))
+    query = (
+        FollowUp.select(FollowUp, Opd, Case)
+        .join(Opd)
+        .switch(FollowUp)
+        .join(Case)
+        .where(FollowUp.case.in_(case_ids))
+        .order_by(FollowUp.id)
+    )
     for row in query:
         result[row.case_id].append(followup_info(row, row.case.number, today))
     return result

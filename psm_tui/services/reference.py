@@ -1,4 +1,4 @@
-"""Reference data (kecamatan, kelurahan, PPKS categories, OPD): loading and lookup by name or code."""
+"""Reference data (kecamatan, kelurahan, PPKS categories, OPD): loading, lookup by name or code."""
 
 from __future__ import annotations
 
@@ -71,7 +71,11 @@ def load_reference_data() -> dict[str, int]:
                 conflict_target=[Category.code], update=values
             ).execute()
         for row in opds:
-            values = {Opd.abbrev: row["singkatan"], Opd.name: row["nama"], Opd.scope: row["bidang_rujukan"]}
+            values = {
+                Opd.abbrev: row["singkatan"],
+                Opd.name: row["nama"],
+                Opd.scope: row["bidang_rujukan"],
+            }
             Opd.insert({Opd.code: row["kode"], **values}).on_conflict(
                 conflict_target=[Opd.code], update=values
             ).execute()
@@ -85,7 +89,7 @@ def load_reference_data() -> dict[str, int]:
 
 
 def fold(text: str) -> str:
-    """Lower case, no diacritics, no punctuation, no spaces: 'Kel. Sumur-Pacing' -> 'sumurpacing'."""
+    """Lower case, no diacritics, punctuation or spaces: 'Kel. Sumur-Pacing' -> 'sumurpacing'."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"^\s*(kel(urahan)?|kec(amatan)?|desa)\b\.?", "", text)
     return re.sub(r"[^a-z0-9]", "", text)
@@ -105,8 +109,11 @@ def _kelurahan_index() -> _Index:
     for row in query:
         ref = KelurahanRef(row.code, row.name, row.kecamatan.code, row.kecamatan.name)
         by_code[row.code] = ref
-        for name in [row.name, *filter(None, row.aliases.split("|"))]:
-            by_name.setdefault(fold(name), []).append(ref)
+        # An alias may differ from the name only in spacing ("Margasari"): index the ref once.
+        for key in dict.fromkeys(
+            fold(n) for n in [row.name, *filter(None, row.aliases.split("|"))]
+        ):
+            by_name.setdefault(key, []).append(ref)
     if by_code:
         _index_cache.append((by_code, by_name))
     return by_code, by_name
@@ -146,7 +153,13 @@ def find_kelurahan(text: str, kecamatan: str | None = None) -> KelurahanRef:
         matches = by_name.get(fold(text), [])
         if kecamatan:
             kec = find_kecamatan(kecamatan)
-            matches = [m for m in matches if m.kecamatan_code == kec.code]
+            elsewhere, matches = matches, [m for m in matches if m.kecamatan_code == kec.code]
+            if elsewhere and not matches:
+                raise NotFoundError(
+                    _("{kelurahan} is not in Kec. {kecamatan}").format(
+                        kelurahan="; ".join(m.label for m in elsewhere), kecamatan=kec.name
+                    )
+                )
         if len(matches) == 1:
             ref = matches[0]
         elif len(matches) > 1:

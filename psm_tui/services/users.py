@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 
+import peewee
+
+from psm_tui import backend
+from psm_tui.database import db
 from psm_tui.i18n import _
 from psm_tui.models import StaffUser
 from psm_tui.services import audit
 from psm_tui.services.dto import Actor, UserInfo
 from psm_tui.services.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from psm_tui.services.reference import find_kecamatan
-from psm_tui.database import db
 
 ROLES = ("viewer", "operator", "supervisor", "admin")
 _RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -31,6 +35,9 @@ PERMISSIONS = {
     "export": "supervisor",
     "worker.manage": "admin",
     "user.manage": "admin",
+    "audit.read": "supervisor",
+    "db.backup": "supervisor",
+    "db.restore": "admin",
 }
 
 
@@ -47,11 +54,19 @@ def can(actor: Actor, permission: str) -> bool:
     return _RANK.get(actor.role, -1) >= _RANK[PERMISSIONS[permission]]
 
 
+def _audit_refusal(actor: Actor | str, entity: str, entity_id: str, detail: str) -> None:
+    """Record a refusal so that it survives: the transaction it happens in is about to roll back,
+    so the row is written once that transaction has ended."""
+    backend.run_after_transaction(
+        db.obj, lambda: audit.record(actor, "refused", entity, entity_id, detail=detail)
+    )
+
+
 def require(actor: Actor, permission: str, kecamatan_code: str | None = None) -> None:
     """Refuse (and audit the refusal) unless ``actor`` holds the role and the kecamatan scope."""
     needed = PERMISSIONS[permission]
     if not can(actor, permission):
-        audit.record(actor, "refused", "permission", permission, detail=needed)
+        _audit_refusal(actor, "permission", permission, needed)
         raise PermissionDenied(
             _("This needs the {role} role (you are {current})").format(
                 role=role_label(needed), current=role_label(actor.role)
@@ -63,7 +78,7 @@ def require(actor: Actor, permission: str, kecamatan_code: str | None = None) ->
         and actor.role == "operator"
         and kecamatan_code != actor.kecamatan_code
     ):
-        audit.record(actor, "refused", "permission", permission, detail=kecamatan_code)
+        _audit_refusal(actor, "permission", permission, kecamatan_code)
         raise PermissionDenied(
             _("Your scope is kecamatan {scope}; this record is in {other}").format(
                 scope=actor.kecamatan_code, other=kecamatan_code
@@ -81,11 +96,18 @@ def _actor(user: StaffUser) -> Actor:
     )
 
 
+def _audit_identity_refusal(login: str, detail: str) -> None:
+    """Who was turned away at the door; a login that cannot write the database is still refused."""
+    with contextlib.suppress(peewee.DatabaseError):
+        _audit_refusal(login, "identity", login, detail)
+
+
 def resolve_actor(as_name: str | None, service_account: str) -> Actor:
     """Who is acting: the OS user, or ``--as NAME`` when running as the service account."""
     login = os_username()
     if as_name:
         if not service_account or login != service_account:
+            _audit_identity_refusal(login, f"--as {as_name}")
             raise PermissionDenied(
                 _("--as is only allowed for the service account; you are {login}").format(
                     login=login
@@ -94,6 +116,7 @@ def resolve_actor(as_name: str | None, service_account: str) -> Actor:
         login = as_name
     user = StaffUser.get_or_none(StaffUser.username == login)
     if user is None or not user.active:
+        _audit_identity_refusal(login, "inactive" if user else "not registered")
         raise PermissionDenied(
             _(
                 "User {login} is not registered. Ask an admin to run: psm user add {login} --role operator"

@@ -15,8 +15,19 @@ from psm_tui.i18n import _
 from psm_tui.services.errors import ValidationError
 
 PROVINCE_CODES = frozenset(
-    [*range(11, 20), 21, *range(31, 37), 51, 52, 53, *range(61, 66), *range(71, 77), 81, 82]
-    + list(range(91, 97))
+    [
+        *range(11, 20),
+        21,
+        *range(31, 37),
+        51,
+        52,
+        53,
+        *range(61, 66),
+        *range(71, 77),
+        81,
+        82,
+        *range(91, 97),
+    ]
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 SEXES = ("L", "P")
@@ -178,11 +189,15 @@ def validate_name(value: str | None, field: str = "name") -> str:
     return text
 
 
-def validate_text(value: str | None, field: str, *, required: bool = False, limit: int = 4000) -> str:
-    """Free text: kept as typed (it is rendered literally), but bounded and not empty if required."""
+def validate_text(
+    value: str | None, field: str, *, required: bool = False, limit: int = 4000
+) -> str:
+    """Free text: kept as typed (it is rendered literally), bounded, and not empty if required."""
     text = (value or "").strip().replace("\x00", "")
     if required and not text:
-        raise ValidationError(_("{field} must not be empty").format(field=field_label(field)), field)
+        raise ValidationError(
+            _("{field} must not be empty").format(field=field_label(field)), field
+        )
     if len(text) > limit:
         raise ValidationError(
             _("{field} is longer than {limit} characters").format(
@@ -207,7 +222,9 @@ def validate_rt_rw(value: str | int | None, field: str) -> str:
     if not text:
         return ""
     if not text.isdigit() or not 0 < int(text) < 1000:
-        raise ValidationError(_("{field} must be a number from 1 to 999").format(field=field), field)
+        raise ValidationError(
+            _("{field} must be a number from 1 to 999").format(field=field), field
+        )
     return f"{int(text):03d}"
 
 

@@ -28,7 +28,7 @@ class WorkerFilter:
     search: str | None = None
 
 
-def _query():  # noqa: ANN202 - a peewee query
+def _query():
     return (
         Worker.select(Worker, Kelurahan, Kecamatan, fn.COUNT(Case.id).alias("open_cases"))
         .join(Kecamatan, on=(Worker.kecamatan == Kecamatan.code))
@@ -87,11 +87,7 @@ def get_worker(worker_id: int) -> WorkerInfo:
 
 
 def open_caseload(worker_id: int) -> int:
-    return (
-        Case.select()
-        .where(Case.worker == worker_id, Case.status.in_(HELD_STATUSES))
-        .count()
-    )
+    return Case.select().where(Case.worker == worker_id, Case.status.in_(HELD_STATUSES)).count()
 
 
 def add_worker(
@@ -127,17 +123,32 @@ def add_worker(
         if nik and Worker.get_or_none(Worker.nik == nik):
             raise ConflictError(_("A worker with NIK {nik} already exists").format(nik=nik))
         if kind == "tksk" and Worker.get_or_none(
-            Worker.kind == "tksk", Worker.kecamatan == kec_code, Worker.active == True  # noqa: E712
+            Worker.kind == "tksk",
+            Worker.kecamatan == kec_code,
+            Worker.active == True,  # noqa: E712
         ):
             raise ConflictError(_("This kecamatan already has an active TKSK"))
         worker = Worker.create(
-            kind=kind, name=name, nik=nik, phone=phone, kelurahan=kel_code, kecamatan=kec_code,
+            kind=kind,
+            name=name,
+            nik=nik,
+            phone=phone,
+            kelurahan=kel_code,
+            kecamatan=kec_code,
             joined_on=joined,
         )
-        audit.record(actor, "worker.add", "worker", worker.id, {
-            "kind": [None, kind], "name": [None, name], "kelurahan": [None, kel_code],
-            "kecamatan": [None, kec_code],
-        })
+        audit.record(
+            actor,
+            "worker.add",
+            "worker",
+            worker.id,
+            {
+                "kind": [None, kind],
+                "name": [None, name],
+                "kelurahan": [None, kel_code],
+                "kecamatan": [None, kec_code],
+            },
+        )
     return get_worker(worker.id)
 
 
@@ -161,6 +172,12 @@ def edit_worker(
         worker = Worker.get_or_none(Worker.id == worker_id)
         if worker is None:
             raise NotFoundError(_("Worker {id} not found").format(id=worker_id))
+        if changes.get("nik") and Worker.get_or_none(
+            Worker.nik == changes["nik"], Worker.id != worker_id
+        ):
+            raise ConflictError(
+                _("A worker with NIK {nik} already exists").format(nik=changes["nik"])
+            )
         before = {key: getattr(worker, key) for key in changes}
         if changes:
             Worker.update(**changes).where(Worker.id == worker_id).execute()
@@ -190,6 +207,11 @@ def deactivate_worker(actor: Actor, worker_id: int, reason: str) -> WorkerInfo:
         Worker.update(active=False, inactive_reason=reason.strip(), inactive_on=today).where(
             Worker.id == worker_id
         ).execute()
-        audit.record(actor, "worker.deactivate", "worker", worker_id,
-                     {"active": [True, False], "inactive_reason": [None, reason.strip()]})
+        audit.record(
+            actor,
+            "worker.deactivate",
+            "worker",
+            worker_id,
+            {"active": [True, False], "inactive_reason": [None, reason.strip()]},
+        )
     return get_worker(worker_id)

@@ -1,0 +1,41 @@
+"""``python -m bench generate|run``: build cached benchmark databases and measure them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench.generate import SIZES, cache_path, ensure
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    gen = commands.add_parser("generate", help="build (or reuse) the cached database of a size")
+    gen.add_argument("--size", choices=SIZES, action="append", required=True)
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--force", action="store_true", help="regenerate even if cached")
+    run = commands.add_parser("run", help="measure a size and print the table")
+    run.add_argument("--size", choices=SIZES, action="append", required=True)
+    run.add_argument("--seed", type=int, default=1)
+    run.add_argument("--trials", type=int, default=0, help="trials per measure (0: per measure)")
+    run.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="measure groups to run: cli, list, search, reports, tui, baseline",
+    )
+    args = parser.parse_args(argv)
+    if args.command == "generate":
+        for size in args.size:
+            if args.force:
+                cache_path(size, args.seed).unlink(missing_ok=True)
+            print(ensure(size, args.seed))
+        return 0
+    from bench.run import run_sizes
+
+    return run_sizes(args.size, seed=args.seed, trials=args.trials, only=set(args.only))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

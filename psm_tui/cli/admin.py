@@ -1,0 +1,246 @@
+"""``psm backup|restore|check``, ``psm audit`` and ``psm ssh authorize|revoke|list``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from psm_tui import database
+from psm_tui.cli.context import CliState, pass_state
+from psm_tui.cli.output import console, print_json, table
+from psm_tui.cli.output import text as cell
+from psm_tui.i18n import _, format_datetime
+from psm_tui.services import maintenance, privacy, ssh_keys
+from psm_tui.services.errors import NotFoundError, ValidationError
+from psm_tui.services.validation import parse_date
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_state
+def backup(state: CliState, file: Path) -> None:
+    """Copy the database to FILE (or into the folder FILE) while others keep working."""
+    result = maintenance.backup_database(
+        state.actor(), file, group_shared=state.settings.service_group_mode
+    )
+    click.echo(
+        _("Backup written: {path} ({cases} cases, {size} KiB, mode {mode:04o})").format(
+            path=result.path, cases=result.cases, size=result.size // 1024, mode=result.mode
+        )
+    )
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_state
+def restore(state: CliState, file: Path) -> None:
+    """Replace the database with the backup FILE (nobody else may be connected)."""
+    state.open(check=False)
+    actor = maintenance.restoring_actor(state.as_name, state.settings.service_account)
+    result = maintenance.restore_database(
+        actor, file, group_shared=state.settings.service_group_mode
+    )
+    click.echo(_("Restored {path}: {cases} cases").format(path=result.source, cases=result.cases))
+    if result.kept:
+        click.echo(_("The replaced database is kept as {path}").format(path=result.kept))
+    if result.pending:
+        click.echo(
+            _("The backup is from an older version: run psm migrate ({names})").format(
+                names=", ".join(result.pending)
+            )
+        )
+
+
+def _open_for_check(state: CliState) -> None:
+    """Open without creating a file, and even when its modes are wrong (check reports them)."""
+    location = state.settings.database_or_default
+    kind, target = database.parse_location(location)
+    if kind == "sqlite" and not Path(target).is_file():
+        raise NotFoundError(
+            _("No database at {path}; create it with: psm init").format(path=target)
+        )
+    database.open_database(
+        location, group_shared=state.settings.service_group_mode, allow_exposed=True
+    )
+
+
+@click.command("check")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def check(state: CliState, as_json: bool) -> None:
+    """Check integrity, foreign keys, schema version and file modes; exit 1 on a problem."""
+    _open_for_check(state)
+    report = maintenance.check_database(group_shared=state.settings.service_group_mode)
+    if as_json:
+        print_json(
+            {
+                "database": report.location,
+                "ok": report.ok,
+                "checks": [{"name": i.name, "ok": i.ok, "detail": i.detail} for i in report.items],
+            }
+        )
+    else:
+        out = table("", _("Check"), _("Result"))
+        for item in report.items:
+            out.add_row(
+                _("ok") if item.ok else _("PROBLEM"),
+                maintenance.check_label(item.name),
+                cell(item.detail),
+            )
+        console().print(_("Database: {path}").format(path=report.location))
+        console().print(out)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _change_text(key: str, value: object) -> str:
+    """``field: before -> after``, or ``field: value`` for a new record."""
+    if isinstance(value, list) and len(value) == 2:
+        before, after = ("-" if v is None or v == "" else v for v in value)
+        return f"{key}: {after}" if value[0] is None else f"{key}: {before} -> {after}"
+    return f"{key}: {value}"
+
+
+@click.command("audit")
+@click.option("--user", "username", metavar="U", help="Only what this login did.")
+@click.option("--case", "case_number", metavar="NUMBER", help="Only rows about this case.")
+@click.option("--since", metavar="YYYY-MM-DD", help="From this day on.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this day.")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=1000, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def audit_command(
+    state: CliState,
+    username: str | None,
+    case_number: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Who did what and when: every write, full-record view, export and refusal."""
+    rows = privacy.audit_trail(
+        state.actor(),
+        username=username,
+        case_number=case_number,
+        since=parse_date(since, "since"),
+        until=parse_date(until, "until"),
+        limit=limit,
+    )
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "at": r.at.isoformat(),
+                    "user": r.username,
+                    "action": r.action,
+                    "entity": r.entity,
+                    "entity_id": r.entity_id,
+                    "case": r.case_number,
+                    "changes": r.changes,
+                    "detail": r.detail,
+                }
+                for r in rows
+            ]
+        )
+        return
+    out = table(_("Time"), _("User"), _("Action"), _("Record"), _("Details"))
+    for r in rows:
+        record = f"{r.entity} {r.entity_id or ''}".strip()
+        if r.case_number:
+            record += f" ({r.case_number})"
+        details = [_change_text(key, value) for key, value in r.changes.items()]
+        out.add_row(
+            format_datetime(r.at),
+            cell(r.username),
+            r.action,
+            cell(record),
+            cell("; ".join([*details, r.detail] if r.detail else details)),
+        )
+    console().print(out)
+
+
+@click.group("ssh")
+def ssh_group() -> None:
+    """Bind staff SSH keys to their identity on the service account."""
+
+
+def _keys_file(state: CliState, file: Path | None) -> Path:
+    return file.expanduser() if file else ssh_keys.default_file(state.settings.service_account)
+
+
+_FILE_OPTION = click.option(
+    "--file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The authorized_keys file (default: the service account's).",
+)
+
+
+@ssh_group.command("authorize")
+@click.argument("name")
+@click.argument("keyfile", type=click.Path(path_type=Path, dir_okay=False))
+@_FILE_OPTION
+@click.option("--program", default="psm", show_default=True, help="psm as sshd should run it.")
+@pass_state
+def ssh_authorize(
+    state: CliState, name: str, keyfile: Path, file: Path | None, program: str
+) -> None:
+    """Let the key in KEYFILE (a .pub file) log in as staff user NAME."""
+    actor = state.actor()
+    try:
+        key_text = keyfile.expanduser().read_text(errors="replace")
+    except OSError as error:
+        raise ValidationError(
+            _("Cannot read {path}: {error}").format(path=keyfile, error=error.strerror), "key"
+        ) from error
+    result = ssh_keys.authorize(actor, name, key_text, _keys_file(state, file), program)
+    message = (
+        _("{name} may log in with key {fingerprint} ({path})")
+        if result.changed
+        else _("{name} already logs in with key {fingerprint} ({path})")
+    )
+    click.echo(message.format(name=name, fingerprint=result.fingerprint, path=result.path))
+
+
+@ssh_group.command("revoke")
+@click.argument("name")
+@_FILE_OPTION
+@pass_state
+def ssh_revoke(state: CliState, name: str, file: Path | None) -> None:
+    """Remove every key bound to staff user NAME."""
+    removed = ssh_keys.revoke(state.actor(), name, _keys_file(state, file))
+    for fingerprint in removed:
+        click.echo(_("revoked {fingerprint} of {name}").format(fingerprint=fingerprint, name=name))
+
+
+@ssh_group.command("list")
+@_FILE_OPTION
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def ssh_list(state: CliState, file: Path | None, as_json: bool) -> None:
+    """The keys bound to staff identities."""
+    state.actor()
+    rows = ssh_keys.bindings(_keys_file(state, file))
+    if as_json:
+        print_json(
+            [
+                {
+                    "user": b.username,
+                    "type": b.kind,
+                    "fingerprint": b.fingerprint,
+                    "comment": b.comment,
+                }
+                for b in rows
+            ]
+        )
+        return
+    out = table(_("User"), _("Type"), _("Fingerprint"), _("Comment"))
+    for b in rows:
+        out.add_row(cell(b.username), b.kind, b.fingerprint, cell(b.comment))
+    console().print(out)
+
+
+COMMANDS = [backup, restore, check, audit_command, ssh_group]

@@ -1,0 +1,136 @@
+"""``psm import workers|cases FILE``: bring in the office's existing roster and cases."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from psm_tui.cli.context import CliState, pass_state
+from psm_tui.i18n import _, format_number
+from psm_tui.services import importing
+from psm_tui.services.errors import ValidationError
+from psm_tui.services.importing import ImportResult, Progress
+from psm_tui.services.validation import safe_display
+
+SHOWN_REFUSALS = 50
+F = TypeVar("F", bound=Callable[..., object])
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import workers or cases from CSV or XLSX files."""
+
+
+def _options(command: F) -> F:
+    """The options both commands share."""
+    command = click.option(
+        "--dry-run", is_flag=True, help="Check the file and say what would happen; write nothing."
+    )(command)
+    command = click.option(
+        "--report",
+        "report_path",
+        metavar="FILE",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write every refused row with its reason to FILE (.csv or "
+        ".xlsx), ready to fix and re-import.",
+    )(command)
+    command = click.option(
+        "--skip-invalid", is_flag=True, help="Import the valid rows even if others are refused."
+    )(command)
+    return click.argument("file", type=click.Path(dir_okay=False, path_type=Path))(command)
+
+
+@import_group.command("workers")
+@_options
+@pass_state
+def import_workers(state: CliState, **options: object) -> None:
+    """Import PSM and TKSK from a roster file."""
+    _run(state, "workers", **options)  # type: ignore[arg-type]
+
+
+@import_group.command("cases")
+@_options
+@pass_state
+def import_cases(state: CliState, **options: object) -> None:
+    """Import cases (and their clients) from a file."""
+    _run(state, "cases", **options)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Progress | None]:
+    """A progress bar on a terminal (on stderr, so stdout stays the summary); nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1000, label=label, file=sys.stderr) as bar:
+
+        def update(done: float) -> None:
+            bar.update(int(done * 1000) - bar.pos)
+
+        yield update
+
+
+def _run(
+    state: CliState,
+    kind: str,
+    file: Path,
+    dry_run: bool,
+    report_path: Path | None,
+    skip_invalid: bool,
+) -> None:
+    actor = state.actor()
+    with _progress_bar(_("Importing {file}").format(file=file.name)) as progress:
+        result = importing.import_file(
+            actor, kind, file, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+        )
+    _print(result)
+    if report_path is not None:
+        count = importing.write_report(result, file, report_path)
+        click.echo(
+            _("{count} refused row(s) written to {path}").format(count=count, path=report_path)
+        )
+    if result.blocked:
+        raise ValidationError(
+            _(
+                "Nothing imported: {count} row(s) refused. Fix them (see --report) or use "
+                "--skip-invalid to import the {valid} valid row(s)."
+            ).format(count=result.refused_rows, valid=result.valid)
+        )
+
+
+def _print(result: ImportResult) -> None:
+    click.echo(
+        safe_display(
+            _("{file} ({source}): {rows} data row(s)").format(
+                file=result.source,
+                source=importing.source_text(result),
+                rows=format_number(result.rows),
+            )
+        )
+    )
+    if result.ignored_columns:
+        click.echo(
+            safe_display(
+                _("Columns not imported: {columns}").format(
+                    columns=", ".join(result.ignored_columns)
+                )
+            )
+        )
+    for refusal in result.refusals[:SHOWN_REFUSALS]:
+        click.echo(safe_display("  " + importing.refusal_text(refusal)))
+    hidden = len(result.refusals) - SHOWN_REFUSALS
+    if hidden > 0:
+        click.echo(
+            _("  ... and {count} more (use --report FILE to get them all)").format(
+                count=format_number(hidden)
+            )
+        )
+    click.echo(importing.summary_text(result))
+
+
+COMMANDS = [import_group]

@@ -1,0 +1,77 @@
+"""Reads that UU PDP wants on record: a client's full record, and the audit trail itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from psm_tui.models import AuditLog
+from psm_tui.services import audit
+from psm_tui.services.audit import AuditEntry
+from psm_tui.services.case_queries import case_detail
+from psm_tui.services.dto import Actor, CaseDetail
+from psm_tui.services.users import can, require
+
+
+def view_case(actor: Actor, number: str) -> CaseDetail:
+    """The whole record of one case for a person to look at; the view is audited.
+
+    Use this (not ``case_detail``) wherever a user opens a case: CLI ``case show``, the TUI's case
+    screen. Refreshes of an already open screen need not call it again.
+    """
+    require(actor, "read")
+    detail = case_detail(actor, number)
+    audit.record(
+        actor,
+        "case.view",
+        "client",
+        detail.client.id,
+        detail="full NIK" if can(actor, "nik.full") else "masked NIK",
+        case_number=detail.number,
+    )
+    return detail
+
+
+def audit_trail(
+    actor: Actor,
+    *,
+    username: str | None = None,
+    case_number: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = 1000,
+) -> list[AuditEntry]:
+    """The newest ``limit`` audit rows matching the filters, oldest first (supervisors up)."""
+    require(actor, "audit.read")
+    query = AuditLog.select().order_by(AuditLog.id.desc())
+    if username:
+        query = query.where(AuditLog.username == username.strip())
+    if case_number:
+        query = query.where(AuditLog.case_number == case_number.strip())
+    if since:
+        query = query.where(AuditLog.at >= dt.datetime.combine(since, dt.time()))
+    if until:
+        query = query.where(AuditLog.at < dt.datetime.combine(until + dt.timedelta(1), dt.time()))
+    rows = list(query.limit(limit))
+    wanted = {"user": username, "case": case_number, "since": since, "until": until}
+    audit.record(
+        actor,
+        "audit.read",
+        "audit",
+        None,
+        detail=" ".join(f"{key}={value}" for key, value in wanted.items() if value),
+    )
+    return [
+        AuditEntry(
+            row.id,
+            row.at,
+            row.username,
+            row.action,
+            row.entity,
+            row.entity_id,
+            row.case_number,
+            json.loads(row.changes or "{}"),
+            row.detail,
+        )
+        for row in reversed(rows)
+    ]

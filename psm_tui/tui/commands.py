@@ -1,0 +1,179 @@
+"""The command palette (ctrl+p): jump to a case, a kelurahan's cases, a worker, or run an action."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
+
+from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from psm_tui.database import db
+from psm_tui.i18n import _
+from psm_tui.services import lookup
+from psm_tui.services.case_queries import CaseFilter
+from psm_tui.services.dto import KelurahanRef, WorkerInfo
+from psm_tui.services.reference import all_kelurahan
+from psm_tui.tui.messages import OpenCase, ShowCases
+from psm_tui.tui.screens.import_screen import open_import
+from psm_tui.tui.text import clean
+
+if TYPE_CHECKING:
+    from psm_tui.tui.app import PsmApp
+
+T = TypeVar("T")
+EXACT = 100.0  # above any fuzzy score: a case number or a name the user typed part of
+NAMED = 50.0
+CASE_NUMBER = re.compile(r"^\d{4}-\d{0,6}$|^\d{1,6}$")
+
+
+class PsmPalette(CommandPalette):
+    """The palette with a translated prompt and a steady cursor (no blink traffic over SSH)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(placeholder=_("Case number, kelurahan, PSM name or action…"), **kwargs)  # type: ignore[arg-type]
+
+    def on_mount(self) -> None:
+        self.query_one(CommandInput).cursor_blink = False
+
+
+def highlighted(matcher: Matcher, text: str) -> Content:
+    """``text`` literally (never markup), with the matched letters styled."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score and matcher.match_style is not None:
+        for offset in offsets:
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+class PsmCommands(Provider):
+    """Cases by number, kelurahan by name, workers by name, and the app's actions."""
+
+    async def startup(self) -> None:
+        self.kelurahan: list[KelurahanRef] = await self._in_thread(all_kelurahan) or []
+
+    @property
+    def psm_app(self) -> PsmApp:
+        return self.app  # type: ignore[return-value]
+
+    async def _in_thread(self, job: Callable[[], T]) -> T | None:
+        def work() -> T:
+            with db.connection_context():
+                return job()
+
+        worker = self.app.run_worker(work, thread=True, exit_on_error=False, group="palette")
+        try:
+            return await worker.wait()
+        except (WorkerFailed, WorkerCancelled):
+            return None
+
+    def actions(self) -> list[tuple[str, Callable[[], None], str]]:
+        app = self.psm_app
+        actor = app.actor
+        return [
+            (_("Go to Summary"), partial(app.switch_view, "dashboard"), _("key 1")),
+            (_("Go to Cases"), partial(app.switch_view, "cases"), _("key 2")),
+            (_("Go to Follow-ups"), partial(app.switch_view, "followups"), _("key 3")),
+            (_("Go to PSM"), partial(app.switch_view, "workers"), _("key 4")),
+            (_("Go to Reports"), partial(app.switch_view, "reports"), _("key 5")),
+            (_("New case"), partial(app.run_main_action, "new_case"), _("key n in Cases")),
+            (
+                _("Cases: untriaged (new)"),
+                partial(app.post_message, ShowCases(CaseFilter(status=("baru",)))),
+                "",
+            ),
+            (
+                _("Cases: unassigned"),
+                partial(
+                    app.post_message,
+                    ShowCases(
+                        CaseFilter(status=("baru", "ditugaskan", "ditangani"), unassigned=True)
+                    ),
+                ),
+                "",
+            ),
+            (
+                _("Cases: overdue follow-ups"),
+                partial(app.post_message, ShowCases(CaseFilter(overdue=True))),
+                "",
+            ),
+            (
+                _("Cases: my queue"),
+                partial(
+                    app.post_message,
+                    ShowCases(
+                        CaseFilter(status=("baru", "ditugaskan", "ditangani"), created_by=actor.id)
+                    ),
+                ),
+                "",
+            ),
+            (_("Import workers or cases from a file"), partial(open_import, app), ""),
+            (_("Help: keys"), app.action_help, _("key ?")),
+            (_("Quit"), app.exit, _("key q")),
+        ]
+
+    async def discover(self) -> Hits:
+        for label, command, help_text in self.actions():
+            yield DiscoveryHit(Content(label), command, text=label, help=help_text or None)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, command, help_text in self.actions():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(
+                    score, highlighted(matcher, label), command, text=label, help=help_text or None
+                )
+        text = query.strip()
+        if CASE_NUMBER.match(text):
+            numbers = await self._in_thread(partial(case_numbers, text)) or []
+            for number in numbers:
+                label = _("Open case {number}").format(number=number)
+                yield Hit(
+                    EXACT,
+                    Content(label),
+                    partial(self.app.post_message, OpenCase(number)),
+                    text=label,
+                )
+        for ref in lookup.match_kelurahan(text, getattr(self, "kelurahan", []), limit=10):
+            label = _("Cases in {kelurahan}").format(kelurahan=ref.label)
+            filters = CaseFilter(kelurahan=ref.code)
+            yield Hit(
+                NAMED,
+                highlighted(matcher, label),
+                partial(self.app.post_message, ShowCases(filters, ref.label)),
+                text=label,
+            )
+        if len(text) >= 3 and not text[0].isdigit():
+            workers = await self._in_thread(partial(lookup.search_workers, text)) or []
+            for worker in workers:
+                yield self._worker_hit(matcher, worker)
+
+    def _worker_hit(self, matcher: Matcher, worker: WorkerInfo) -> Hit:
+        place = (
+            _("Kel. {name}").format(name=worker.kelurahan_name)
+            if worker.kelurahan_name
+            else _("Kec. {name}").format(name=worker.kecamatan_name)
+        )
+        name = clean(worker.name, single_line=True)
+        label = _("Cases of {kind} {name} ({place}, {n} open)").format(
+            kind=worker.kind.upper(), name=name, place=place, n=worker.open_cases
+        )
+        filters = CaseFilter(worker_id=worker.id)
+        return Hit(
+            NAMED - 1,
+            highlighted(matcher, label),
+            partial(self.app.post_message, ShowCases(filters, name)),
+            text=label,
+        )
+
+
+def case_numbers(text: str) -> list[str]:
+    """``2026-00012`` -> numbers with that prefix; ``123`` -> cases numbered 123 in any year."""
+    if "-" in text:
+        return lookup.case_numbers_like(text)
+    return lookup.cases_numbered(int(text))

@@ -1,0 +1,132 @@
+"""The frame every dialog shares: a title, a body, an error line, Save/Cancel, escape, ctrl+s.
+
+A dialog saves through a service in a thread worker and dismisses with the service's typed
+result, so the caller only ever sees a finished change (or ``None`` when cancelled). Errors a
+user can fix stay in the dialog; a stale save closes it and the app offers to reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
+
+import peewee
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static
+
+from psm_tui import backend
+from psm_tui.i18n import _
+from psm_tui.services.errors import PsmError, StaleVersionError
+from psm_tui.tui.jobs import run_db
+from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.text import plain
+
+R = TypeVar("R")
+
+
+class Dialog(TranslatedBindings, ModalScreen[R]):
+    """Subclasses give ``title()``, ``body()`` and ``save()``; enter in a field moves on."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="dialog.save"),
+    ]
+    SAVE_LABEL = N_("Save")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saving = False
+
+    def heading(self) -> str:
+        raise NotImplementedError
+
+    def body(self) -> Iterable[Widget]:
+        raise NotImplementedError
+
+    def save(self) -> None:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.heading(), classes="dialog-title")
+            yield from self.body()
+            yield Static("", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(
+                    _(self.SAVE_LABEL) + " (ctrl+s)", id="save", variant="primary", compact=True
+                )
+                yield Button(_("Cancel") + " (esc)", id="cancel", compact=True)
+
+    def field(self, label: str, widget: Widget, *, id: str | None = None) -> Horizontal:
+        """One labelled row of the form."""
+        return Horizontal(Label(label, classes="field-label"), widget, classes="field", id=id)
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one(".dialog-error", Static)
+        error.update(plain(message))
+        error.set_class(bool(message), "-shown")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        if not self.saving:
+            self.save()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; in the last field it saves."""
+        event.stop()
+        fields = [
+            w for w in self.query("Input, Select, TextArea, Checkbox, OptionList") if w.focusable
+        ]
+        if fields and event.input is fields[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Select.Changed)
+    def _picked(self, event: Select.Changed) -> None:
+        """A choice made in a list moves on to the next field, like enter in a text field."""
+        if event.select.has_focus and event.value is not Select.NULL:
+            self.focus_next()
+
+    def submit(self, job: Callable[[], Any], done: Callable[[Any], None] | None = None) -> None:
+        """Run ``job`` (a service call) in a worker; dismiss with its result unless ``done``."""
+        self.saving = True
+        self.show_error("")
+
+        def finished(result: Any) -> None:
+            self.saving = False
+            if done is not None:
+                done(result)
+            else:
+                self.dismiss(result)
+
+        run_db(self, job, finished, on_error=self._failed, group="save", exclusive=True)
+
+    def _failed(self, error: BaseException) -> bool:
+        self.saving = False
+        if isinstance(error, StaleVersionError):
+            self.dismiss(None)
+            return False
+        if isinstance(error, PsmError):
+            self.show_error(str(error))
+            return True
+        if isinstance(error, peewee.OperationalError) and backend.is_busy_error(error):
+            self.show_error(_("The database is busy (a colleague is saving); try again."))
+            return True
+        return False

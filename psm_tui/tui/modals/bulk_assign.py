@@ -1,0 +1,63 @@
+"""Assign the marked cases at once, spread over each kelurahan's PSM by open caseload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from rich.text import Text
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from psm_tui.i18n import _
+from psm_tui.services import bulk
+from psm_tui.services.bulk import BulkResult, PlanItem
+from psm_tui.tui.context import actor
+from psm_tui.tui.keys import N_
+from psm_tui.tui.modals.base import Dialog
+from psm_tui.tui.text import plain
+
+
+class BulkAssignDialog(Dialog[BulkResult]):
+    SAVE_LABEL = N_("Assign all")
+
+    def __init__(self, numbers: list[str]) -> None:
+        super().__init__()
+        self.numbers = numbers
+        self.plan: list[PlanItem] = []
+
+    def heading(self) -> str:
+        return _("Assign {count} marked cases").format(count=len(self.numbers))
+
+    def body(self) -> Iterable[Widget]:
+        table: DataTable[Text] = DataTable(cursor_type="row", id="plan")
+        table.add_columns(_("Case"), _("To"), _("Why"))
+        yield table
+        yield Static(
+            _(
+                "Each case goes to the PSM of its kelurahan with the fewest open cases, "
+                "counting this batch; ctrl+s assigns them all."
+            ),
+            classes="hint",
+        )
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.loading = True
+        table.focus()
+        self.submit(partial(bulk.plan, self.numbers), self._planned)
+
+    def _planned(self, plan: list[PlanItem]) -> None:
+        self.plan = plan
+        table = self.query_one(DataTable)
+        table.loading = False
+        for item in plan:
+            table.add_row(
+                Text(item.number),
+                plain(item.worker_name, single_line=True),
+                plain(item.reason, single_line=True),
+            )
+
+    def save(self) -> None:
+        if self.plan:
+            self.submit(partial(bulk.bulk_assign, actor(self), self.numbers))

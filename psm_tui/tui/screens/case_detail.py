@@ -1,0 +1,229 @@
+"""One case: client and case facts, follow-ups, timeline, assignments and audit history; the
+case keys (a f s c p) act on it."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import ClassVar
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from psm_tui.i18n import _, format_date, format_datetime
+from psm_tui.services import audit, case_queries
+from psm_tui.services.audit import AuditEntry
+from psm_tui.services.dto import Actor, CaseDetail, CaseSummary
+from psm_tui.services.labels import (
+    activity_label,
+    followup_status_label,
+    priority_label,
+    source_label,
+    status_label,
+)
+from psm_tui.services.validation import sex_label
+from psm_tui.tui.case_actions import CaseActions
+from psm_tui.tui.context import actor
+from psm_tui.tui.jobs import run_db
+from psm_tui.tui.keys import N_, VIEW_BINDINGS, TranslatedBindings, case_action_bindings
+from psm_tui.tui.text import plain
+
+AUDIT_SHOWN = 200
+
+
+def section(title: str) -> Text:
+    return Text("\n" + title, style="bold underline")
+
+
+def facts(detail: CaseDetail) -> Table:
+    s, c = detail.summary, detail.client
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    born = format_date(c.birth_date) if c.birth_date else "-"
+    desil = f" (desil {c.dtsen_desil})" if c.dtsen_desil else ""
+    rows: list[tuple[str, Text]] = [
+        (_("Client"), plain(c.name)),
+        ("NIK / KK", plain(f"{c.nik or '-'} / {c.kk or '-'}")),
+        (_("Sex, born"), plain(f"{sex_label(c.sex)}, {born}")),
+        (_("Address"), plain(f"{c.address or '-'} RT {c.rt or '-'}/RW {c.rw or '-'}")),
+        (_("Kelurahan"), plain(s.kelurahan.label)),
+        (_("Phone"), plain(c.phone or "-")),
+        ("DTSEN", plain(c.dtsen.replace("_", " ") + desil)),
+        (_("Category"), plain(f"{s.category.code}. {s.category.name}")),
+        (_("PSM"), plain(s.worker.name if s.worker else _("unassigned"))),
+        (_("Source"), plain(source_label(detail.source))),
+        (
+            _("Reported"),
+            plain(
+                f"{format_datetime(s.reported_at)} " + _("by {user}").format(user=detail.created_by)
+            ),
+        ),
+        (
+            _("Updated"),
+            plain(
+                f"{format_datetime(s.updated_at)} " + _("by {user}").format(user=detail.updated_by)
+            ),
+        ),
+        (_("Description"), plain(detail.description or "-")),
+    ]
+    if detail.outcome:
+        rows.append((_("Outcome"), plain(detail.outcome)))
+    for label, value in rows:
+        grid.add_row(label, value)
+    return grid
+
+
+def followup_table(detail: CaseDetail) -> RenderableType:
+    if not detail.followups:
+        return Text(_("No follow-ups yet (key f)."), style="dim")
+    table = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
+    for title in ("ID", "OPD", _("Status"), _("Due")):
+        table.add_column(title, no_wrap=True)
+    table.add_column(_("Request / response"), overflow="fold", ratio=1)
+    for f in detail.followups:
+        status = followup_status_label(f.status) + (" !" if f.overdue else "")
+        text = plain(f.action)
+        if f.response or f.reason:
+            text.append(" → ")
+            text.append_text(plain(f.response or f.reason))
+        table.add_row(
+            str(f.id),
+            plain(f.opd_name),
+            Text(status, style="bold" if f.overdue else ""),
+            format_date(f.due_on),
+            text,
+        )
+    return table
+
+
+def timeline(detail: CaseDetail) -> RenderableType:
+    table = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
+    for title in (_("When"), _("What"), _("Who")):
+        table.add_column(title, no_wrap=True)
+    table.add_column(_("Text"), overflow="fold", ratio=1)
+    for a in reversed(detail.activities):
+        table.add_row(format_datetime(a.at), activity_label(a.kind), plain(a.author), plain(a.text))
+    return table
+
+
+def assignments(detail: CaseDetail) -> RenderableType:
+    if not detail.assignments:
+        return Text(_("Never assigned (key a)."), style="dim")
+    table = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
+    for title in (_("From"), _("To")):
+        table.add_column(title, no_wrap=True)
+    for title in (_("Worker"), _("By"), _("Why")):
+        table.add_column(title, overflow="fold", ratio=1)
+    for a in reversed(detail.assignments):
+        table.add_row(
+            format_date(a.assigned_at),
+            format_date(a.ended_at) if a.ended_at else _("now"),
+            plain(a.worker_name),
+            plain(a.assigned_by),
+            plain(a.reason),
+        )
+    return table
+
+
+def audit_table(entries: list[AuditEntry]) -> RenderableType:
+    if not entries:
+        return Text(_("No audit entries."), style="dim")
+    table = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
+    for title in (_("When"), _("Who"), _("Action")):
+        table.add_column(title, no_wrap=True)
+    table.add_column(_("Changes"), overflow="fold", ratio=1)
+    for e in reversed(entries[-AUDIT_SHOWN:]):
+        changes = "; ".join(
+            f"{k}: {json.dumps(v[0], ensure_ascii=False)} → {json.dumps(v[1], ensure_ascii=False)}"
+            if isinstance(v, list) and len(v) == 2
+            else f"{k}: {v}"
+            for k, v in e.changes.items()
+        )
+        table.add_row(
+            format_datetime(e.at), plain(e.username), plain(e.action), plain(changes or e.detail)
+        )
+    return table
+
+
+class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", N_("Back"), id="detail.back"),
+        *case_action_bindings(),
+        *VIEW_BINDINGS,
+    ]
+
+    def __init__(self, number: str, summary: CaseSummary | None = None) -> None:
+        super().__init__()
+        self.number = number
+        self.summary = summary
+        self.detail: CaseDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(self.number, style="bold"), id="detail-title")
+        with VerticalScroll(id="detail-body"):
+            yield Static(Text(_("Loading…")), id="detail-content")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-body").focus()
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        run_db(
+            self,
+            partial(load, actor(self), self.number),
+            self._show,
+            group="detail",
+            exclusive=True,
+        )
+
+    def _show(self, loaded: tuple[CaseDetail, list[AuditEntry]]) -> None:
+        self.detail, entries = loaded
+        s = self.summary = self.detail.summary
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(f" {s.number} ", style="reverse bold")
+        title.append(" " + status_label(s.status), style="bold")
+        title.append(" · " + _("priority {p}").format(p=priority_label(s.priority)))
+        if s.overdue_followups:
+            title.append(
+                " · " + _("{n} overdue follow-ups").format(n=s.overdue_followups), style="bold"
+            )
+        title.append(" · v" + str(s.version), style="dim")
+        self.query_one("#detail-title", Static).update(title)
+        body = Group(
+            facts(self.detail),
+            section(_("Follow-ups")),
+            followup_table(self.detail),
+            section(_("Timeline (newest first)")),
+            timeline(self.detail),
+            section(_("Assignments")),
+            assignments(self.detail),
+            section(_("Audit history")),
+            audit_table(entries),
+        )
+        self.query_one("#detail-content", Static).update(body)
+
+    def selected_case(self) -> CaseSummary | None:
+        return self.summary
+
+    def after_change(self, number: str | None = None) -> None:
+        self.refresh_data()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_switch_view(self, name: str) -> None:
+        self.app.switch_view(name)  # type: ignore[attr-defined]
+
+
+def load(who: Actor, number: str) -> tuple[CaseDetail, list[AuditEntry]]:
+    """The case and its audit trail, read together in one worker."""
+    detail = case_queries.case_detail(who, number)
+    return detail, audit.entries(case_number=detail.number, limit=5000)

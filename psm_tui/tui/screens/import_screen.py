@@ -1,0 +1,206 @@
+"""Import workers or cases from a CSV/XLSX file: check first, then import, with a progress bar.
+
+ctrl+s first checks the file (a dry run: the first rows as read, and every refused row with its
+column and reason); pressed again on the same file and options, it imports. Both run in a thread
+worker through the same service as ``psm import``; the progress bar follows the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, DataTable, Input, ProgressBar, Select, Static
+
+from psm_tui.i18n import _, format_number
+from psm_tui.services import importing
+from psm_tui.services.importing import ImportResult
+from psm_tui.tui.context import actor
+from psm_tui.tui.keys import N_
+from psm_tui.tui.messages import DataChanged
+from psm_tui.tui.modals.base import Dialog
+from psm_tui.tui.text import clean, plain
+from psm_tui.tui.widgets.inputs import TextInput
+
+SHOWN_REFUSALS = 200
+CELL_WIDTH = 24
+
+Params = tuple[str, str, bool, str]
+
+
+class ImportDialog(Dialog[ImportResult]):
+    """The import screen (reached from the command palette)."""
+
+    DEFAULT_CSS = """
+    ImportDialog .dialog { height: 100%; }
+    ImportDialog #import-results { width: 100%; height: 1fr; }
+    ImportDialog #import-summary { width: 100%; height: auto; margin-bottom: 1; }
+    ImportDialog #import-preview { height: auto; max-height: 8; margin-bottom: 1; }
+    ImportDialog #import-refusals { width: 100%; height: auto; color: $warning; }
+    ImportDialog ProgressBar { height: 1; margin-top: 1; }
+    """
+    SAVE_LABEL = N_("Check")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checked: Params | None = None
+        self.result: ImportResult | None = None
+        self.finished = False
+
+    def heading(self) -> str:
+        return _("Import workers or cases from a file")
+
+    def body(self) -> Iterable[Widget]:
+        kinds = [
+            (_("Cases (with their clients)"), "cases"),
+            (_("Workers (PSM and TKSK)"), "workers"),
+        ]
+        yield self.field(
+            _("Import"), Select(kinds, value="cases", allow_blank=False, id="kind", compact=True)
+        )
+        yield self.field(_("File"), TextInput(id="path", placeholder=_("path to a .csv or .xlsx")))
+        yield self.field(
+            _("Report"),
+            TextInput(id="report", placeholder=_("optional: refused rows to this file")),
+        )
+        yield Checkbox(
+            _("Import the valid rows even if others are refused"), id="skip", compact=True
+        )
+        with VerticalScroll(id="import-results"):
+            yield Static(
+                _("ctrl+s checks the file; nothing is written until you import."),
+                id="import-summary",
+            )
+            yield DataTable(id="import-preview", show_cursor=False, zebra_stripes=True)
+            yield Static("", id="import-refusals")
+        yield ProgressBar(total=100, show_eta=False, id="import-progress")
+
+    def on_mount(self) -> None:
+        self.query_one("#import-preview", DataTable).display = False
+        self.query_one("#path", TextInput).focus()
+
+    def params(self) -> Params:
+        return (
+            str(self.query_one("#kind", Select).value),
+            self.query_one("#path", TextInput).value.strip(),
+            self.query_one("#skip", Checkbox).value,
+            self.query_one("#report", TextInput).value.strip(),
+        )
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self) -> None:
+        """Any change of file or options asks for a new check before importing."""
+        if self.checked is not None and self.params() != self.checked and not self.finished:
+            self.checked = None
+            self._label(_("Check"))
+
+    def _label(self, text: str) -> None:
+        button = self.query_one("#save", Button)
+        button.label = text + " (ctrl+s)"
+        button.refresh(layout=True)  # the label is not a layout reactive: make room for it
+
+    def save(self) -> None:
+        if self.finished:
+            self.dismiss(self.result)
+            return
+        params = self.params()
+        if not params[1]:
+            self.show_error(_("Give the path of the file to import."))
+            return
+        self._start(params, dry_run=params != self.checked)
+
+    def _start(self, params: Params, *, dry_run: bool) -> None:
+        kind, path, skip, report = params
+        who = actor(self)
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.update(total=100, progress=0)
+        app = self.app
+
+        def progress(done: float) -> None:
+            app.call_from_thread(bar.update, progress=round(done * 100))
+
+        def job() -> tuple[ImportResult, int | None]:
+            source = Path(path).expanduser()
+            result = importing.import_file(
+                who, kind, source, dry_run=dry_run, skip_invalid=skip, progress=progress
+            )
+            written = None
+            if report and result.refusals:
+                written = importing.write_report(result, source, Path(report).expanduser())
+            return result, written
+
+        def done(outcome: tuple[ImportResult, int | None]) -> None:
+            self._show(params, *outcome)
+
+        self.submit(job, done)
+
+    def _show(self, params: Params, result: ImportResult, written: int | None) -> None:
+        self.result = result
+        lines = [
+            _("{file} ({source}): {rows} data row(s)").format(
+                file=result.source,
+                source=importing.source_text(result),
+                rows=format_number(result.rows),
+            ),
+            importing.summary_text(result),
+        ]
+        if result.ignored_columns:
+            lines.append(
+                _("Columns not imported: {columns}").format(
+                    columns=", ".join(result.ignored_columns)
+                )
+            )
+        if written is not None:
+            lines.append(
+                _("{count} refused row(s) written to {path}").format(count=written, path=params[3])
+            )
+        if result.dry_run:
+            ready = bool(result.valid) and not result.blocked
+            self.checked = params if ready else None
+            self._label(
+                _("Import {count}").format(count=format_number(result.valid))
+                if ready
+                else _("Check")
+            )
+            if result.blocked and result.valid:
+                lines.append(_("Fix the refused rows, or tick the box to import the valid ones."))
+        else:
+            self.finished = True
+            self._label(_("Close"))
+            if result.imported:
+                self.app.post_message(DataChanged())
+        self.query_one("#import-summary", Static).update(plain("\n".join(lines)))
+        self._preview(result)
+        self._refusals(result)
+
+    def _preview(self, result: ImportResult) -> None:
+        table = self.query_one("#import-preview", DataTable)
+        table.clear(columns=True)
+        table.add_columns(_("Row"), *(clean(h, single_line=True) for h in result.headers))
+        for number, values in result.sample:
+            cells = [clean(v, single_line=True)[:CELL_WIDTH] for v in values[: len(result.headers)]]
+            cells += [""] * (len(result.headers) - len(cells))
+            table.add_row(Text(str(number)), *(Text(c) for c in cells))
+        table.display = bool(result.sample)
+
+    def _refusals(self, result: ImportResult) -> None:
+        shown = [importing.refusal_text(r) for r in result.refusals[:SHOWN_REFUSALS]]
+        hidden = len(result.refusals) - len(shown)
+        if hidden > 0:
+            shown.append(
+                _("... and {count} more: give a report file to get them all").format(
+                    count=format_number(hidden)
+                )
+            )
+        self.query_one("#import-refusals", Static).update(plain("\n".join(shown)))
+
+
+def open_import(app: object) -> None:
+    """The command palette's entry point."""
+    app.push_screen(ImportDialog())  # type: ignore[attr-defined]

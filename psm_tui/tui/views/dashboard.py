@@ -1,0 +1,142 @@
+"""Ringkasan: what needs attention now, and where; enter on a line opens the matching list."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Label
+
+from psm_tui.i18n import _, format_number
+from psm_tui.services import dashboard
+from psm_tui.services.case_queries import CaseFilter
+from psm_tui.services.dashboard import Dashboard
+from psm_tui.services.labels import OPEN_STATUSES, status_label
+from psm_tui.tui.context import actor
+from psm_tui.tui.jobs import run_db
+from psm_tui.tui.keys import TranslatedBindings
+from psm_tui.tui.messages import OpenCase, ShowCases
+from psm_tui.tui.text import plain
+
+
+def number(value: int) -> Text:
+    return Text(format_number(value), justify="right")
+
+
+class DashboardView(TranslatedBindings, Vertical):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.figures: Dashboard | None = None
+        self.stale = True
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            with Vertical(id="dash-left"):
+                yield Label(_("Work queues and open cases by kecamatan"), classes="section")
+                queues: DataTable[Text] = DataTable(cursor_type="row", id="dash-queues")
+                queues.add_columns(_("What"), _("Cases"), _("Unassigned"))
+                yield queues
+            with Vertical(id="dash-right"):
+                yield Label(
+                    _("My queue: open cases I registered"), id="dash-mine-title", classes="section"
+                )
+                mine: DataTable[Text] = DataTable(cursor_type="row", id="dash-mine")
+                mine.add_columns(_("Number"), _("Client"), _("Status"))
+                yield mine
+        yield Label(
+            _("enter opens the list · tab switches table · 2 case list · ? keys"), classes="hint"
+        )
+
+    def activate(self) -> None:
+        if self.stale:
+            self.refresh_data()
+        self.query_one("#dash-queues", DataTable).focus()
+
+    def refresh_data(self) -> None:
+        if not self.display or not self.screen.is_current:
+            self.stale = True
+            return
+        self.stale = False
+        run_db(
+            self,
+            lambda: dashboard.figures(actor(self)),
+            self._show,
+            group="dashboard",
+            exclusive=True,
+        )
+
+    def _show(self, figures: Dashboard) -> None:
+        self.figures = figures
+        queues = self.query_one("#dash-queues", DataTable)
+        row = queues.cursor_row
+        queues.clear()
+        queues.add_row(
+            Text(_("Untriaged (new)")), number(figures.untriaged), Text(""), key="untriaged"
+        )
+        queues.add_row(
+            Text(_("Open, unassigned")), number(figures.unassigned), Text(""), key="unassigned"
+        )
+        queues.add_row(
+            Text(_("Follow-ups overdue")),
+            number(figures.overdue_followups),
+            Text(""),
+            key="overdue",
+        )
+        queues.add_row(
+            Text(_("Follow-ups due in 7 days")),
+            number(figures.due_soon_followups),
+            Text(""),
+            key="due_soon",
+        )
+        queues.add_row(
+            Text(_("All open cases"), style="bold"),
+            number(figures.open_cases),
+            number(figures.unassigned),
+            key="open",
+        )
+        for area in figures.by_kecamatan:
+            queues.add_row(
+                Text("  " + _("Kec. {name}").format(name=area.name)),
+                number(area.open),
+                number(area.unassigned),
+                key=f"kec:{area.code}",
+            )
+        queues.move_cursor(row=row)
+        mine = self.query_one("#dash-mine", DataTable)
+        row = mine.cursor_row
+        mine.clear()
+        for case in figures.my_queue:
+            mine.add_row(
+                Text(case.number),
+                plain(case.client_name, single_line=True),
+                Text(status_label(case.status)),
+                key=case.number,
+            )
+        mine.move_cursor(row=row)
+        self.query_one("#dash-mine-title", Label).update(
+            _("My queue: open cases I registered ({shown} of {total})").format(
+                shown=len(figures.my_queue), total=figures.my_queue_total
+            )
+        )
+
+    @on(DataTable.RowSelected, "#dash-queues")
+    def _queue_chosen(self, event: DataTable.RowSelected) -> None:
+        key = str(event.row_key.value)
+        if key in ("overdue", "due_soon"):
+            main = self.screen
+            main.show_followups(key)  # type: ignore[attr-defined]
+            return
+        filters = {
+            "untriaged": CaseFilter(status=("baru",)),
+            "unassigned": dashboard.unassigned_filter(),
+            "open": CaseFilter(status=OPEN_STATUSES),
+        }.get(key)
+        if filters is None and key.startswith("kec:"):
+            filters = CaseFilter(status=OPEN_STATUSES, kecamatan=key[4:])
+        if filters is not None:
+            self.post_message(ShowCases(filters))
+
+    @on(DataTable.RowSelected, "#dash-mine")
+    def _case_chosen(self, event: DataTable.RowSelected) -> None:
+        self.post_message(OpenCase(str(event.row_key.value)))

@@ -1,0 +1,219 @@
+"""Tindak lanjut: follow-ups by OPD, overdue first, with quick status updates (key s)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, OptionList, Static
+from textual.widgets.option_list import Option
+
+from psm_tui.i18n import _, format_date, format_number
+from psm_tui.services import case_queries, dashboard, followups
+from psm_tui.services.dashboard import OpdCount
+from psm_tui.services.dto import FollowUpInfo
+from psm_tui.services.followups import FollowUpFilter
+from psm_tui.services.labels import followup_status_label
+from psm_tui.tui.context import actor
+from psm_tui.tui.jobs import run_db
+from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.messages import OpenCase
+from psm_tui.tui.text import clean, fit, plain
+
+SCOPES = ("open", "overdue", "due_soon", "all")
+LIMIT = 500
+
+
+def scope_label(scope: str) -> str:
+    return {
+        "open": _("open"),
+        "overdue": _("overdue"),
+        "due_soon": _("due in 7 days"),
+        "all": _("all, finished too"),
+    }[scope]
+
+
+def opd_line(name: str, open_count: int, overdue: int) -> Text:
+    """``Dinkes       87  45!``: open, then overdue, in fixed columns."""
+    line = Text(fit(name, 11) + f"{open_count:>4}")
+    line.append(f"{overdue:>4}!" if overdue else "     ", style="bold" if overdue else "")
+    return line
+
+
+class FollowupsView(TranslatedBindings, Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "update", N_("Update status"), id="followups.status"),
+        Binding("n", "new", N_("New follow-up"), id="followups.new"),
+        Binding("F", "scope", N_("Open/overdue/all"), id="followups.scope"),
+        Binding("left,h", "focus_opds", N_("OPD list"), show=False, id="followups.opds"),
+        Binding("right,l", "focus_table", N_("Follow-ups"), show=False, id="followups.table"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.scope = "open"
+        self.opd: str | None = None
+        self.opds: list[OpdCount] = []
+        self.rows: list[FollowUpInfo] = []
+        self.stale = True
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            opd_list = OptionList(id="opd-list")
+            opd_list.can_focus = True
+            yield opd_list
+            with Vertical():
+                yield Static("", id="fu-filter-line", classes="filter-line")
+                table: DataTable[Text] = DataTable(cursor_type="row", id="fu-table")
+                table.add_columns(_("Case"), _("Due"), _("Status"), "OPD", _("Request"))
+                yield table
+                yield Static("", id="fu-preview", classes="preview-line")
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#fu-table", DataTable)
+
+    def activate(self) -> None:
+        if self.stale:
+            self.refresh_data()
+        self.table.focus()
+
+    def show_scope(self, scope: str) -> None:
+        self.scope = scope
+        self.opd = None
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        if not self.display or not self.screen.is_current:
+            self.stale = True
+            return
+        self.stale = False
+        filters = FollowUpFilter(
+            opd=self.opd,
+            open_only=self.scope == "open",
+            overdue=self.scope == "overdue",
+            due_soon=self.scope == "due_soon",
+        )
+        run_db(
+            self,
+            lambda: (dashboard.followups_by_opd(), followups.list_followups(filters, limit=LIMIT)),
+            self._show,
+            group="followups",
+            exclusive=True,
+        )
+
+    def _show(self, data: tuple[list[OpdCount], list[FollowUpInfo]]) -> None:
+        self.opds, self.rows = data
+        opd_list = self.query_one("#opd-list", OptionList)
+        highlighted = opd_list.highlighted
+        opd_list.clear_options()
+        total_open = sum(o.open for o in self.opds)
+        total_late = sum(o.overdue for o in self.opds)
+        opd_list.add_option(Option(opd_line(_("All"), total_open, total_late), id="*"))
+        for opd in self.opds:
+            opd_list.add_option(Option(opd_line(opd.abbrev, opd.open, opd.overdue), id=opd.code))
+        opd_list.highlighted = highlighted if highlighted is not None else 0
+        table = self.table
+        row = table.cursor_row
+        table.clear()
+        for f in self.rows:
+            table.add_row(
+                Text(f.case_number),
+                Text(format_date(f.due_on), style="bold" if f.overdue else ""),
+                Text(followup_status_label(f.status) + (" !" if f.overdue else "")),
+                Text(f.opd_name),
+                plain(f.action, single_line=True),
+                key=str(f.id),
+            )
+        table.move_cursor(row=row)
+        self._update_line()
+        self._preview()
+
+    def _update_line(self) -> None:
+        opd = next((o.abbrev for o in self.opds if o.code == self.opd), _("all partners"))
+        line = Text(no_wrap=True, overflow="ellipsis")
+        shown = format_number(len(self.rows)) + ("+" if len(self.rows) >= LIMIT else "")
+        line.append(_("{n} follow-ups").format(n=shown), style="bold")
+        line.append(" · " + opd + " · " + scope_label(self.scope))
+        line.append(" · " + _("left: open and overdue (!) per OPD"), style="dim")
+        self.query_one("#fu-filter-line", Static).update(line)
+
+    def current(self) -> FollowUpInfo | None:
+        row = self.table.cursor_row
+        return self.rows[row] if self.rows and 0 <= row < len(self.rows) else None
+
+    def _preview(self) -> None:
+        f = self.current()
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if f is not None:
+            line.append(f"{f.case_number} {f.opd_name}: ", style="bold")
+            line.append(clean(f.action, single_line=True))
+            if f.response or f.reason:
+                line.append(" → " + clean(f.response or f.reason, single_line=True))
+        self.query_one("#fu-preview", Static).update(line)
+
+    @on(DataTable.RowHighlighted, "#fu-table")
+    def _highlighted(self) -> None:
+        self._preview()
+
+    @on(DataTable.RowSelected, "#fu-table")
+    def _selected(self) -> None:
+        if (f := self.current()) is not None:
+            self.post_message(OpenCase(f.case_number))
+
+    @on(OptionList.OptionSelected, "#opd-list")
+    def _opd_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.opd = None if event.option.id == "*" else event.option.id
+        self.refresh_data()
+        self.table.focus()
+
+    def action_scope(self) -> None:
+        self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
+        self.refresh_data()
+
+    def action_focus_opds(self) -> None:
+        self.query_one("#opd-list", OptionList).focus()
+
+    def action_focus_table(self) -> None:
+        self.table.focus()
+
+    def action_update(self) -> None:
+        from psm_tui.tui.modals.followup import FollowUpStatusDialog
+
+        if (f := self.current()) is not None:
+            self.app.push_screen(FollowUpStatusDialog(f), self._updated)
+
+    def _updated(self, result: FollowUpInfo | None) -> None:
+        if result is not None:
+            self.app.notify(
+                _("Follow-up {id}: {status}.").format(
+                    id=result.id, status=followup_status_label(result.status)
+                ),
+                markup=False,
+            )
+            self.refresh_data()
+
+    def action_new(self) -> None:
+        from psm_tui.tui.modals.followup import FollowUpDialog
+
+        f = self.current()
+        if f is None:
+            self.app.notify(
+                _("Open a case (key 2) and press f to add its first follow-up."), severity="warning"
+            )
+            return
+        run_db(
+            self,
+            partial(case_queries.case_detail, actor(self), f.case_number),
+            lambda detail: self.app.push_screen(FollowUpDialog(detail.summary), self._created),
+        )
+
+    def _created(self, result: FollowUpInfo | None) -> None:
+        if result is not None:
+            self.app.notify(_("Follow-up sent to {opd}.").format(opd=result.opd_name), markup=False)
+            self.refresh_data()

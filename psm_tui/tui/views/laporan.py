@@ -1,0 +1,399 @@
+"""Laporan (reports): the figures of ``psm summary`` as tables with bars, the intake sparkline,
+a period and kecamatan to pick, drill-down into the case list, and the monthly report export.
+
+Everything comes from :mod:`psm_tui.services.reports` in a thread worker (a million cases take a
+few seconds; the screen stays responsive and says it is counting).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import DataTable, Select, Sparkline, Static
+
+from psm_tui.i18n import _, format_date, format_number
+from psm_tui.services import clock, reports
+from psm_tui.services.dto import Ref
+from psm_tui.services.exports import ExportRequest, ExportResult, format_for, run_export
+from psm_tui.services.reference import all_kecamatan
+from psm_tui.services.reports import MonthCount, Period, ReportScope
+from psm_tui.services.reports_tables import (
+    ReportTable,
+    Row,
+    area_table,
+    bar,
+    display_value,
+    overview_tables,
+)
+from psm_tui.tui.context import actor, settings
+from psm_tui.tui.jobs import run_db
+from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.messages import ShowCases
+from psm_tui.tui.modals.base import Dialog
+from psm_tui.tui.text import clean, plain
+from psm_tui.tui.widgets.inputs import TextInput
+
+BAR_CELLS = 14
+NUMERIC = ("int", "money", "float", "bar")
+
+
+@dataclass(frozen=True)
+class LaporanData:
+    scope: ReportScope
+    tables: list[ReportTable]
+    months: list[MonthCount]
+    kecamatan: list[Ref]
+
+
+def load(scope: ReportScope, threshold: int) -> LaporanData:
+    """Every table of the view in one worker job (the summary's, plus the kelurahan table)."""
+    overview = reports.overview(scope, threshold=threshold)
+    tables = overview_tables(overview)
+    tables.insert(2, area_table(overview.kelurahan, kelurahan=True, kecamatan=scope.kecamatan))
+    return LaporanData(scope, tables, overview.months, all_kecamatan())
+
+
+def describe(scope: ReportScope, kecamatan: list[Ref]) -> str:
+    if scope.date_from or scope.date_to:
+        period = _("{first} to {last}").format(
+            first=format_date(scope.date_from), last=format_date(scope.date_to)
+        )
+    else:
+        period = _("all time")
+    area = next((k.name for k in kecamatan if k.code == scope.kecamatan), None)
+    where = _("Kec. {name}").format(name=area) if area else _("the whole city")
+    return _("Period: {period} · {where}").format(period=period, where=where)
+
+
+def report_month(scope: ReportScope, today: dt.date) -> dt.date:
+    """The month a period names exactly, else the last complete month."""
+    start, end = scope.date_from, scope.date_to
+    if start and end and start.day == 1 and end == reports.month_end(start):
+        return start
+    return reports.add_months(today.replace(day=1), -1)
+
+
+class LaporanView(TranslatedBindings, Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "scope", N_("Period / kecamatan"), id="reports.scope"),
+        Binding("e", "export", N_("Export report"), id="reports.export"),
+        Binding("right_square_bracket", "section(1)", N_("Next table"), id="reports.next"),
+        Binding("left_square_bracket", "section(-1)", N_("Previous table"), id="reports.previous"),
+        Binding("j", "cursor('down')", N_("Down"), show=False, id="reports.down"),
+        Binding("k", "cursor('up')", N_("Up"), show=False, id="reports.up"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.scope = ReportScope()
+        self.data: LaporanData | None = None
+        self.section = 0
+        self.rows: list[Row] = []
+        self.stale = True
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="report-scope-line", classes="filter-line")
+        yield Static("", id="report-title", classes="section")
+        table: DataTable[Text] = DataTable(cursor_type="row", id="report-table")
+        yield table
+        yield Static("", id="report-note", classes="hint")
+        with Horizontal(id="report-trend"):
+            yield Static("", id="report-trend-label")
+            yield Sparkline([], id="report-sparkline")
+        yield Static(
+            _("enter: the matching cases · [ ] other tables · p period · e export the report"),
+            classes="preview-line",
+        )
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#report-table", DataTable)
+
+    # -- the view protocol (see screens.main) ------------------------------------------------
+
+    def activate(self) -> None:
+        if self.stale:
+            self.refresh_data()
+        self.table.focus()
+
+    def refresh_data(self) -> None:
+        if not self.display or not self.screen.is_current:
+            self.stale = True
+            return
+        self.stale = False
+        self.query_one("#report-title", Static).update(_("Counting…"))
+        scope, threshold = self.scope, settings(self).overload_threshold
+        run_db(self, lambda: load(scope, threshold), self._show, group="reports", exclusive=True)
+
+    def _show(self, data: LaporanData) -> None:
+        if data.scope != self.scope:
+            return  # an older scope's answer arriving late
+        self.data = data
+        self.query_one("#report-scope-line", Static).update(
+            Text(describe(data.scope, data.kecamatan), no_wrap=True, overflow="ellipsis")
+        )
+        self.section = min(self.section, len(data.tables) - 1)
+        self._show_table()
+        counts = [m.count for m in data.months]
+        self.query_one("#report-sparkline", Sparkline).data = counts
+        if data.months:
+            label = _("Intake {first}–{last}: latest {now}, highest {top}").format(
+                first=display_value(data.months[0].month, "month"),
+                last=display_value(data.months[-1].month, "month"),
+                now=format_number(counts[-1]),
+                top=format_number(max(counts)),
+            )
+            self.query_one("#report-trend-label", Static).update(plain(label))
+
+    def _show_table(self) -> None:
+        if self.data is None:
+            return
+        report = self.data.tables[self.section]
+        widths, chart = self._fitting(report)
+        columns = [c for c in report.columns if c.key in widths]
+        table = self.table
+        row = table.cursor_row if table.row_count else 0
+        table.clear(columns=True)
+        largest: dict[int, int] = {}
+        for column in columns:
+            index = report.columns.index(column)
+            justify = "right" if column.kind in NUMERIC else "left"
+            table.add_column(Text(column.label, justify=justify), width=widths[column.key])
+            if chart and (column.kind == "bar" or column.key == report.chart):
+                values = [int(r.values[index] or 0) for r in report.rows if not r.total]
+                largest[index] = max(values, default=0)
+                table.add_column(Text(""), width=BAR_CELLS)
+        self.rows = report.rows
+        for number, item in enumerate(report.rows):
+            style = "bold" if item.total else ""
+            cells: list[Text] = []
+            for column in columns:
+                index = report.columns.index(column)
+                value = item.values[index]
+                justify = "right" if column.kind in NUMERIC else "left"
+                text = clean(display_value(value, column.kind), single_line=True)
+                cells.append(
+                    Text(text, style=style, justify=justify, no_wrap=True, overflow="ellipsis")
+                )
+                if index in largest:
+                    drawn = "" if item.total else bar(int(value or 0), largest[index], BAR_CELLS)
+                    cells.append(Text(drawn))
+            table.add_row(*cells, key=str(number))
+        table.move_cursor(row=min(row, max(len(report.rows) - 1, 0)))
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(f"◀ {self.section + 1}/{len(self.data.tables)} ")
+        title.append(clean(report.title, single_line=True), style="bold")
+        title.append(" ▶")
+        self.query_one("#report-title", Static).update(title)
+        notes = [report.note] if report.note else []
+        if not report.rows:
+            notes.insert(0, _("None."))
+        hidden = [c.label for c in report.columns if c not in columns]
+        if hidden:
+            notes.append(
+                _("Left out to fit the screen: {columns}").format(columns=", ".join(hidden))
+            )
+        self.query_one("#report-note", Static).update(plain(" ".join(notes)))
+
+    def _fitting(self, report: ReportTable) -> tuple[dict[str, int], bool]:
+        """Column widths (and whether bars are drawn) that fit the screen: optional columns and
+        bars give way first, then the widest text column is cut (with an ellipsis)."""
+        width = (self.table.size.width or 80) - 2
+        sizes: dict[str, int] = {}
+        for index, column in enumerate(report.columns):
+            cells = [display_value(r.values[index], column.kind) for r in report.rows]
+            sizes[column.key] = max([len(column.label), *map(len, cells)])
+        bars = sum(
+            BAR_CELLS + 2 for c in report.columns if c.kind == "bar" or c.key == report.chart
+        )
+        required = [c for c in report.columns if not c.optional]
+        for columns, chart in (
+            (report.columns, True),
+            (report.columns, False),
+            (required, True),
+            (required, False),
+        ):
+            used = sum(sizes[c.key] + 2 for c in columns) + (bars if chart else 0)
+            if used <= width:
+                return {c.key: sizes[c.key] for c in columns}, chart
+        fitted = {c.key: sizes[c.key] for c in required}
+        texts = [c.key for c in required if c.kind == "text"]
+        if texts:
+            widest = max(texts, key=lambda key: fitted[key])
+            excess = sum(fitted.values()) + 2 * len(fitted) - width
+            fitted[widest] = max(12, fitted[widest] - excess)
+        return fitted, False
+
+    # -- keys --------------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#report-table")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        item = self.rows[int(str(event.row_key.value))]
+        if item.drill is None:
+            self.app.notify(_("These figures have no case list behind them."), markup=False)
+            return
+        if self.scope.date_from or self.scope.date_to:
+            self.app.notify(_("The case list shows every date, not only the period."), markup=False)
+        worker = item.values[1] if item.drill.worker_id else ""
+        self.post_message(ShowCases(item.drill, str(worker)))
+
+    def action_section(self, step: int) -> None:
+        if self.data is not None:
+            self.section = (self.section + step) % len(self.data.tables)
+            self.table.move_cursor(row=0)
+            self._show_table()
+
+    def action_cursor(self, direction: str) -> None:
+        focused = self.screen.focused
+        if isinstance(focused, DataTable):
+            getattr(focused, f"action_cursor_{direction}")()
+
+    def action_scope(self) -> None:
+        kecamatan = self.data.kecamatan if self.data else []
+        self.app.push_screen(ScopeDialog(self.scope, kecamatan), self._scope_chosen)
+
+    def _scope_chosen(self, scope: ReportScope | None) -> None:
+        if scope is not None and scope != self.scope:
+            self.scope = scope
+            self.refresh_data()
+
+    def action_export(self) -> None:
+        self.app.push_screen(ExportDialog(self.scope), self._exported)
+
+    def _exported(self, result: ExportResult | None) -> None:
+        if result is not None:
+            self.app.notify(
+                _("Monthly report written to {file}").format(file=result.output),
+                markup=False,
+                timeout=8,
+            )
+
+
+class ScopeDialog(Dialog[ReportScope]):
+    """Choose the period (a preset or two dates) and the kecamatan of the figures."""
+
+    SAVE_LABEL = N_("Apply")
+
+    def __init__(self, scope: ReportScope, kecamatan: list[Ref]) -> None:
+        super().__init__()
+        self.scope = scope
+        self.kecamatan = kecamatan
+        self.presets: list[Period] = reports.period_presets()
+
+    def heading(self) -> str:
+        return _("Period and kecamatan of the figures")
+
+    def body(self) -> Iterable[Widget]:
+        current = next(
+            (
+                p.key
+                for p in self.presets
+                if (p.date_from, p.date_to) == (self.scope.date_from, self.scope.date_to)
+            ),
+            "custom",
+        )
+        choices = [(p.label, p.key) for p in self.presets] + [(_("Other dates"), "custom")]
+        yield self.field(
+            _("Period"),
+            Select(choices, value=current, allow_blank=False, id="period", compact=True),
+        )
+        yield self.field(
+            _("From"), TextInput(_iso(self.scope.date_from), id="from", placeholder="YYYY-MM-DD")
+        )
+        yield self.field(
+            _("To"), TextInput(_iso(self.scope.date_to), id="to", placeholder="YYYY-MM-DD")
+        )
+        yield self.field(
+            _("Kecamatan"),
+            Select(
+                [(k.name, k.code) for k in self.kecamatan],
+                prompt=_("the whole city"),
+                value=self.scope.kecamatan or Select.NULL,
+                id="kecamatan",
+                compact=True,
+            ),
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#period", Select).focus()
+
+    @on(Select.Changed, "#period")
+    def _preset(self, event: Select.Changed) -> None:
+        preset = next((p for p in self.presets if p.key == event.value), None)
+        if preset is not None:
+            self.query_one("#from", TextInput).value = _iso(preset.date_from)
+            self.query_one("#to", TextInput).value = _iso(preset.date_to)
+
+    def save(self) -> None:
+        kecamatan = self.query_one("#kecamatan", Select).value
+        self.submit(
+            partial(
+                reports.make_scope,
+                self.query_one("#from", TextInput).value,
+                self.query_one("#to", TextInput).value,
+                None if kecamatan is Select.NULL else str(kecamatan),
+            )
+        )
+
+
+class ExportDialog(Dialog[ExportResult]):
+    """The monthly report of the view's kecamatan, as a workbook (or CSV by the file name)."""
+
+    SAVE_LABEL = N_("Export")
+
+    def __init__(self, scope: ReportScope) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def heading(self) -> str:
+        return _("Export the monthly report")
+
+    def body(self) -> Iterable[Widget]:
+        month = report_month(self.scope, clock.today())
+        path = Path.home() / f"psm-laporan-{month:%Y-%m}.xlsx"
+        yield self.field(_("Month"), TextInput(f"{month:%Y-%m}", id="month", placeholder="YYYY-MM"))
+        yield self.field(_("File"), TextInput(str(path), id="file"))
+
+    def on_mount(self) -> None:
+        self.query_one("#month", TextInput).focus()
+
+    def save(self) -> None:
+        month_text = self.query_one("#month", TextInput).value
+        output = self.query_one("#file", TextInput).value.strip()
+        if not output:
+            self.show_error(_("Give the file to write."))
+            return
+        config, who, kecamatan = settings(self), actor(self), self.scope.kecamatan
+
+        def job() -> ExportResult:
+            request = ExportRequest(
+                "report",
+                format_for(output, None),
+                str(Path(output).expanduser()),
+                month=reports.parse_month(month_text),
+                kecamatan=kecamatan,
+            )
+            return run_export(
+                who,
+                request,
+                incentive_rates=config.incentive_rates,
+                incentive_amount=config.incentive_amount,
+                threshold=config.overload_threshold,
+            )
+
+        self.submit(job)
+
+
+def _iso(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""

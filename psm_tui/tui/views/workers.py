@@ -1,0 +1,202 @@
+"""PSM: the roster by kecamatan and kelurahan with each worker's open caseload; enter shows a
+worker's cases."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, OptionList, Static
+from textual.widgets.option_list import Option
+
+from psm_tui.i18n import _, format_number
+from psm_tui.services.case_queries import CaseFilter
+from psm_tui.services.dto import Ref, WorkerInfo
+from psm_tui.services.labels import OPEN_STATUSES
+from psm_tui.services.reference import all_kecamatan
+from psm_tui.services.workers import WorkerFilter, list_workers
+from psm_tui.tui.jobs import run_db
+from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.messages import ShowCases
+from psm_tui.tui.text import clean, plain
+from psm_tui.tui.widgets.inputs import TextInput
+
+
+class WorkerSearch(TextInput):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", N_("Close search"), id="workers.search_close")
+    ]
+
+    def action_close(self) -> None:
+        view = self.parent
+        if isinstance(view, WorkersView):
+            view.close_search(clear=True)
+
+
+class WorkersView(TranslatedBindings, Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", N_("Search"), id="workers.search"),
+        Binding("i", "inactive", N_("Show inactive"), id="workers.inactive"),
+        Binding("o", "profile", N_("Profile"), id="workers.profile"),
+        Binding("left,h", "focus_areas", N_("Kecamatan list"), show=False, id="workers.areas"),
+        Binding("right,l", "focus_table", N_("Roster"), show=False, id="workers.table"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.kecamatan: list[Ref] = []
+        self.area: str | None = None
+        self.search: str = ""
+        self.inactive = False
+        self.rows: list[WorkerInfo] = []
+        self.stale = True
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield OptionList(id="area-list")
+            with Vertical():
+                yield Static("", id="worker-filter-line", classes="filter-line")
+                search = WorkerSearch(id="worker-search", placeholder=_("part of a name; enter"))
+                search.display = False
+                yield search
+                table: DataTable[Text] = DataTable(cursor_type="row", id="worker-table")
+                table.add_columns(_("Name"), _("Kind"), _("Kelurahan"), _("Open"), _("Phone"))
+                yield table
+                yield Static(
+                    _("enter: the worker's cases · / search · i inactive too"),
+                    classes="preview-line",
+                )
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#worker-table", DataTable)
+
+    def activate(self) -> None:
+        if self.stale:
+            self.refresh_data()
+        self.table.focus()
+
+    def refresh_data(self) -> None:
+        if not self.display or not self.screen.is_current:
+            self.stale = True
+            return
+        self.stale = False
+        filters = WorkerFilter(
+            kecamatan=None if self.search else self.area,
+            active=None if self.inactive else True,
+            search=self.search or None,
+        )
+        needs_areas = not self.kecamatan
+        wanted = bool(self.area or self.search)
+        run_db(
+            self,
+            lambda: (
+                all_kecamatan() if needs_areas else None,
+                list_workers(filters) if wanted else [],
+            ),
+            self._show,
+            group="workers",
+            exclusive=True,
+        )
+
+    def _show(self, data: tuple[list[Ref] | None, list[WorkerInfo]]) -> None:
+        areas, self.rows = data
+        if areas is not None:
+            self.kecamatan = areas
+            area_list = self.query_one("#area-list", OptionList)
+            area_list.add_options([Option(Text(k.name), id=k.code) for k in areas])
+            if self.area is None and areas:
+                self.area = areas[0].code
+                area_list.highlighted = 0
+                self.refresh_data()
+                return
+        table = self.table
+        row = table.cursor_row
+        table.clear()
+        for w in self.rows:
+            kind = "TKSK" if w.kind == "tksk" else "PSM"
+            if not w.active:
+                kind += " " + _("(inactive)")
+            table.add_row(
+                plain(w.name, single_line=True),
+                Text(kind),
+                Text(w.kelurahan_name or "-"),
+                Text(str(w.open_cases), justify="right"),
+                plain(w.phone or "-"),
+                key=str(w.id),
+            )
+        table.move_cursor(row=row)
+        self._update_line()
+
+    def _update_line(self) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(_("{n} workers").format(n=format_number(len(self.rows))), style="bold")
+        if self.search:
+            line.append(
+                " · " + _("search: {text}").format(text=clean(self.search, single_line=True))
+            )
+        else:
+            name = next((k.name for k in self.kecamatan if k.code == self.area), "")
+            line.append(" · " + _("Kec. {name}").format(name=name))
+        open_cases = sum(w.open_cases for w in self.rows)
+        line.append(" · " + _("{n} open cases held").format(n=format_number(open_cases)))
+        self.query_one("#worker-filter-line", Static).update(line)
+
+    @on(OptionList.OptionHighlighted, "#area-list")
+    def _area(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id != self.area:
+            self.area = event.option.id
+            self.search = ""
+            self.refresh_data()
+
+    @on(OptionList.OptionSelected, "#area-list")
+    def _area_chosen(self) -> None:
+        self.table.focus()
+
+    @on(DataTable.RowSelected, "#worker-table")
+    def _worker_chosen(self, event: DataTable.RowSelected) -> None:
+        worker = next((w for w in self.rows if str(w.id) == event.row_key.value), None)
+        if worker is not None:
+            filters = CaseFilter(worker_id=worker.id, status=OPEN_STATUSES)
+            self.post_message(ShowCases(filters, worker.name))
+
+    def action_search(self) -> None:
+        search = self.query_one("#worker-search", WorkerSearch)
+        search.value = self.search
+        search.display = True
+        search.focus()
+
+    def close_search(self, *, clear: bool = False) -> None:
+        self.query_one("#worker-search", WorkerSearch).display = False
+        if clear and self.search:
+            self.search = ""
+            self.refresh_data()
+        self.table.focus()
+
+    @on(WorkerSearch.Submitted, "#worker-search")
+    def _searched(self, event: WorkerSearch.Submitted) -> None:
+        event.stop()
+        self.search = event.value.strip()
+        self.close_search()
+        self.refresh_data()
+
+    def action_profile(self) -> None:
+        """The highlighted worker's profile (training, move, deactivation: issue 7)."""
+        from psm_tui.tui.screens.worker_profile import WorkerProfileScreen
+
+        if 0 <= self.table.cursor_row < len(self.rows):
+            self.app.push_screen(WorkerProfileScreen(self.rows[self.table.cursor_row].id))
+
+    def action_inactive(self) -> None:
+        self.inactive = not self.inactive
+        self.refresh_data()
+
+    def action_focus_areas(self) -> None:
+        self.query_one("#area-list", OptionList).focus()
+
+    def action_focus_table(self) -> None:
+        self.table.focus()

@@ -1,0 +1,74 @@
+"""The stress suite's scale: short by default, the full acceptance run with ``PSM_STRESS=1``.
+
+``PSM_STRESS=1 uv run pytest -p no:xdist tests/stress`` runs 16 processes x 50 operations and 50
+SIGKILLs. (An environment variable, not a ``--stress`` option: pytest only takes options from the
+root conftest or a plugin.)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from psm_tui import database
+from psm_tui.services import setup, users, workers
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Scale:
+    processes: int
+    operations: int
+    kills: int
+
+
+FULL = os.environ.get("PSM_STRESS", "") not in ("", "0")
+
+
+@pytest.fixture(scope="session")
+def scale() -> Scale:
+    return Scale(16, 50, 50) if FULL else Scale(4, 15, 5)
+
+
+@pytest.fixture
+def stress_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An initialised database with operators op0..op15 and three PSM in Kel. Poris Plawad;
+    closed again so that only the worker processes hold it."""
+    path = tmp_path / "psm.db"
+    monkeypatch.setattr(users, "os_username", lambda: "tester")
+    database.open_database(str(path))
+    setup.initialise("Test Admin")
+    admin = users.actor_for("tester")
+    for i in range(16):
+        users.add_user(admin, f"op{i}", "operator")
+    for name in ("Siti Aminah", "Dewi Lestari", "Rina Marlina"):
+        workers.add_worker(admin, kind="psm", name=name, kelurahan="Poris Plawad")
+    yield path
+    database.close_database()
+
+
+def spawn(mode: str, db_path: Path, user: str, *extra: str, **popen: object) -> subprocess.Popen:
+    """A worker process, as a staff member's own ``psm`` process would be."""
+    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
+        [
+            sys.executable,
+            "-m",
+            "tests.stress.worker",
+            mode,
+            "--db",
+            str(db_path),
+            "--user",
+            user,
+            *extra,
+        ],
+        cwd=ROOT,
+        text=True,
+        **popen,
+    )

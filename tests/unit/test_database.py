@@ -1,0 +1,93 @@
+"""Database locations, the private file mode, migrations and the schema check."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from psm_tui import database
+from psm_tui.models import ALL_MODELS
+from psm_tui.services import setup
+from psm_tui.services.errors import SchemaError
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        ("app.db", ("sqlite", "app.db")),
+        ("/srv/psm/app.db", ("sqlite", "/srv/psm/app.db")),
+        ("sqlite:///app.db", ("sqlite", "app.db")),
+        ("sqlite:////srv/psm/app.db", ("sqlite", "/srv/psm/app.db")),
+        ("sqlite:///my%20cases.db", ("sqlite", "my cases.db")),
+        ("postgresql://psm@db/psm", ("postgresql", "postgresql://psm@db/psm")),
+    ],
+)
+def test_accepted_locations(location: str, expected: tuple[str, str]) -> None:
+    assert database.parse_location(location) == expected
+
+
+def test_home_is_expanded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert database.parse_location("~/x.db") == ("sqlite", str(tmp_path / "x.db"))
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        ("sqlite://app.db", "Invalid SQLite URL"),
+        ("sqlite:///:memory:", "in-memory"),
+        ("sqlite:///", "in-memory"),
+        ("mysql://x/y", "Unsupported database URL"),
+        ("  ", "No database given"),
+    ],
+)
+def test_refused_locations(location: str, message: str) -> None:
+    with pytest.raises(database.DatabaseUrlError, match=message):
+        database.parse_location(location)
+
+
+def test_two_slash_url_is_refused_before_anything_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(database.DatabaseUrlError):
+        database.open_database("sqlite://x.db")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_database_file_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "psm.db"
+    database.open_database(str(path))
+    setup.initialise("Admin")
+    for file in [path, *tmp_path.glob("sub/psm.db-*")]:
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+
+
+def test_group_shared_database_is_0660(tmp_path: Path) -> None:
+    path = tmp_path / "psm.db"
+    database.open_database(str(path), group_shared=True)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o660
+
+
+def test_sqlite_is_wal_with_foreign_keys_and_immediate_writes(initialised: Path) -> None:
+    db = database.db.obj
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert db._lock_type == "IMMEDIATE"
+
+
+def test_migrations_create_every_model_table(initialised: Path) -> None:
+    tables = set(database.db.get_tables())
+    assert {model._meta.table_name for model in ALL_MODELS} <= tables
+    assert database.pending_migrations() == []
+
+
+def test_schema_check_says_what_to_run(db_path: Path) -> None:
+    database.open_database(str(db_path))
+    with pytest.raises(SchemaError, match="psm init"):
+        setup.check_schema()
+    setup.initialise()
+    setup.check_schema()

@@ -1,0 +1,318 @@
+"""Exports: filters, NIK masking by role, CSV that spreadsheets cannot mangle, XLSX typed cells,
+print-ready report workbooks, private files, and an audit entry for every export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sqlite3
+import stat
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from psm_tui.models import AuditLog, Case, Client
+from psm_tui.services import assignment, cases, clock, exports, workers
+from psm_tui.services.case_queries import CaseFilter
+from psm_tui.services.dto import Actor
+from psm_tui.services.errors import PermissionDenied, ValidationError
+from psm_tui.services.exports import ExportRequest, run_export
+from psm_tui.services.exports_files import CsvSink, LongCsvSink, write_tables
+from psm_tui.services.reports_tables import Column, ReportTable
+from psm_tui.services.workers import WorkerFilter
+from tests.conftest import make_user
+
+NIK = "3671055501800001"  # a woman born 15 Jan 1980, Cipondoh
+KK = "3671051201100003"
+RATES = (("2017-01", 350_000), ("2020-01", 500_000))
+
+
+@pytest.fixture
+def people(admin: Actor, monkeypatch: pytest.MonkeyPatch) -> dict[str, Actor]:
+    """Two cases (Cipondoh with a NIK, Karawaci with a formula-like name) and one user per role."""
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 3, 2, 9, 0))
+    worker = workers.add_worker(
+        admin,
+        kind="psm",
+        name="Siti Aminah",
+        kelurahan="Poris Plawad",
+        phone="081234567890",
+        nik="3671054107850002",
+    ).id
+    number = cases.register_case(
+        admin, name="Ibu Sari", kelurahan="Poris Plawad", category=8, nik=NIK, kk=KK
+    ).case.number
+    assignment.assign_case(admin, number, worker_id=worker)
+    cases.register_case(
+        admin,
+        name='=HYPERLINK("http://x")',
+        kelurahan="Pabuaran",
+        category=24,
+        description="ada \x1b[31m escape",
+    )
+    return {
+        "admin": admin,
+        "supervisor": make_user(admin, "sri", "supervisor"),
+        "operator": make_user(admin, "ops", "operator"),
+        "scoped": make_user(admin, "opkar", "operator", kecamatan="karawaci"),
+        "viewer": make_user(admin, "kadis", "viewer"),
+    }
+
+
+def export(actor: Actor, tmp_path: Path, kind: str, fmt: str = "csv", **values: object) -> Path:
+    path = tmp_path / f"{kind}-{actor.username}.{fmt}"
+    run_export(
+        actor, ExportRequest(kind=kind, fmt=fmt, output=str(path), **values), incentive_rates=RATES
+    )
+    return path
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def test_csv_for_spreadsheets_keeps_niks_as_text(people: dict[str, Actor], tmp_path: Path) -> None:
+    rows = read_csv(export(people["supervisor"], tmp_path, "cases"))
+    assert list(rows[0])[:4] == ["Case number", "Reported", "Status", "Priority"]
+    sari = next(r for r in rows if r["Client"] == "Ibu Sari")
+    assert (sari["NIK"], sari["KK number"]) == (f'="{NIK}"', f'="{KK}"')
+    assert sari["Reported"] == "2026-03-02 09:00:00" and sari["PSM"] == "Siti Aminah"
+    formula = next(r for r in rows if r["Client"].startswith("'"))
+    assert formula["Client"] == '\'=HYPERLINK("http://x")'  # cannot run when opened
+    assert len(rows) == 2
+
+
+def test_plain_csv_is_machine_clean(people: dict[str, Actor], tmp_path: Path) -> None:
+    path = tmp_path / "plain.csv"
+    steps: list[int] = []
+    request = ExportRequest("cases", "csv", str(path), plain=True)
+    result = run_export(people["supervisor"], request, progress=steps.append)
+    assert result.rows == sum(steps) == exports.count_rows(request) == 2
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    assert list(rows[0])[:3] == ["number", "reported_at", "status"]
+    sari = next(r for r in rows if r["client"] == "Ibu Sari")
+    assert (sari["nik"], sari["kk"], sari["category_code"]) == (NIK, KK, "8")
+    assert {r["client"] for r in rows} == {"Ibu Sari", '=HYPERLINK("http://x")'}
+
+
+def test_nik_is_masked_for_operators_and_full_for_supervisors(
+    people: dict[str, Actor], tmp_path: Path
+) -> None:
+    full = read_csv(export(people["supervisor"], tmp_path, "cases"))
+    masked = read_csv(export(people["operator"], tmp_path, "cases"))
+    assert f'="{NIK}"' in [r["NIK"] for r in full]
+    assert [r["NIK"] for r in masked if r["Client"] == "Ibu Sari"] == ['="3671********0001"']
+    assert [r["KK number"] for r in masked if r["Client"] == "Ibu Sari"] == ['="3671********0003"']
+    workers_csv = read_csv(export(people["operator"], tmp_path, "workers"))
+    assert workers_csv[0]["NIK"] == '="3671********0002"'
+    assert workers_csv[0]["Phone"] == '="081234567890"'  # the leading zero survives
+
+
+def test_xlsx_cells_are_typed_and_text_stays_text(people: dict[str, Actor], tmp_path: Path) -> None:
+    path = export(people["supervisor"], tmp_path, "cases", "xlsx")
+    sheet = openpyxl.load_workbook(path).active
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["Case number", "Reported", "Status"] and sheet.freeze_panes == "A2"
+    rows = {r[6].value: r for r in sheet.iter_rows(min_row=2)}
+    nik = rows["Ibu Sari"][header.index("NIK")]
+    assert (nik.value, nik.data_type, nik.number_format) == (NIK, "s", "@")
+    reported = rows["Ibu Sari"][1]
+    assert reported.value == dt.datetime(2026, 3, 2, 9, 0) and reported.is_date
+    formula = rows['=HYPERLINK("http://x")'][6]
+    assert formula.data_type == "s"  # stored as a string, never as a formula
+    assert sheet.max_row == 3
+
+
+def test_exports_honour_case_list_filters(people: dict[str, Actor], tmp_path: Path) -> None:
+    supervisor = people["supervisor"]
+    only = read_csv(export(supervisor, tmp_path, "cases", filters=CaseFilter(kecamatan="36.71.07")))
+    assert [r["Kecamatan"] for r in only] == ["Karawaci"]
+    assigned = read_csv(
+        export(supervisor, tmp_path, "cases", filters=CaseFilter(status=("ditugaskan",)))
+    )
+    assert [r["Client"] for r in assigned] == ["Ibu Sari"]
+    unassigned = read_csv(
+        export(supervisor, tmp_path, "cases", filters=CaseFilter(unassigned=True))
+    )
+    assert [r["Kecamatan"] for r in unassigned] == ["Karawaci"]
+
+
+def test_scoped_operator_exports_only_their_kecamatan(
+    people: dict[str, Actor], tmp_path: Path
+) -> None:
+    rows = read_csv(export(people["scoped"], tmp_path, "cases"))
+    assert [r["Kecamatan"] for r in rows] == ["Karawaci"]
+    with pytest.raises(PermissionDenied, match="scope"):
+        export(people["scoped"], tmp_path, "cases", filters=CaseFilter(kecamatan="36.71.05"))
+    assert read_csv(export(people["scoped"], tmp_path, "workers")) == []  # no PSM in Karawaci
+
+
+def test_who_may_export_what(people: dict[str, Actor], tmp_path: Path) -> None:
+    viewer, operator = people["viewer"], people["operator"]
+    for kind in ("cases", "followups", "workers", "incentive"):
+        with pytest.raises(PermissionDenied):
+            export(viewer, tmp_path, kind, month=dt.date(2026, 2, 1))
+    with pytest.raises(PermissionDenied, match="supervisor"):
+        export(operator, tmp_path, "incentive", month=dt.date(2026, 2, 1))
+    assert not list(tmp_path.glob("*-kadis.*")) and not list(tmp_path.glob("incentive-ops*"))
+    export(viewer, tmp_path, "report", "xlsx", month=dt.date(2026, 2, 1))  # counts only
+    refusals = AuditLog.select().where(AuditLog.action == "refused", AuditLog.username == "kadis")
+    assert refusals.count() == 4
+
+
+def test_every_export_is_audited_with_filter_and_row_count(
+    people: dict[str, Actor], tmp_path: Path
+) -> None:
+    export(people["operator"], tmp_path, "cases", filters=CaseFilter(status=("baru",)))
+    entry = AuditLog.select().where(AuditLog.action == "export").order_by(AuditLog.id.desc()).get()
+    changes = json.loads(entry.changes)
+    assert (entry.username, entry.entity, entry.entity_id) == ("ops", "export", "cases")
+    assert changes["rows"] == 1 and changes["format"] == "csv"
+    assert changes["filter"] == {"status": ["baru"]}
+    assert changes["output"].endswith("cases-ops.csv")
+
+
+def test_export_files_are_private_and_never_half_written(
+    people: dict[str, Actor], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = export(people["supervisor"], tmp_path, "cases", "xlsx")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with pytest.raises(ValidationError, match="Cannot write"):
+        export(people["supervisor"], tmp_path / "missing", "cases")
+    with pytest.raises(ValidationError, match="standard output"):
+        run_export(people["supervisor"], ExportRequest("cases", "xlsx", "-"))
+
+    real_rows = exports.case_rows
+
+    def failing(actor: Actor, filters: CaseFilter):
+        yield from list(real_rows(actor, filters))[:1]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(exports, "case_rows", failing)
+    with pytest.raises(OSError, match="disk full"):
+        export(people["supervisor"], tmp_path, "cases", "csv")
+    files = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("psm.db"))
+    assert files == ["cases-sri.xlsx"]
+    assert AuditLog.select().where(AuditLog.action == "export").count() == 1
+
+
+def test_followup_export_filters_by_opd_and_overdue(
+    people: dict[str, Actor], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from psm_tui.services import followups
+
+    number = Case.select().join(Client).where(Client.name == "Ibu Sari").get().number
+    followups.create_followup(
+        people["admin"], number, opd="DINKES", action="PBI-JK", due="2026-03-05"
+    )
+    followups.create_followup(
+        people["admin"], number, opd="BAZNAS", action="Sembako", due="2026-04-30"
+    )
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 3, 10, 9, 0))
+    every = read_csv(export(people["operator"], tmp_path, "followups"))
+    assert [(r["OPD"], r["Overdue"]) for r in every] == [("Dinkes", "yes"), ("BAZNAS", "no")]
+    late = read_csv(
+        export(people["operator"], tmp_path, "followups", filters=CaseFilter(overdue=True))
+    )
+    assert [r["OPD"] for r in late] == ["Dinkes"]
+    baznas = read_csv(export(people["operator"], tmp_path, "followups", opd="baznas"))
+    assert [r["Requested action"] for r in baznas] == ["Sembako"]
+    request = ExportRequest("followups", "csv", "-", opd="baznas")
+    assert exports.count_rows(request) == 1
+
+
+def test_worker_export_includes_inactive_only_when_asked(
+    people: dict[str, Actor], tmp_path: Path
+) -> None:
+    admin = people["admin"]
+    gone = workers.add_worker(admin, kind="psm", name="Budi Santoso", kelurahan="Petir").id
+    workers.deactivate_worker(admin, gone, "pindah")
+    active = read_csv(export(admin, tmp_path, "workers"))
+    assert [r["Name"] for r in active] == ["Siti Aminah"]
+    everyone = read_csv(export(admin, tmp_path, "workers", workers=WorkerFilter(active=None)))
+    assert sorted(r["Name"] for r in everyone) == ["Budi Santoso", "Siti Aminah"]
+
+
+def test_monthly_report_workbook_is_print_ready(demo_db: Path, tmp_path: Path) -> None:
+    from psm_tui.services import reports, users
+
+    admin = users.actor_for("tester")
+    month = reports.add_months(clock.today().replace(day=1), -1)
+    path = export(admin, tmp_path, "report", "xlsx", month=month)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == [
+        "Summary",
+        "Cases by kecamatan",
+        "Cases by kelurahan",
+        "PPKS categories",
+        "Follow-ups by OPD",
+        "PSM workload per kecamatan",
+        "Open cases per PSM",
+        "Kelurahan needing PSM",
+        "Cases reported per month",
+    ]
+    sheet = book["Cases by kecamatan"]
+    assert sheet["A1"].value == "Cases by kecamatan" and sheet["A2"].value.startswith("Dinas")
+    header = [c.value for c in sheet[3]]
+    assert header[:3] == ["Kecamatan", "new", "assigned"] and sheet.freeze_panes == "A4"
+    assert sheet.print_title_rows == "$3:$3"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.column_dimensions["A"].width == 18
+    body = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert len(body) == 14 and body[-1][0] == "City total"
+    total = header.index("total")
+    expected = (
+        sqlite3.connect(demo_db)
+        .execute(
+            'SELECT COUNT(*) FROM "case" WHERE reported_at >= ? AND reported_at < ?',
+            (month.isoformat(), reports.add_months(month, 1).isoformat()),
+        )
+        .fetchone()[0]
+    )
+    assert body[-1][total] == sum(r[total] for r in body[:-1]) == expected
+    assert sheet.cell(row=17, column=total + 1).font.b  # the total row is bold
+
+
+def test_incentive_workbook_and_csv(demo_db: Path, tmp_path: Path) -> None:
+    from psm_tui.services import reports, users
+
+    admin = users.actor_for("tester")
+    month = reports.add_months(clock.today().replace(day=1), -1)
+    book = openpyxl.load_workbook(export(admin, tmp_path, "incentive", "xlsx", month=month))
+    assert book.sheetnames == ["PSM incentive list", "Recap per kelurahan", "Recap per kecamatan"]
+    sheet = book["PSM incentive list"]
+    header = [c.value for c in sheet[3]]
+    assert header[:5] == ["Row", "No.", "ID", "Name", "NIK"]
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    amount, active = header.index("Amount"), header.index("Active (1 = yes)")
+    psm_rows = [r for r in rows if r[0] == "psm"]
+    assert len(psm_rows) == 987 and rows[-1][0] == "kota"
+    assert rows[-1][amount] == sum(r[active] for r in psm_rows) * 500_000 > 0
+    assert rows[-1][amount] == sum(r[amount] for r in rows if r[0] == "kecamatan")
+    assert sheet.cell(row=4, column=amount + 1).number_format == '"Rp"#,##0'
+    nik = sheet.cell(row=4, column=5)
+    assert nik.data_type == "s" and len(nik.value) == 16 and nik.value.isdigit()
+    recap = list(book["Recap per kecamatan"].iter_rows(min_row=4, values_only=True))
+    assert len(recap) == 14 and recap[-1][-1] == rows[-1][amount]
+    flat = read_csv(export(admin, tmp_path, "incentive", "csv", month=month))
+    assert len(flat) == len(rows) and flat[-1]["Amount"] == str(rows[-1][amount])
+
+
+def test_csv_sinks_write_the_same_numbers() -> None:
+    table = ReportTable(
+        "t", "T", [Column("name", "Name"), Column("n", "N", "int"), Column("m", "Month", "month")]
+    )
+    table.add("a", "Alpha", 3, dt.date(2026, 1, 1))
+    table.add_total("Total")
+    wide, long = io.StringIO(), io.StringIO()
+    write_tables(CsvSink(wide, plain=True, keyed=True), [table])
+    write_tables(LongCsvSink(long), [table])
+    assert wide.getvalue().splitlines() == ["key,name,n,m", "a,Alpha,3,2026-01", "total,Total,3,"]
+    assert long.getvalue().splitlines()[1:3] == ["t,a,Alpha,n,3", "t,a,Alpha,m,2026-01"]

@@ -1,0 +1,97 @@
+"""The layers stay apart: services, models and the CLI never import textual; SQL dialect stays in
+the backend module."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import psm_tui
+
+PACKAGE = Path(psm_tui.__file__).parent
+
+PROBE = """
+import importlib, json, pkgutil, sys
+import psm_tui.services
+names = ["psm_tui.models", "psm_tui.database", "psm_tui.config", "psm_tui.cli"]
+names += [m.name for m in pkgutil.iter_modules(psm_tui.services.__path__, "psm_tui.services.")]
+for name in names:
+    importlib.import_module(name)
+import psm_tui.cli
+psm_tui.cli.cli.list_commands(None)
+print(json.dumps({"imported": names, "textual": sorted(m for m in sys.modules if m == "textual"
+                  or m.startswith("textual."))}))
+"""
+
+
+def _probe(source: str) -> dict[str, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", source], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_services_models_and_cli_import_no_textual() -> None:
+    result = _probe(PROBE)
+    assert "psm_tui.services.cases" in result["imported"]
+    assert "psm_tui.services.demo" in result["imported"]
+    assert result["textual"] == []
+
+
+def test_the_probe_would_notice_textual() -> None:
+    """Guard against a probe that can never fail."""
+    probe = PROBE.replace("for name in names:", "import textual\nfor name in names:")
+    assert "textual" in _probe(probe)["textual"]
+
+
+SQLITE_SQL = re.compile(r"\bPRAGMA\b|\bsqlite_master\b|\bfts5\b", re.I)
+SQLITE_MODULES = {"sqlite3", "playhouse.sqlite_ext", "playhouse.sqlite_udf", "playhouse.sqliteq"}
+
+
+def _docstrings(tree: ast.Module) -> set[int]:
+    """The ids of the docstring nodes (prose may name PRAGMA or FTS5; code may not)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def _sqlite_specific(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstring = ast.get_docstring(tree) or ""
+    if "backend" in path.name or docstring.lower().startswith("backend module"):
+        return []
+    skip = _docstrings(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            if SQLITE_SQL.search(node.value):
+                found.append(f"line {node.lineno}: {node.value[:40]!r}")
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [alias.name for alias in node.names]
+            if SQLITE_MODULES & set(names):
+                found.append(f"line {node.lineno}: imports {sorted(SQLITE_MODULES & set(names))}")
+        elif isinstance(node, ast.Attribute | ast.Name):
+            name = node.attr if isinstance(node, ast.Attribute) else node.id
+            if name == "SqliteDatabase":
+                found.append(f"line {node.lineno}: SqliteDatabase")
+    return found
+
+
+def test_sqlite_specific_code_only_in_backend_modules() -> None:
+    """DESIGN 5: the same code runs on PostgreSQL; only a marked backend module speaks SQLite."""
+    offenders = {
+        str(path.relative_to(PACKAGE)): found
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if (found := _sqlite_specific(path))
+    }
+    assert offenders == {}
