@@ -14,6 +14,7 @@ from pathlib import Path
 from bench.stats import Row, Target
 
 CLI_TARGET = Target(0.400)
+PYCACHE = Path(__file__).resolve().parent / ".cache" / "pycache"
 
 
 def psm_executable() -> list[str]:
@@ -25,7 +26,11 @@ def psm_executable() -> list[str]:
 
 
 def _environment(home: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PSM_")}
+    """A clean user (own HOME, no PSM_* settings) on an installed-like Python: bytecode is
+    cached (under bench/.cache) even where PYTHONDONTWRITEBYTECODE is set, as an install has."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PSM_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     env.update(
         HOME=home,
         XDG_CONFIG_HOME=f"{home}/.config",

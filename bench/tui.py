@@ -24,7 +24,8 @@ from pathlib import Path
 from bench.cli import _environment, psm_executable
 from bench.stats import Row, Target
 
-QUIET = 0.8
+QUIET = 1.0
+TRANSCRIPT = Path(__file__).resolve().parent / ".cache" / "tui-transcript.bin"
 COLS, LINES = 80, 24
 
 
@@ -58,11 +59,14 @@ class Session:
                 count += self._read()
         return count
 
-    def settle(self, limit: float = 30.0) -> Step:
+    def settle(self, quiet: float = QUIET, first: float = 10.0) -> Step:
+        """Bytes until the app has been silent for ``quiet`` seconds (waiting up to ``first``
+        seconds for it to start answering)."""
         start = last = time.perf_counter()
         count = 0
-        while time.perf_counter() - start < limit:
-            ready, _, _ = select.select([self.fd], [], [], QUIET)
+        wait = first
+        while time.perf_counter() - start < 60:
+            ready, _, _ = select.select([self.fd], [], [], wait)
             if not ready:
                 break
             got = self._read()
@@ -70,6 +74,7 @@ class Session:
                 break
             count += got
             last = time.perf_counter()
+            wait = quiet
         return Step(count, last)
 
     def _read(self) -> int:
@@ -80,9 +85,9 @@ class Session:
         self.transcript += data
         return len(data)
 
-    def press(self, keys: str) -> Step:
+    def press(self, keys: str, quiet: float = QUIET) -> Step:
         os.write(self.fd, keys.encode())
-        return self.settle()
+        return self.settle(quiet, first=5.0)
 
     def quit(self) -> int:
         """End the app; its peak RSS in KiB."""
@@ -109,15 +114,16 @@ def measure(path: Path, trials: int) -> list[Row]:
     for _ in range(trials):
         with tempfile.TemporaryDirectory() as home:
             session = Session(path, home)
-            step = session.settle()
+            step = session.settle(quiet=2.0, first=30.0)
             paint.append(step.last - session.started)
             first.append(step.bytes / 1024)
-            session.press("2")  # the Kasus view
+            session.press("2", quiet=2.0)  # the Kasus view, its first page loaded
             cursor.append(session.press("j").bytes)
             dialog.append(session.press("c").bytes / 1024)
             session.press("\x1b")
             idle.append(session.read_for(10.0))
             rss.append(session.quit() / 1024)
+            TRANSCRIPT.write_bytes(bytes(session.transcript))
     return [
         Row("tui", "start to first painted screen", paint, target=Target(1.0)),
         Row("tui", "bytes: first screen", first, unit="KiB", target=Target(12, "KiB")),

@@ -63,7 +63,9 @@ def _fail(message: str, code: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; any failure becomes one clear line on stderr, never a traceback."""
     try:
-        cli.main(args=argv, prog_name="psm", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="psm", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Abort:
         _fail(_("Cancelled."), 130)
     except click.ClickException as error:

@@ -132,8 +132,8 @@ def register_case(
     address = validate_text(address, "address", limit=300)
     rt_text, rw_text = validate_rt_rw(rt, "RT"), validate_rt_rw(rw, "RW")
     now = clock.now()
+    duplicates = find_duplicates(name, kel.code, nik, kk)  # a read: kept out of the write lock
     with db.atomic():
-        duplicates = find_duplicates(name, kel.code, nik, kk)
         client = Client.get_or_none(Client.nik == nik) if nik else None
         created = client is None
         if client is None:

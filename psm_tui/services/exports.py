@@ -26,6 +26,7 @@ from typing import IO
 from peewee import JOIN, fn
 from peewee import Case as SqlCase
 
+from psm_tui.config import Settings
 from psm_tui.i18n import _, format_rupiah
 from psm_tui.models import Case, Category, Client, FollowUp, Kecamatan, Kelurahan, Opd, Worker
 from psm_tui.services import audit, clock
@@ -40,7 +41,7 @@ from psm_tui.services.exports_files import (
     write_tables,
 )
 from psm_tui.services.labels import FOLLOWUP_OPEN
-from psm_tui.services.reference import find_kecamatan, find_opd
+from psm_tui.services.reference import find_kecamatan, find_opd, kelurahan_by_code
 from psm_tui.services.reports import month_end
 from psm_tui.services.reports_incentive import incentive_list, incentive_tables, rate_for
 from psm_tui.services.reports_monthly import monthly_report
@@ -98,6 +99,8 @@ def _scoped(actor: Actor, request: ExportRequest) -> ExportRequest:
     """Check the role; keep a kecamatan-scoped operator inside their kecamatan."""
     wanted = request.filters.kecamatan or request.workers.kecamatan or request.kecamatan
     wanted = find_kecamatan(wanted).code if wanted else None
+    if not wanted and request.filters.kelurahan:
+        wanted = kelurahan_by_code(request.filters.kelurahan).kecamatan_code
     require(actor, EXPORT_PERMISSION[request.kind], wanted)
     if actor.role == "operator" and actor.kecamatan_code and not wanted:
         code = actor.kecamatan_code
@@ -114,12 +117,12 @@ def run_export(
     actor: Actor,
     request: ExportRequest,
     *,
-    incentive_rates: tuple[tuple[str, int], ...] = (),
-    incentive_amount: int = 500_000,
-    threshold: int = 10,
+    incentive_rates: tuple[tuple[str, int], ...] = Settings.incentive_rates,
+    incentive_amount: int = Settings.incentive_amount,
+    threshold: int = Settings.overload_threshold,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """Write one export and record it in the audit log."""
+    """Write one export and record it in the audit log (settings' defaults unless given)."""
     if request.kind not in KINDS:
         raise ValidationError(
             _("Unknown export {kind}; use one of {kinds}").format(

@@ -148,7 +148,7 @@ def parse_when(value: str, field: str) -> dt.datetime | None:
         if not 3000 <= days < 73051:  # 1908 to 2099; a bare year such as 1980 is not a date
             raise _bad_date(value, field)
         return _EXCEL_EPOCH + dt.timedelta(days=round(days * 86400) / 86400)
-    if re.fullmatch(r"\d{8}", text):
+    if len(text) == 8 and text.isdigit():
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     if match := _ISO.fullmatch(text):
         year, month, day, *clock = match.groups()
@@ -246,6 +246,7 @@ def parse_choice(value: str, vocabulary: str, field: str, default: str | None) -
     return choices[key]
 
 
+_SEPARATORS = re.compile(r"[\s.\-]")
 _SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")
 
 
@@ -267,7 +268,7 @@ def identifier_text(value: str, label: str, field: str) -> str:
             ).format(label=label, value=value.strip()),
             field,
         )
-    digits = re.sub(r"[\s.\-]", "", text)
+    digits = _SEPARATORS.sub("", text)
     if digits.isdigit() and len(digits) in (14, 15):
         raise ValidationError(
             _(

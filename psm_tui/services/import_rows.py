@@ -40,6 +40,7 @@ from psm_tui.services.validation import (
 )
 
 T = TypeVar("T")
+_MISSING = object()
 OLDEST_REPORT = dt.datetime(1950, 1, 1)
 
 
@@ -140,49 +141,34 @@ class RowChecker:
         self.columns = columns
         self.permission = permission
         self.now = now
-        self._cache: dict[tuple[str, ...], object] = {}
+        self._cache: dict[tuple[object, ...], object] = {}
 
-    def _cached(self, key: tuple[str, ...], fn: Callable[[], T]) -> T:
-        hit = self._cache.get(key)
-        if hit is None:
+    def _lookup(self, cells: _Cells, field: str, fn: Callable[..., T], *args: object) -> T | None:
+        """``fn(*args)`` once per distinct ``args`` (its failure too); a failure refuses
+        ``field`` of this row."""
+        key = (fn, *args)
+        hit = self._cache.get(key, _MISSING)
+        if hit is _MISSING:
             try:
-                hit = fn()
+                hit = fn(*args)
             except PsmError as error:
                 hit = error
             self._cache[key] = hit
         if isinstance(hit, PsmError):
-            raise hit
+            cells.refuse(field, str(hit))
+            return None
         return hit  # type: ignore[return-value]
 
-    def kecamatan(self, text: str) -> Ref:
-        return self._cached(("kec", text), lambda: find_kecamatan(text))
-
-    def kelurahan(self, text: str, kecamatan: Ref | None) -> KelurahanRef:
-        return self._cached(
-            ("kel", text, kecamatan.code if kecamatan else ""),
-            lambda: _place_kelurahan(text, kecamatan),
-        )
-
-    def category(self, text: str) -> int:
-        return self._cached(("cat", text), lambda: int(find_category(_category_text(text)).code))
-
-    def in_scope(self, kecamatan_code: str) -> bool:
+    def _in_scope(self, kecamatan_code: str) -> bool:
         """The actor may write in this kecamatan (an operator may be scoped to one)."""
-        return self._cached(
-            ("scope", kecamatan_code),
-            lambda: require(self.actor, self.permission, kecamatan_code) or True,
-        )
+        require(self.actor, self.permission, kecamatan_code)
+        return True
 
     def _choice(self, cells: _Cells, field: str, vocabulary: str, default: str) -> str | None:
         text = cells.get(field)
         if not text:
             return default
-        return cells.check(
-            field,
-            self._cached,
-            ("choice", vocabulary, text),
-            lambda: parse_choice(text, vocabulary, field, default),
-        )
+        return self._lookup(cells, field, parse_choice, text, vocabulary, field, default)
 
     def _date(
         self,
@@ -198,7 +184,7 @@ class RowChecker:
         name = cells.check("name", validate_name, cells.get("name"))
         sex = None
         if text := cells.get("sex"):
-            sex = cells.check("sex", self._cached, ("sex", text), lambda: parse_sex(text))
+            sex = self._lookup(cells, "sex", parse_sex, text)
         born = None
         for field, parse in (
             ("birth_date", parse_when),
@@ -218,12 +204,12 @@ class RowChecker:
         """The kecamatan and kelurahan of the row; False if either was given but is wrong."""
         kec = None
         if cells.get("kecamatan"):
-            kec = cells.check("kecamatan", self.kecamatan, cells.get("kecamatan"))
+            kec = self._lookup(cells, "kecamatan", find_kecamatan, cells.get("kecamatan"))
             if kec is None:
                 return None, None, False
         kel = None
         if cells.get("kelurahan"):
-            kel = cells.check("kelurahan", self.kelurahan, cells.get("kelurahan"), kec)
+            kel = self._lookup(cells, "kelurahan", _place_kelurahan, cells.get("kelurahan"), kec)
             if kel is None:
                 return kec, None, False
         return kec, kel, True
@@ -251,11 +237,13 @@ class RowChecker:
         _kec, kel, _placed = self._place(cells)
         if kel is None and not cells.get("kelurahan"):
             cells.refuse("kelurahan", _("Kelurahan is empty"))
-        if kel is not None and cells.check("kelurahan", self.in_scope, kel.kecamatan_code) is None:
+        if kel is not None and not self._lookup(
+            cells, "kelurahan", self._in_scope, kel.kecamatan_code
+        ):
             kel = None
         category = None
         if text := cells.get("category"):
-            category = cells.check("category", self.category, text)
+            category = self._lookup(cells, "category", _category_code, text)
         else:
             cells.refuse("category", _("PPKS category is empty"))
         rt, rw = self._rt_rw(cells)
@@ -282,12 +270,11 @@ class RowChecker:
         file_status = None
         if status in OPEN_STATUSES and status != "baru":
             file_status, status = status, "baru"
-        reported = reported or self.now
+        # The key holds the file's report date, never the import time that stands in for it.
+        key = row_key("case", name, nik, born, kel.code, category, reported, description)
         return CaseRow(
             row=number,
-            key=row_key(
-                "case", name, nik, born, kel.code, category, reported.isoformat(), description
-            ),
+            key=key,
             name=name,
             nik=nik,
             kk=kk,
@@ -304,7 +291,7 @@ class RowChecker:
             priority=priority,
             source=source,
             description=description or "",
-            reported_at=reported,
+            reported_at=reported or self.now,
             status=status,
             outcome=outcome,
             closed_at=closed,
@@ -414,13 +401,18 @@ def _place_kelurahan(text: str, kecamatan: Ref | None) -> KelurahanRef:
     return ref
 
 
-def _category_text(text: str) -> str:
-    """``24 - Fakir Miskin`` and ``Fakir Miskin (FM)`` name the category by number or name."""
+def _category_code(text: str) -> int:
+    """By number, name or legacy name; ``24 - Fakir Miskin`` and ``Fakir Miskin (FM)`` too."""
     if match := re.fullmatch(r"(\d{1,2})\s*[.\-:)]\s*\D.*", text.strip()):
-        return match.group(1)
-    return re.sub(r"\s*\([^)]*\)\s*$", "", text).strip() or text
+        text = match.group(1)
+    else:
+        text = re.sub(r"\s*\([^)]*\)\s*$", "", text).strip() or text
+    return int(find_category(text).code)
+
+
+_UNIT = re.compile(r"(?i)^\s*r[tw]\s*\.?\s*")
 
 
 def _strip_unit(text: str) -> str:
     """``RT 01`` / ``RW.002`` / ``01`` -> the number."""
-    return re.sub(r"(?i)^\s*r[tw]\s*\.?\s*", "", text).strip()
+    return _UNIT.sub("", text).strip() if text[:1] in "rR " else text

@@ -3,14 +3,15 @@
 Every non-blank row ends up in exactly one place: imported, already imported by an earlier run
 (recognised by a hash of its content, kept in ``import_record``), or refused with its row number,
 column and reason. By default the import is all-or-nothing; ``skip_invalid`` writes the good rows.
-Rows are checked outside any transaction; the database checks and the writes share one short
-write transaction, so two people importing at once cannot both add the same client or worker.
+Rows are checked outside any transaction; the database checks and the writes share one write
+transaction, so two people importing at once cannot both add the same client or worker.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,7 +61,6 @@ class ImportResult:
     delimiter: str | None
     sheet: str | None
     headers: list[str]
-    columns: dict[str, str]
     ignored_columns: list[str]
     sample: list[tuple[int, list[str]]] = field(default_factory=list)
     rows: int = 0
@@ -79,10 +79,6 @@ class ImportResult:
     @property
     def refused_rows(self) -> int:
         return len({r.row for r in self.refusals})
-
-    @property
-    def written(self) -> bool:
-        return self.imported > 0
 
     @property
     def blocked(self) -> bool:
@@ -117,7 +113,6 @@ def import_file(
             delimiter=table.delimiter,
             sheet=table.sheet,
             headers=table.headers,
-            columns={f: columns.headers[i] for f, i in columns.index.items()},
             ignored_columns=[c for c in columns.ignored if c not in REPORT_COLUMNS],
             dry_run=dry_run,
             skip_invalid=skip_invalid,
@@ -183,7 +178,7 @@ def _account(result: ImportResult, plan: Plan) -> None:
     result.already_imported = plan.already
     result.valid = len(plan.rows)
     if result.kind == "cases":
-        result.linked_clients = len(plan.clients)
+        result.linked_clients = len(set(plan.clients.values()))
         result.open_as_new = sum(1 for r in plan.rows if r.file_status)
         result.new_clients = len(
             {r.nik or f"#{r.row}" for r in plan.rows if r.row not in plan.clients}
@@ -191,12 +186,12 @@ def _account(result: ImportResult, plan: Plan) -> None:
 
 
 def _write(
-    actor: Actor, kind: str, plan: Plan, result: ImportResult, now: object, report: Progress
+    actor: Actor, kind: str, plan: Plan, result: ImportResult, now: dt.datetime, report: Progress
 ) -> None:
     if kind == "cases":
-        result.case_numbers = write_cases(actor, plan, result.source, now, report)  # type: ignore[arg-type]
+        result.case_numbers = write_cases(actor, plan, result.source, now, report)
     else:
-        write_workers(actor, plan, result.source, now, report)  # type: ignore[arg-type]
+        write_workers(actor, plan, result.source, now, report)
     result.imported = len(plan.rows)
     audit.record(
         actor,
@@ -298,7 +293,11 @@ def summary_text(result: ImportResult) -> str:
                 _(
                     "Dry run: nothing would be imported ({valid} valid {noun}, but "
                     "{refused} row(s) refused)."
-                ).format(valid=result.valid, noun=noun, refused=result.refused_rows)
+                ).format(
+                    valid=format_number(result.valid),
+                    noun=noun,
+                    refused=format_number(result.refused_rows),
+                )
             )
         else:
             parts.append(
@@ -322,7 +321,7 @@ def summary_text(result: ImportResult) -> str:
     if result.kind == "cases" and result.valid:
         parts.append(
             _("Clients: {new} new, {linked} existing (same NIK).").format(
-                new=result.new_clients, linked=result.linked_clients
+                new=format_number(result.new_clients), linked=format_number(result.linked_clients)
             )
         )
     if result.open_as_new:
@@ -331,7 +330,7 @@ def summary_text(result: ImportResult) -> str:
                 "{count} open case from the file is imported as new: assign it to a PSM.",
                 "{count} open cases from the file are imported as new: assign them to a PSM.",
                 result.open_as_new,
-            ).format(count=result.open_as_new)
+            ).format(count=format_number(result.open_as_new))
         )
     parts.append(_("({seconds:.1f} s)").format(seconds=result.seconds))
     return " ".join(parts)

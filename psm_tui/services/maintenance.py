@@ -6,14 +6,13 @@ this module decides who may do what, what counts as a problem, and what the user
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import peewee
 
-from psm_tui import backend, database
+from psm_tui import backend, backend_maintenance, database
 from psm_tui.database import db
 from psm_tui.i18n import _
 from psm_tui.models import Case
@@ -69,7 +68,7 @@ class RestoreResult:
 
 
 def _live_path() -> Path:
-    path = backend.sqlite_path(db.obj)
+    path = backend_maintenance.sqlite_path(db.obj)
     if path is None:
         raise ValidationError(
             _("This database is on PostgreSQL: back it up and restore it with pg_dump/pg_restore")
@@ -183,24 +182,24 @@ def _directory_item(live: Path, group_shared: bool) -> CheckItem:
 
 def connected_text(live: Path, nobody: str = "") -> str:
     """Who else has the database open, e.g. ``2 (1234 siti, 1240 budi)``."""
-    pids = backend.connected_processes(live)
+    pids = backend_maintenance.connected_processes(live)
     if pids is None:
         return _("unknown")
     if not pids:
         return nobody or _("nobody else")
-    who = ", ".join(f"{pid} {backend.process_owner(pid)}" for pid in pids)
+    who = ", ".join(f"{pid} {backend_maintenance.process_owner(pid)}" for pid in pids)
     return f"{len(pids)} ({who})"
 
 
 def check_database(*, group_shared: bool = False) -> CheckReport:
     """Integrity, foreign keys, schema version, audit protection, file and folder modes."""
     items: list[CheckItem] = []
-    live = backend.sqlite_path(db.obj)
+    live = backend_maintenance.sqlite_path(db.obj)
     if live is not None:
         conn = db.obj.connection()
-        problems = backend.integrity_problems(conn)
+        problems = backend_maintenance.integrity_problems(conn)
         items.append(CheckItem("integrity", not problems, "; ".join(problems[:5]) or _("ok")))
-        dangling = backend.foreign_key_problems(conn)
+        dangling = backend_maintenance.foreign_key_problems(conn)
         where = ", ".join(f"{table} #{rowid} -> {parent}" for table, rowid, parent in dangling[:5])
         items.append(
             CheckItem(
@@ -242,8 +241,8 @@ def backup_database(actor: Actor, target: Path, *, group_shared: bool = False) -
         )
     mode = backend.file_mode(group_shared)
     try:
-        backend.backup_sqlite(db.obj, target, mode)
-    except sqlite3.DatabaseError as error:
+        backend_maintenance.backup_sqlite(db.obj, target, mode)
+    except peewee.DatabaseError as error:
         raise ConflictError(
             _("The copy failed its check ({error}); run: psm check").format(error=error)
         ) from error
@@ -251,17 +250,9 @@ def backup_database(actor: Actor, target: Path, *, group_shared: bool = False) -
         raise ValidationError(
             _("Cannot write {path}: {error}").format(path=target, error=error.strerror)
         ) from error
-    cases = _count_cases(target)
+    cases = backend_maintenance.inspect_file(target).cases
     audit.record(actor, "db.backup", "database", None, detail=str(target))
     return BackupResult(target, target.stat().st_size, cases, mode)
-
-
-def _count_cases(path: Path) -> int:
-    conn = backend.open_readonly(path)
-    try:
-        return int(conn.execute('SELECT COUNT(*) FROM "case"').fetchone()[0])
-    finally:
-        conn.close()
 
 
 # --- psm restore ----------------------------------------------------------------------------------
@@ -281,34 +272,23 @@ def restoring_actor(as_name: str | None, service_account: str) -> Actor | None:
 def _validate_backup(source: Path) -> None:
     known = {m.name for m in database.runner().migrations()}
     try:
-        conn = backend.open_readonly(source)
-        try:
-            problems = backend.integrity_problems(conn)
-            tables = {
-                row[0]
-                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-            applied = (
-                {row[0] for row in conn.execute("SELECT name FROM schema_migration")}
-                if "schema_migration" in tables
-                else set()
-            )
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as error:
+        facts = backend_maintenance.inspect_file(source)
+    except peewee.DatabaseError as error:
         raise ValidationError(
             _("{path} is not a psm database ({error})").format(path=source, error=error)
         ) from error
-    if problems:
+    if facts.problems:
         raise ValidationError(
-            _("{path} is damaged: {problems}").format(path=source, problems="; ".join(problems[:3]))
+            _("{path} is damaged: {problems}").format(
+                path=source, problems="; ".join(facts.problems[:3])
+            )
         )
-    if not {"schema_migration", "case", "audit_log", "staff_user"} <= tables:
+    if not {"schema_migration", "case", "audit_log", "staff_user"} <= facts.tables:
         raise ValidationError(_("{path} is not a psm database").format(path=source))
-    if applied - known:
+    if facts.applied - known:
         raise ConflictError(
             _("{path} was made by a newer psm ({names}); upgrade psm first").format(
-                path=source, names=", ".join(sorted(applied - known))
+                path=source, names=", ".join(sorted(facts.applied - known))
             )
         )
 
@@ -339,8 +319,10 @@ def restore_database(
     keep_path = _keep_path(live)
     database.close_database()
     try:
-        kept = backend.restore_sqlite(live, source, keep_path, backend.file_mode(group_shared))
-    except sqlite3.OperationalError as error:
+        kept = backend_maintenance.restore_sqlite(
+            live, source, keep_path, backend.file_mode(group_shared)
+        )
+    except peewee.OperationalError as error:
         if not backend.is_busy_error(error):
             raise
         raise ConflictError(

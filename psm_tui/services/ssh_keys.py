@@ -188,6 +188,10 @@ def authorize(
         raise ValidationError(
             _("{name} cannot be used in a forced command").format(name=username), "username"
         )
+    if not program.strip() or any(ch in program for ch in '"\\\n\r'):
+        raise ValidationError(
+            _("{program} cannot be used in a forced command").format(program=program), "program"
+        )
     actor_for(username)  # a registered user, or NotFoundError
     key = parse_public_key(key_text)
     line = forced_line(username, key, program)

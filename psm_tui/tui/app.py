@@ -56,6 +56,7 @@ class PsmApp(TranslatedBindings, App[None]):
         if self.poll_seconds:
             self._poller = DataVersionPoller(self, self.poll_seconds)
             self._poller.start()
+        self.set_timer(1.0, warm_up)
 
     def on_unmount(self) -> None:
         if self._poller is not None:
@@ -65,8 +66,12 @@ class PsmApp(TranslatedBindings, App[None]):
 
     @on(JobDone)
     def _job_done(self, message: JobDone) -> None:
-        if message.callback is not None and message.owner.is_attached:
+        if message.callback is None or not message.owner.is_attached:
+            return
+        try:
             message.callback(message.result)
+        except Exception as error:  # a screen bug is reported, never fatal
+            self.show_error(error)
 
     @on(JobFailed)
     def _job_failed(self, message: JobFailed) -> None:
@@ -148,6 +153,26 @@ class PsmApp(TranslatedBindings, App[None]):
     def action_command_palette(self) -> None:
         if self.use_command_palette and not PsmPalette.is_open(self):
             self.push_screen(PsmPalette(id="--command-palette"))
+
+
+def warm_up() -> None:
+    """Import the dialogs once the first screen is up, so the first ``n`` or ``a`` opens
+    without an import pause (keys typed meanwhile would land on the list below)."""
+    import importlib
+
+    for name in (
+        "assign",
+        "bulk_assign",
+        "filters",
+        "followup",
+        "new_case",
+        "note",
+        "priority",
+        "stale",
+        "status",
+    ):
+        importlib.import_module(f"psm_tui.tui.modals.{name}")
+    importlib.import_module("psm_tui.tui.screens.case_detail")
 
 
 def busy_message() -> str:

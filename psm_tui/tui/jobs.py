@@ -33,7 +33,7 @@ def run_db(
         try:
             with db.connection_context():
                 result: Any = job()
-        except Exception as error:
+        except Exception as error:  # every failure is reported, none is fatal
             if not worker.is_cancelled:
                 app.post_message(JobFailed(owner, error, on_error))
             return

@@ -31,7 +31,7 @@ class DataVersionPoller:
         try:
             db.connect(reuse_if_open=True)
             return backend.data_version(db.obj)
-        except Exception:
+        except Exception:  # a busy or vanished database is retried next time
             if not db.is_closed():
                 db.close()
             return None

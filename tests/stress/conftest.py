@@ -8,6 +8,7 @@ root conftest or a plugin.)
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import database
+from psm_tui import backend_maintenance, database
 from psm_tui.services import setup, users, workers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +35,7 @@ FULL = os.environ.get("PSM_STRESS", "") not in ("", "0")
 
 @pytest.fixture(scope="session")
 def scale() -> Scale:
-    return Scale(16, 50, 50) if FULL else Scale(4, 15, 5)
+    return Scale(16, 50, 50) if FULL else Scale(4, 15, 3)
 
 
 @pytest.fixture
@@ -72,3 +73,34 @@ def spawn(mode: str, db_path: Path, user: str, *extra: str, **popen: object) -> 
         text=True,
         **popen,
     )
+
+
+def consistency_problems(path: Path) -> list[str]:
+    """What a sound database never shows, read with a plain connection."""
+    conn = sqlite3.connect(path)
+    try:
+        problems = backend_maintenance.integrity_problems(conn)
+        problems += [f"dangling {row}" for row in backend_maintenance.foreign_key_problems(conn)]
+        half = conn.execute(
+            'SELECT c.number FROM "case" c WHERE NOT EXISTS (SELECT 1 FROM activity a WHERE '
+            "a.case_id = c.id AND a.kind = 'status') OR NOT EXISTS (SELECT 1 FROM audit_log l "
+            "WHERE l.case_number = c.number AND l.action = 'case.create')"
+        ).fetchall()
+        problems += [f"half-written case {number}" for (number,) in half]
+        for year, last in conn.execute("SELECT year, last FROM case_counter"):
+            numbers = [
+                n
+                for (n,) in conn.execute(
+                    'SELECT number FROM "case" WHERE number LIKE ? ORDER BY number', (f"{year}-%",)
+                )
+            ]
+            if numbers != [f"{year}-{i:06d}" for i in range(1, last + 1)]:
+                problems.append(f"case numbers of {year} do not run 1..{last}")
+    finally:
+        conn.close()
+    return problems
+
+
+def read_log(path: Path) -> list[str]:
+    """The case numbers a ``loop`` worker reported committed."""
+    return [line for line in path.read_text().splitlines() if len(line) == 11]

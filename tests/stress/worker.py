@@ -112,8 +112,6 @@ def mixed(args: argparse.Namespace) -> None:
         except ConflictError:
             report.outcomes["conflict"] += 1  # e.g. follow-up already closed; nothing written
         except BusyError:
-            import traceback
-            sys.stderr.write("DIAG " + traceback.format_exc() + "\n")
             report.outcomes["busy"] += 1  # waited out the whole busy timeout: the test fails
         except peewee.OperationalError as error:
             key = "locked" if backend.is_busy_error(error) else "operational"

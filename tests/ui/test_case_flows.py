@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from psm_tui.models import Activity, Case, Client, FollowUp
+from psm_tui.models import Activity, Case, Client, FollowUp, Worker
 from psm_tui.services import assignment, case_queries, cases, users
 from psm_tui.services.case_queries import CaseFilter
 from psm_tui.tui.messages import OpenCase
@@ -46,9 +46,8 @@ def test_new_case_dialog_registers_a_case(demo_app) -> None:
             await type_text(pilot, "poris plawad ut")
             assert "Kel. Poris Plawad Utara, Kec. Cipondoh" in screen_text(app)
             await press(pilot, "enter")  # picks the match, moves to the category
-            await press(pilot, "enter")
-            await type_text(pilot, "lanjut")
-            await press(pilot, "enter", "tab", "tab")
+            await type_text(pilot, "lanjut")  # typing opens the list and finds the category
+            await press(pilot, "enter", "tab")  # picked: on to the priority, then description
             await type_text(pilot, "Tinggal sendiri")
             await press(pilot, "tab")
             await type_text(pilot, "12345")
@@ -87,9 +86,9 @@ def test_new_case_shows_possible_duplicates_before_saving(demo_app) -> None:
             await type_text(pilot, existing.name)
             await press(pilot, "tab")
             await type_text(pilot, "kenanga")
-            await press(pilot, "enter", "enter")
+            await press(pilot, "enter")
             await type_text(pilot, "fakir")
-            await press(pilot, "enter", "tab", "tab", "tab")
+            await press(pilot, "enter", "tab", "tab")
             await type_text(pilot, existing.nik)
             before = Case.select().count()
             await press(pilot, "ctrl+s")
@@ -196,9 +195,9 @@ def test_followup_is_added_with_the_default_due_date(demo_app) -> None:
         app = demo_app()
         async with app.run_test(size=SIZE) as pilot:
             await open_case(pilot, number)
-            await press(pilot, "f", "enter")
+            await press(pilot, "f")
             await type_text(pilot, "Dinkes")
-            await press(pilot, "enter", "tab")
+            await press(pilot, "enter")
             await type_text(pilot, "Daftarkan PBI-JK")
             await press(pilot, "ctrl+s")
             assert isinstance(app.screen, CaseDetailScreen)
@@ -268,5 +267,32 @@ def test_changing_priority_saves_it(demo_app) -> None:
             await open_case(pilot, number)
             await press(pilot, "p", "up", "up", "enter")
             assert Case.get_by_id(case.id).priority == "darurat"
+
+    asyncio.run(run())
+
+
+def test_roster_adds_a_psm_and_shows_a_workers_cases(demo_app) -> None:
+    async def run() -> None:
+        app = demo_app()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await press(pilot, "4", "n")
+            await type_text(pilot, "Budi Santoso")
+            await press(pilot, "tab")
+            await type_text(pilot, "kenanga")
+            await press(pilot, "enter", "ctrl+s")
+            worker = Worker.get(Worker.name == "Budi Santoso")
+            assert (worker.kind, worker.kelurahan_code, worker.active) == (
+                "psm", "36.71.05.1005", True)
+            assert "Budi Santoso" in screen_text(app)  # the roster of Kec. Cipondoh
+
+            number = first_case("baru", unassigned=True)
+            assignment.assign_case(users.actor_for("tester"), number, worker_id=worker.id)
+            view = app.screen.query_one("#workers")
+            row = next(i for i, w in enumerate(view.rows) if w.id == worker.id)
+            await press(pilot, "home", *["down"] * row, "enter")
+            table = app.screen.query_one(CaseTable)
+            assert table.filters.worker_id == worker.id
+            assert table.row_count == 1 and table.current().number == number
+            assert "PSM: Budi Santoso" in screen_text(app)
 
     asyncio.run(run())

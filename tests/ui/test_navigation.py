@@ -25,7 +25,7 @@ def test_number_keys_switch_the_five_views(demo_app) -> None:
                 "2": ("cases", "5,000 cases"),
                 "3": ("followups", "follow-ups ·"),
                 "4": ("workers", "workers · Kec. Tangerang"),
-                "5": ("reports", "Reports come with the reports issue"),
+                "5": ("reports", "5 Reports"),
             }
             for key, (view, text) in [*expected.items(), ("1", expected["1"])]:
                 await press(pilot, key)
@@ -142,5 +142,39 @@ def test_palette_jumps_to_a_case_number(demo_app) -> None:
             await settle(pilot)
             assert isinstance(app.screen, CaseDetailScreen)
             assert app.screen.number == target.number
+
+    asyncio.run(run())
+
+
+def test_filters_combine_and_sorting_cycles(demo_app) -> None:
+    cipondoh = "36.71.05"
+    new_in_cipondoh = CaseFilter(status=("baru",), kecamatan=cipondoh)
+
+    async def run() -> None:
+        app = demo_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await press(pilot, "2", "F")
+            await type_text(pilot, "new")  # typing opens the status list and finds "new"
+            await press(pilot, "enter")
+            await type_text(pilot, "cipo")
+            await press(pilot, "enter", "ctrl+s")
+            table = app.screen.query_one(CaseTable)
+            assert table.filters == new_in_cipondoh
+            assert table.row_count == case_queries.count_cases(new_in_cipondoh)
+            assert "new · Kec. Cipondoh" in screen_text(app)
+
+            await press(pilot, "F", "tab", "tab", "tab", "tab", "tab", "space", "ctrl+s")
+            combined = CaseFilter(status=("baru",), kecamatan=cipondoh, unassigned=True)
+            assert table.filters == combined
+            assert table.row_count == case_queries.count_cases(combined)
+
+            await press(pilot, "o")
+            assert table.order == "oldest"
+            assert (
+                table.current().number
+                == case_queries.list_cases(None, combined, limit=1, order="oldest")[0].number
+            )
+            await press(pilot, "x")
+            assert table.filters == CaseFilter() and table.row_count == 5000
 
     asyncio.run(run())

@@ -151,6 +151,8 @@ def test_scoped_operator_exports_only_their_kecamatan(
     assert [r["Kecamatan"] for r in rows] == ["Karawaci"]
     with pytest.raises(PermissionDenied, match="scope"):
         export(people["scoped"], tmp_path, "cases", filters=CaseFilter(kecamatan="36.71.05"))
+    with pytest.raises(PermissionDenied, match="scope"):  # Poris Plawad is in Cipondoh
+        export(people["scoped"], tmp_path, "cases", filters=CaseFilter(kelurahan="36.71.05.1008"))
     assert read_csv(export(people["scoped"], tmp_path, "workers")) == []  # no PSM in Karawaci
 
 

@@ -403,3 +403,13 @@ def test_audit_changes_are_valid_json_whatever_the_name(admin: Actor, tmp_path: 
     entry = AuditLog.get(AuditLog.action == "client.import")
     assert json.loads(entry.changes)["name"] == [None, name]
     assert Client.get().name == name
+
+
+def test_rows_without_a_report_date_are_not_imported_twice(admin: Actor, tmp_path: Path) -> None:
+    path = tmp_path / "tanpa_tanggal.csv"
+    path.write_text("Nama,Kelurahan,Kategori\nSiti Aminah,Petir,24\nBudi Santoso,Petir,8\n")
+    first = importing.import_file(admin, "cases", path)
+    assert first.imported == 2
+    again = importing.import_file(admin, "cases", path)
+    assert (again.imported, again.already_imported) == (0, 2)
+    assert Case.select().count() == 2

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import backend, database
+from psm_tui import backend, backend_maintenance, database
 from psm_tui.database import db
 from psm_tui.models import AuditLog, Case
 from psm_tui.services import cases, clock, maintenance, users
@@ -123,7 +123,7 @@ def test_backup_leaves_out_a_transaction_still_in_progress(
     colleague.execute("BEGIN IMMEDIATE")
     colleague.execute("UPDATE \"case\" SET priority = 'darurat'")
     try:  # the copy itself needs no lock (recording it in the audit log waits for the colleague)
-        backend.backup_sqlite(db.obj, tmp_path / "b.db", 0o600)
+        backend_maintenance.backup_sqlite(db.obj, tmp_path / "b.db", 0o600)
     finally:
         colleague.execute("COMMIT")
         colleague.close()
@@ -323,6 +323,6 @@ def test_integrity_check_sees_a_damaged_file(tmp_path: Path) -> None:
         fh.write(b"\xff" * 64)
     conn = sqlite3.connect(path)
     try:
-        assert backend.integrity_problems(conn) != []
+        assert backend_maintenance.integrity_problems(conn) != []
     finally:
         conn.close()

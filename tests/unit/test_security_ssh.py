@@ -135,6 +135,8 @@ def test_names_must_be_registered_and_safe_in_a_command(staff: Actor, keys: Path
         ssh_keys.authorize(staff, "ghost", _key(1), keys)
     with pytest.raises(ValidationError, match="cannot be used in a forced command"):
         ssh_keys.authorize(staff, 'siti",no-pty', _key(1), keys)
+    with pytest.raises(ValidationError, match="cannot be used in a forced command"):
+        ssh_keys.authorize(staff, "siti", _key(1), keys, program='psm" ; sh "')
     assert not keys.exists()
 
 

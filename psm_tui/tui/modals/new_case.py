@@ -47,6 +47,19 @@ def _quiet(check: object, value: str) -> str | None:
         return None
 
 
+def text_field(
+    id: str, placeholder: str = "", check: object = None, *, required: bool = False
+) -> TextInput:
+    validators = [ServiceValidator(check)] if check else None  # type: ignore[arg-type]
+    return TextInput(
+        id=id,
+        placeholder=placeholder,
+        validators=validators,
+        valid_empty=not required,
+        validate_on=["changed", "blur"],
+    )
+
+
 class NewCaseDialog(Dialog[RegisterResult]):
     SAVE_LABEL = N_("Register")
 
@@ -56,33 +69,28 @@ class NewCaseDialog(Dialog[RegisterResult]):
         self.duplicates: list[DuplicateHint] = []
         self.confirmed: DuplicateKey | None = None
         self._dup_timer: Timer | None = None
+        self.complete = False
 
     def heading(self) -> str:
         return _("New case")
 
     def body(self) -> Iterable[Widget]:
-        def text(
-            id: str, placeholder: str = "", check: object = None, *, required: bool = False
-        ) -> TextInput:
-            validators = [ServiceValidator(check)] if check else None  # type: ignore[arg-type]
-            return TextInput(
-                id=id,
-                placeholder=placeholder,
-                validators=validators,
-                valid_empty=not required,
-                validate_on=["changed", "blur"],
-            )
-
+        """Name and kelurahan first; the rest is mounted right after, so typing can begin at
+        once (keys pressed while a dialog is still being built would go to the list below)."""
         with VerticalScroll(classes="form"):
             yield self.field(
-                _("Client name"), text("name", _("full name"), validate_name, required=True)
+                _("Client name"), text_field("name", _("full name"), validate_name, required=True)
             )
             yield self.field(_("Kelurahan"), KelurahanPicker(id="kelurahan"))
-            yield self.field(
+        yield Static("", id="duplicates")
+
+    def rest(self) -> list[Widget]:
+        return [
+            self.field(
                 _("Category"),
                 TypeSelect([], prompt=_("PPKS category (type to search)"), id="category"),
-            )
-            yield self.field(
+            ),
+            self.field(
                 _("Priority"),
                 TypeSelect(
                     [(priority_label(p), p) for p in PRIORITIES],
@@ -90,22 +98,22 @@ class NewCaseDialog(Dialog[RegisterResult]):
                     allow_blank=False,
                     id="priority",
                 ),
-            )
-            yield self.field(
-                _("Description"), text("description", _("what happened, what is needed"))
-            )
-            yield self.field("NIK", text("nik", _("16 digits, optional"), validate_nik))
-            yield self.field(
+            ),
+            self.field(
+                _("Description"), text_field("description", _("what happened, what is needed"))
+            ),
+            self.field("NIK", text_field("nik", _("16 digits, optional"), validate_nik)),
+            self.field(
                 _("Sex"),
                 TypeSelect([(sex_label(s), s) for s in ("L", "P")], prompt="-", id="sex"),
-            )
-            yield self.field(_("Birth date"), text("birth", "YYYY-MM-DD", validate_birth_date))
-            yield self.field("No. KK", text("kk", _("16 digits, optional"), validate_kk))
-            yield self.field(_("Phone"), text("phone", "08…", validate_phone))
-            yield self.field(_("Address"), text("address", _("street, house number")))
-            yield self.field("RT", text("rt", "", partial(validate_rt_rw, field="RT")))
-            yield self.field("RW", text("rw", "", partial(validate_rt_rw, field="RW")))
-            yield self.field(
+            ),
+            self.field(_("Birth date"), text_field("birth", "YYYY-MM-DD", validate_birth_date)),
+            self.field("No. KK", text_field("kk", _("16 digits, optional"), validate_kk)),
+            self.field(_("Phone"), text_field("phone", "08…", validate_phone)),
+            self.field(_("Address"), text_field("address", _("street, house number"))),
+            self.field("RT", text_field("rt", "", partial(validate_rt_rw, field="RT"))),
+            self.field("RW", text_field("rw", "", partial(validate_rt_rw, field="RW"))),
+            self.field(
                 _("Source"),
                 TypeSelect(
                     [(source_label(s), s) for s in SOURCES],
@@ -113,11 +121,16 @@ class NewCaseDialog(Dialog[RegisterResult]):
                     allow_blank=False,
                     id="source",
                 ),
-            )
-        yield Static("", id="duplicates")
+            ),
+        ]
 
     def on_mount(self) -> None:
         self.query_one("#name", TextInput).focus()
+        self.call_after_refresh(self._mount_rest)
+
+    async def _mount_rest(self) -> None:
+        await self.query_one(".form").mount_all(self.rest())
+        self.complete = True
         run_db(self, all_categories, self._categories)
 
     def _categories(self, categories: list[Ref]) -> None:
@@ -211,6 +224,8 @@ class NewCaseDialog(Dialog[RegisterResult]):
     # -- saving ------------------------------------------------------------------------------
 
     def save(self) -> None:
+        if not self.complete:
+            return
         if self.errors:
             self.show_error(next(iter(self.errors.values())))
             return

@@ -34,7 +34,7 @@ class MainScreen(TranslatedBindings, Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.switch_view, "dashboard")
+        self.switch_view("dashboard")
 
     @property
     def current_view(self) -> Widget:

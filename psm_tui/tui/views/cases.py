@@ -60,6 +60,7 @@ class CasesView(CaseActions, TranslatedBindings, Vertical):
         *case_action_bindings(footer=False),
         Binding("o", "order", N_("Sort"), show=False, id="cases.sort"),
         Binding("x", "clear", N_("Clear filters"), show=False, id="cases.clear"),
+        Binding("escape", "clear_search", N_("Clear search"), show=False, id="cases.clear_search"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -208,6 +209,10 @@ class CasesView(CaseActions, TranslatedBindings, Vertical):
         order = ORDERS[(ORDERS.index(self.table.order) + 1) % len(ORDERS)]
         self.table.load(order=order)
         self.update_filter_line()
+
+    def action_clear_search(self) -> None:
+        if self.table.filters.search:
+            self.show(replace(self.table.filters, search=None), self.worker_label)
 
     def action_clear(self) -> None:
         self.table.clear_marks()

@@ -32,14 +32,15 @@ class WorkerSearch(TextInput):
     ]
 
     def action_close(self) -> None:
-        view = self.parent
-        if isinstance(view, WorkersView):
-            view.close_search(clear=True)
+        for view in self.ancestors:
+            if isinstance(view, WorkersView):
+                view.close_search(clear=True)
 
 
 class WorkersView(TranslatedBindings, Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", N_("Search"), id="workers.search"),
+        Binding("n", "new_worker", N_("New"), id="workers.new"),
         Binding("i", "inactive", N_("Show inactive"), id="workers.inactive"),
         Binding("o", "profile", N_("Profile"), id="workers.profile"),
         Binding("left,h", "focus_areas", N_("Kecamatan list"), show=False, id="workers.areas"),
@@ -190,6 +191,19 @@ class WorkersView(TranslatedBindings, Vertical):
 
         if 0 <= self.table.cursor_row < len(self.rows):
             self.app.push_screen(WorkerProfileScreen(self.rows[self.table.cursor_row].id))
+
+    def action_new_worker(self) -> None:
+        from psm_tui.tui.modals.new_worker import NewWorkerDialog
+
+        def added(worker: WorkerInfo | None) -> None:
+            if worker is not None:
+                self.app.notify(
+                    _("{name} added to the roster.").format(name=worker.name), markup=False
+                )
+                self.area, self.search = worker.kecamatan_code, ""
+                self.refresh_data()
+
+        self.app.push_screen(NewWorkerDialog(), added)
 
     def action_inactive(self) -> None:
         self.inactive = not self.inactive

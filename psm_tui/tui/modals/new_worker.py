@@ -1,0 +1,109 @@
+"""Add a PSM (to a kelurahan) or a TKSK (to a kecamatan) to the roster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from textual import on
+from textual.widget import Widget
+from textual.widgets import Select
+
+from psm_tui.i18n import _
+from psm_tui.services import workers
+from psm_tui.services.dto import Ref, WorkerInfo
+from psm_tui.services.reference import all_kecamatan
+from psm_tui.services.validation import validate_name, validate_nik, validate_phone
+from psm_tui.tui.context import actor
+from psm_tui.tui.jobs import run_db
+from psm_tui.tui.keys import N_
+from psm_tui.tui.modals.base import Dialog
+from psm_tui.tui.widgets.inputs import ServiceValidator, TextInput, TypeSelect
+from psm_tui.tui.widgets.kelurahan_picker import KelurahanPicker
+
+
+class NewWorkerDialog(Dialog[WorkerInfo]):
+    SAVE_LABEL = N_("Add")
+
+    def heading(self) -> str:
+        return _("New PSM or TKSK")
+
+    def body(self) -> Iterable[Widget]:
+        yield self.field(
+            _("Kind"),
+            TypeSelect(
+                [("PSM", "psm"), ("TKSK", "tksk")], value="psm", allow_blank=False, id="kind"
+            ),
+        )
+        yield self.field(
+            _("Name"),
+            TextInput(
+                id="name", validators=[ServiceValidator(validate_name)], validate_on=["changed"]
+            ),
+        )
+        yield self.field(_("Kelurahan"), KelurahanPicker(id="kelurahan"), id="kelurahan-row")
+        kecamatan = TypeSelect([], prompt=_("the TKSK's kecamatan"), id="kecamatan")
+        yield self.field(_("Kecamatan"), kecamatan, id="kecamatan-row")
+        yield self.field(
+            "NIK",
+            TextInput(
+                id="nik",
+                placeholder=_("16 digits, optional"),
+                validators=[ServiceValidator(validate_nik)],
+                valid_empty=True,
+                validate_on=["changed"],
+            ),
+        )
+        yield self.field(
+            _("Phone"),
+            TextInput(
+                id="phone",
+                placeholder="08…",
+                validators=[ServiceValidator(validate_phone)],
+                valid_empty=True,
+                validate_on=["changed"],
+            ),
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#kecamatan-row").display = False
+        self.query_one("#name", TextInput).focus()
+        run_db(self, all_kecamatan, self._kecamatan)
+
+    def _kecamatan(self, kecamatan: list[Ref]) -> None:
+        self.query_one("#kecamatan", Select).set_options([(k.name, k.code) for k in kecamatan])
+
+    @on(Select.Changed, "#kind")
+    def _kind(self, event: Select.Changed) -> None:
+        tksk = event.value == "tksk"
+        self.query_one("#kelurahan-row").display = not tksk
+        self.query_one("#kecamatan-row").display = tksk
+
+    @on(TextInput.Changed)
+    def _checked(self, event: TextInput.Changed) -> None:
+        result = event.validation_result
+        failed = result is not None and not result.is_valid
+        self.show_error(result.failure_descriptions[0] if failed and result else "")
+
+    def save(self) -> None:
+        kind = str(self.query_one("#kind", Select).value)
+        kelurahan = self.query_one(KelurahanPicker).value
+        kecamatan = self.query_one("#kecamatan", Select).value
+        if kind == "psm" and kelurahan is None:
+            self.show_error(_("Pick the kelurahan from the list (type part of its name)."))
+            return
+        if kind == "tksk" and kecamatan is Select.NULL:
+            self.show_error(_("Choose the kecamatan."))
+            return
+        self.submit(
+            partial(
+                workers.add_worker,
+                actor(self),
+                kind=kind,
+                name=self.query_one("#name", TextInput).value,
+                kelurahan=kelurahan.code if kind == "psm" and kelurahan else None,
+                kecamatan=str(kecamatan) if kind == "tksk" else None,
+                nik=self.query_one("#nik", TextInput).value or None,
+                phone=self.query_one("#phone", TextInput).value or None,
+            )
+        )
