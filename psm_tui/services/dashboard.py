@@ -66,7 +66,8 @@ def _open_followups_due(before: dt.date | None = None, upto: dt.date | None = No
 
 
 def by_kecamatan() -> list[AreaCount]:
-    unassigned = fn.SUM(SqlCase(None, ((Case.worker.is_null(), 1),), 0))
+    # Kelurahan without open cases join as NULL rows: only real cases count as unassigned.
+    unassigned = fn.SUM(SqlCase(None, ((Case.id.is_null(False) & Case.worker.is_null(), 1),), 0))
     rows = (
         Kecamatan.select(Kecamatan.code, Kecamatan.name, fn.COUNT(Case.id), unassigned)
         .join(Kelurahan, JOIN.LEFT_OUTER, on=(Kelurahan.kecamatan == Kecamatan.code))

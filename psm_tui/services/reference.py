@@ -37,6 +37,18 @@ LEGACY_CATEGORIES = {
     "bekas narapidana": 15,
     "keluarga berumah tidak layak huni": 24,
     "korban tindak kekerasan atau diperlakukan salah": 19,
+    # PMKS names of older office files (Kepmensos 2005-2012) seen in imports.
+    "anak nakal": 3,
+    "anak berhadapan dengan hukum": 3,
+    "anak penyandang cacat": 5,
+    "anak korban tindak kekerasan": 6,
+    "penyandang cacat ganda": 9,
+    "penyandang cacat eks penyakit kronis": 9,
+    "penderita hiv/aids": 16,
+    "korban perdagangan orang": 18,
+    "keluarga miskin": 24,
+    "keluarga berumah tak layak huni": 24,
+    "pekerja migran bermasalah": 20,
 }
 
 

@@ -282,7 +282,10 @@ def test_roster_adds_a_psm_and_shows_a_workers_cases(demo_app) -> None:
             await press(pilot, "enter", "ctrl+s")
             worker = Worker.get(Worker.name == "Budi Santoso")
             assert (worker.kind, worker.kelurahan_code, worker.active) == (
-                "psm", "36.71.05.1005", True)
+                "psm",
+                "36.71.05.1005",
+                True,
+            )
             assert "Budi Santoso" in screen_text(app)  # the roster of Kec. Cipondoh
 
             number = first_case("baru", unassigned=True)

@@ -81,3 +81,25 @@ async def refusals_listed(app: PsmApp) -> None:
         await press(pilot, "ctrl+s")
         assert Case.select().count() == 4
         assert "Imported 4 case(s)" in text_of(app, "#import-summary")
+
+
+def test_markup_in_the_file_is_shown_literally(
+    initialised: Path, admin: Actor, tmp_path: Path
+) -> None:
+    path = tmp_path / "[b]x[-].csv"
+    path.write_text("Nama,Kelurahan,Kategori,[/bold]\n[/] Siti,Petir,24,[@click=app.quit]x\n")
+    asyncio.run(markup_literal(build(initialised, admin), path))
+
+
+async def markup_literal(app: PsmApp, path: Path) -> None:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        app.push_screen(ImportDialog())
+        await settle(pilot)
+        await type_text(pilot, str(path))
+        await press(pilot, "ctrl+s")
+        assert "[b]x[-].csv (CSV" in text_of(app, "#import-summary")
+        preview = app.screen.query_one("#import-preview", DataTable)
+        assert [str(c) for c in preview.get_row_at(0)] == ["2", "[/] Siti", "Petir", "24",
+                                                           "[@click=app.quit]x"]  # fmt: skip
+        assert app.is_running

@@ -413,3 +413,15 @@ def test_rows_without_a_report_date_are_not_imported_twice(admin: Actor, tmp_pat
     again = importing.import_file(admin, "cases", path)
     assert (again.imported, again.already_imported) == (0, 2)
     assert Case.select().count() == 2
+
+
+def test_category_spellings_old_and_new(admin: Actor, tmp_path: Path) -> None:
+    spellings = ["Anak Nakal", "Penderita HIV/AIDS", "24 - Fakir Miskin", "Fakir Miskin (FM)",
+                 "ABH", "Keluarga Berumah Tak Layak Huni", "8"]  # fmt: skip
+    path = tmp_path / "kategori.csv"
+    lines = [f"Warga Nomor {chr(65 + i)};Petir;{c}" for i, c in enumerate(spellings)]
+    path.write_text("Nama;Kelurahan;Kategori PPKS\n" + "\n".join(lines) + "\n")
+    result = importing.import_file(admin, "cases", path)
+    assert (result.imported, result.refusals) == (7, [])
+    by_name = {c.client.name: c.category_code for c in Case.select()}
+    assert [by_name[f"Warga Nomor {chr(65 + i)}"] for i in range(7)] == [3, 16, 24, 24, 3, 24, 8]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import on
+from textual.app import App
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Input, ProgressBar, Select, Static
@@ -72,7 +73,7 @@ class ImportDialog(Dialog[ImportResult]):
         )
         with VerticalScroll(id="import-results"):
             yield Static(
-                _("ctrl+s checks the file; nothing is written until you import."),
+                plain(_("ctrl+s checks the file; nothing is written until you import.")),
                 id="import-summary",
             )
             yield DataTable(id="import-preview", show_cursor=False, zebra_stripes=True)
@@ -182,7 +183,7 @@ class ImportDialog(Dialog[ImportResult]):
     def _preview(self, result: ImportResult) -> None:
         table = self.query_one("#import-preview", DataTable)
         table.clear(columns=True)
-        table.add_columns(_("Row"), *(clean(h, single_line=True) for h in result.headers))
+        table.add_columns(Text(_("Row")), *(plain(h, single_line=True) for h in result.headers))
         for number, values in result.sample:
             cells = [clean(v, single_line=True)[:CELL_WIDTH] for v in values[: len(result.headers)]]
             cells += [""] * (len(result.headers) - len(cells))
@@ -201,6 +202,6 @@ class ImportDialog(Dialog[ImportResult]):
         self.query_one("#import-refusals", Static).update(plain("\n".join(shown)))
 
 
-def open_import(app: object) -> None:
+def open_import(app: App[None]) -> None:
     """The command palette's entry point."""
-    app.push_screen(ImportDialog())  # type: ignore[attr-defined]
+    app.push_screen(ImportDialog())
