@@ -55,9 +55,9 @@ def parse_location(location: str) -> tuple[str, str]:
     if parsed.scheme in ("sqlite", "sqlite3"):
         if parsed.netloc:
             raise DatabaseUrlError(
-                _("Invalid SQLite URL {url}: use sqlite:///relative.db or sqlite:////abs.db").format(
-                    url=location
-                )
+                _(
+                    "Invalid SQLite URL {url}: use sqlite:///relative.db or sqlite:////abs.db"
+                ).format(url=location)
             )
         path = unquote(parsed.path)[1:] if parsed.path.startswith("/") else parsed.path
         if not path or path == ":memory:":

@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po, write_po
 PACKAGE = Path(__file__).parent
 PO_FILE = PACKAGE / "locale" / "id" / "LC_MESSAGES" / "psm.po"
 MO_FILE = PO_FILE.with_suffix(".mo")
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
 def extract() -> Catalog:
@@ -64,8 +64,15 @@ def update() -> None:
     catalog.project, catalog.version = "psm-tui", "1"
     PO_FILE.parent.mkdir(parents=True, exist_ok=True)
     with PO_FILE.open("wb") as fh:
-        write_po(fh, catalog, width=100, omit_header=False, ignore_obsolete=True,
-                 include_lineno=False, sort_output=True)
+        write_po(
+            fh,
+            catalog,
+            width=100,
+            omit_header=False,
+            ignore_obsolete=True,
+            include_lineno=False,
+            sort_output=True,
+        )
 
 
 def compile_mo() -> None:

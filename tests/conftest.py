@@ -15,8 +15,9 @@ from psm_tui.services.dto import Actor
 
 
 @pytest.fixture(autouse=True)
-def _english_and_isolated_home(tmp_path_factory: pytest.TempPathFactory,
-                               monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _english_and_isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """Messages in English for stable assertions; no test reads the developer's own config."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))

@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
         if backend.is_busy_error(error):
             _fail(str(BusyError(_("The database is busy (a colleague is saving); try again."))), 6)
         _report_internal(error)
-    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as error:
         _report_internal(error)
 
 

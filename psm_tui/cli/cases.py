@@ -66,8 +66,12 @@ def _filters(values: dict[str, object]) -> CaseFilter:
         raise ValidationError(_("Unknown status {status}").format(status=status), "status")
     return CaseFilter(
         status=(str(status),) if status else (),
-        kecamatan=find_kecamatan(str(values["kecamatan"])).code if values.get("kecamatan") else None,
-        kelurahan=find_kelurahan(str(values["kelurahan"])).code if values.get("kelurahan") else None,
+        kecamatan=find_kecamatan(str(values["kecamatan"])).code
+        if values.get("kecamatan")
+        else None,
+        kelurahan=find_kelurahan(str(values["kelurahan"])).code
+        if values.get("kelurahan")
+        else None,
         category=find_category(str(values["category"])).code if values.get("category") else None,
         priority=cases.choice(values.get("priority"), PRIORITIES, "priority", "")  # type: ignore[arg-type]
         or None,
@@ -135,13 +139,20 @@ def _print_detail(detail: CaseDetail) -> None:
         fu = table("ID", "OPD", _("Status"), _("Due"), _("Requested action"))
         for f in detail.followups:
             late = " !" if f.overdue else ""
-            fu.add_row(str(f.id), f.opd_name, followup_status_label(f.status) + late,
-                       format_date(f.due_on), cell(f.action))
+            fu.add_row(
+                str(f.id),
+                f.opd_name,
+                followup_status_label(f.status) + late,
+                format_date(f.due_on),
+                cell(f.action),
+            )
         out.print(fu)
     out.print()
     timeline = table(_("Time"), _("Kind"), _("By"), _("Text"))
     for a in detail.activities:
-        timeline.add_row(format_datetime(a.at), activity_label(a.kind), cell(a.author), cell(a.text))
+        timeline.add_row(
+            format_datetime(a.at), activity_label(a.kind), cell(a.author), cell(a.text)
+        )
     out.print(timeline)
 
 
@@ -166,16 +177,29 @@ def case_show(state: CliState, number: str, as_json: bool) -> None:
 @click.option("--expect-version", type=int, help="Refuse if the case changed since this version.")
 @pass_state
 def case_assign(
-    state: CliState, number: str, worker: int | None, auto: bool, reason: str,
+    state: CliState,
+    number: str,
+    worker: int | None,
+    auto: bool,
+    reason: str,
     expect_version: int | None,
 ) -> None:
     """Assign a case to a PSM (or TKSK)."""
     if (worker is None) == (not auto):
         raise click.UsageError(_("Give exactly one of --worker ID or --auto"))
-    result = assignment.assign_case(state.actor(), number, worker_id=worker, auto=auto,
-                                    reason=reason, expected_version=expect_version)
-    click.echo(_("{number} -> {name} (#{id}): {reason}").format(
-        number=number, name=result.worker.name, id=result.worker.id, reason=result.reason))
+    result = assignment.assign_case(
+        state.actor(),
+        number,
+        worker_id=worker,
+        auto=auto,
+        reason=reason,
+        expected_version=expect_version,
+    )
+    click.echo(
+        _("{number} -> {name} (#{id}): {reason}").format(
+            number=number, name=result.worker.name, id=result.worker.id, reason=result.reason
+        )
+    )
 
 
 @case_group.command("status")
@@ -186,12 +210,22 @@ def case_assign(
 @click.option("--expect-version", type=int, help="Refuse if the case changed since this version.")
 @pass_state
 def case_status(
-    state: CliState, number: str, status: str, outcome: str | None, reason: str | None,
+    state: CliState,
+    number: str,
+    status: str,
+    outcome: str | None,
+    reason: str | None,
     expect_version: int | None,
 ) -> None:
     """Change a case's status (selesai needs --outcome; reopening needs --reason)."""
-    detail = cases.change_status(state.actor(), number, status, outcome=outcome, reason=reason,
-                                 expected_version=expect_version)
+    detail = cases.change_status(
+        state.actor(),
+        number,
+        status,
+        outcome=outcome,
+        reason=reason,
+        expected_version=expect_version,
+    )
     click.echo(f"{detail.number}: {status_label(detail.summary.status)}")
 
 
@@ -237,9 +271,19 @@ def case_candidates(state: CliState, number: str, as_json: bool) -> None:
     state.actor()
     options = assignment.candidates(number)
     if as_json:
-        print_json([{"worker_id": c.worker.id, "name": c.worker.name, "kind": c.worker.kind,
-                     "tier": c.tier, "open_cases": c.worker.open_cases, "reason": c.reason}
-                    for c in options])
+        print_json(
+            [
+                {
+                    "worker_id": c.worker.id,
+                    "name": c.worker.name,
+                    "kind": c.worker.kind,
+                    "tier": c.tier,
+                    "open_cases": c.worker.open_cases,
+                    "reason": c.reason,
+                }
+                for c in options
+            ]
+        )
         return
     out = table("ID", _("Name"), _("Open"), _("Why"))
     for c in options:

@@ -61,21 +61,38 @@ def worker_edit(state: CliState, worker_id: int, **values: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 def worker_list(
-    state: CliState, kind: str | None, kecamatan: str | None, kelurahan: str | None,
-    include_inactive: bool, search: str | None, as_json: bool,
+    state: CliState,
+    kind: str | None,
+    kecamatan: str | None,
+    kelurahan: str | None,
+    include_inactive: bool,
+    search: str | None,
+    as_json: bool,
 ) -> None:
     """List workers with their open caseload."""
     state.actor()
-    rows = workers.list_workers(WorkerFilter(kind=kind, kecamatan=kecamatan, kelurahan=kelurahan,
-                                             active=None if include_inactive else True,
-                                             search=search))
+    rows = workers.list_workers(
+        WorkerFilter(
+            kind=kind,
+            kecamatan=kecamatan,
+            kelurahan=kelurahan,
+            active=None if include_inactive else True,
+            search=search,
+        )
+    )
     if as_json:
         print_json([_masked(state, w) for w in rows])
         return
     out = table("ID", _("Name"), _("Kind"), _("Kelurahan"), _("Kecamatan"), _("Open"))
     for w in rows:
-        out.add_row(str(w.id), cell(w.name), w.kind.upper(), cell(w.kelurahan_name or "-"),
-                    cell(w.kecamatan_name), str(w.open_cases))
+        out.add_row(
+            str(w.id),
+            cell(w.name),
+            w.kind.upper(),
+            cell(w.kelurahan_name or "-"),
+            cell(w.kecamatan_name),
+            str(w.open_cases),
+        )
     console().print(out)
 
 
@@ -105,13 +122,16 @@ def worker_show(state: CliState, worker_id: int, as_json: bool) -> None:
 @worker_group.command("deactivate")
 @click.argument("worker_id", type=int, metavar="ID")
 @click.option("--reason", required=True)
-@click.option("--handover", type=click.Choice(["auto"]),
-              help="Hand open cases over automatically by load.")
-@click.option("--to", "to", multiple=True, metavar="ID",
-              help="Hand open cases to these colleagues (by load).")
+@click.option(
+    "--handover", type=click.Choice(["auto"]), help="Hand open cases over automatically by load."
+)
+@click.option(
+    "--to", "to", multiple=True, metavar="ID", help="Hand open cases to these colleagues (by load)."
+)
 @pass_state
-def worker_deactivate(state: CliState, worker_id: int, reason: str, handover: str | None,
-                      to: tuple[str, ...]) -> None:
+def worker_deactivate(
+    state: CliState, worker_id: int, reason: str, handover: str | None, to: tuple[str, ...]
+) -> None:
     """Deactivate a worker (refused while they hold open cases, unless handed over)."""
     if handover or to:
         from psm_tui.cli.roster import deactivate_with_handover

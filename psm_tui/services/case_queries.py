@@ -56,6 +56,8 @@ class CaseFilter:
     overdue: bool = False
     search: str | None = None
     created_by: int | None = None
+    reported_from: dt.date | None = None
+    reported_to: dt.date | None = None  # inclusive
 
 
 def mask_nik(nik: str | None, actor: Actor | None) -> str | None:
@@ -94,8 +96,8 @@ def _search_condition(text: str) -> Expression:
         return backend.case_search_condition(Case.id, text)
     pattern = f"%{text}%"
     return (
-        Case.client.in_(Client.select(Client.id).where(Client.name ** pattern))
-        | (Case.description ** pattern)
+        Case.client.in_(Client.select(Client.id).where(Client.name**pattern))
+        | (Case.description**pattern)
         | (Case.number ** f"{text}%")
     )
 
@@ -107,8 +109,11 @@ def case_conditions(filters: CaseFilter) -> list[Expression]:
     if filters.status:
         conditions.append(Case.status.in_(filters.status))
     if filters.kecamatan:
-        conditions.append(Case.kelurahan.in_(
-            Kelurahan.select(Kelurahan.code).where(Kelurahan.kecamatan == filters.kecamatan)))
+        conditions.append(
+            Case.kelurahan.in_(
+                Kelurahan.select(Kelurahan.code).where(Kelurahan.kecamatan == filters.kecamatan)
+            )
+        )
     if filters.kelurahan:
         conditions.append(Case.kelurahan == filters.kelurahan)
     if filters.category:
@@ -123,6 +128,11 @@ def case_conditions(filters: CaseFilter) -> list[Expression]:
         conditions.append(Case.id.in_(overdue_followups_query(clock.today())))
     if filters.created_by:
         conditions.append(Case.created_by == filters.created_by)
+    if filters.reported_from:
+        conditions.append(Case.reported_at >= dt.datetime.combine(filters.reported_from, dt.time()))
+    if filters.reported_to:
+        end = dt.datetime.combine(filters.reported_to + dt.timedelta(days=1), dt.time())
+        conditions.append(Case.reported_at < end)
     if filters.search:
         conditions.append(_search_condition(filters.search))
     return conditions
@@ -158,22 +168,72 @@ ORDERINGS = {
     "priority": (PRIORITY_ORDER, Case.reported_at.desc(), Case.id.desc()),
     "number": (Case.number.asc(),),
 }
-# What a list row shows, read as plain tuples: building six model instances per row cost more
-# than the query itself.
+# What a list row shows. Rows are read as the driver returns them and converted here: building
+# model instances (or peewee's per-column conversion) cost more than the query itself.
 SUMMARY_COLUMNS = (
-    Case.id, Case.number, Case.status, Case.priority, Category.code, Category.name,
-    Kelurahan.code, Kelurahan.name, Kecamatan.code, Kecamatan.name, Client.name, Client.nik,
-    Case.worker, Worker.name, Worker.kind, Worker.kelurahan, Case.reported_at, Case.updated_at,
+    Case.id,
+    Case.number,
+    Case.status,
+    Case.priority,
+    Category.code,
+    Category.name,
+    Kelurahan.code,
+    Kelurahan.name,
+    Kecamatan.code,
+    Kecamatan.name,
+    Client.name,
+    Client.nik,
+    Case.worker,
+    Worker.name,
+    Worker.kind,
+    Worker.kelurahan,
+    Case.reported_at,
+    Case.updated_at,
     Case.version,
 )
 
 
-def _summary(values: tuple, actor: Actor | None,  # type: ignore[type-arg]
-             counts: dict[int, tuple[int, int]]) -> CaseSummary:
-    (case_id, number, status, priority, cat_code, cat_name, kel_code, kel_name, kec_code,
-     kec_name, client_name, client_nik, worker_id, worker_name, worker_kind, worker_kel,
-     reported_at, updated_at, version) = values
-    open_count, overdue_count = counts.get(case_id, (0, 0))
+def _open_followups(due_before: dt.date | None = None) -> ModelSelect:
+    """How many open follow-ups (due before a day) the outer row's case has: one probe of the
+    (case_id, status) index per row."""
+    followup = FollowUp.alias()
+    query = followup.select(fn.COUNT(SQL("*"))).where(
+        followup.case == Case.id, followup.status.in_(FOLLOWUP_OPEN)
+    )
+    return query.where(followup.due_on < due_before) if due_before else query
+
+
+def _datetime(value: object) -> dt.datetime | None:
+    """A timestamp as SQLite (text) or PostgreSQL (datetime) hands it back."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def _summary(values: tuple, actor: Actor | None) -> CaseSummary:  # type: ignore[type-arg]
+    (
+        case_id,
+        number,
+        status,
+        priority,
+        cat_code,
+        cat_name,
+        kel_code,
+        kel_name,
+        kec_code,
+        kec_name,
+        client_name,
+        client_nik,
+        worker_id,
+        worker_name,
+        worker_kind,
+        worker_kel,
+        reported_at,
+        updated_at,
+        version,
+        open_count,
+        overdue_count,
+    ) = values
     return CaseSummary(
         id=case_id,
         number=number,
@@ -184,34 +244,24 @@ def _summary(values: tuple, actor: Actor | None,  # type: ignore[type-arg]
         client_name=client_name,
         client_nik=mask_nik(client_nik, actor),
         worker=WorkerRef(worker_id, worker_name, worker_kind, worker_kel) if worker_id else None,
-        reported_at=reported_at,
-        updated_at=updated_at,
-        open_followups=open_count,
-        overdue_followups=overdue_count,
+        reported_at=_datetime(reported_at),  # type: ignore[arg-type]
+        updated_at=_datetime(updated_at),  # type: ignore[arg-type]
+        open_followups=int(open_count),
+        overdue_followups=int(overdue_count),
         version=version,
     )
 
 
-def _summaries(actor: Actor | None, condition: Expression,
-               ordering: tuple = ()) -> list[CaseSummary]:  # type: ignore[type-arg]
-    query = _joined(Case.select(*SUMMARY_COLUMNS)).where(condition)
-    rows = list(query.order_by(*ordering).tuples())
-    counts = _followup_counts([row[0] for row in rows])
-    return [_summary(row, actor, counts) for row in rows]
-
-
-def _followup_counts(case_ids: list[int]) -> dict[int, tuple[int, int]]:
-    if not case_ids:
-        return {}
-    today = clock.today()
-    overdue = fn.SUM(SqlCase(None, ((FollowUp.due_on < today, 1),), 0))
-    rows = (
-        FollowUp.select(FollowUp.case, fn.COUNT(FollowUp.id), overdue)
-        .where(FollowUp.case.in_(case_ids), FollowUp.status.in_(FOLLOWUP_OPEN))
-        .group_by(FollowUp.case)
-        .tuples()
+def _summaries(
+    actor: Actor | None, condition: Expression, ordering: tuple = ()
+) -> list[CaseSummary]:  # type: ignore[type-arg]
+    overdue = _open_followups(due_before=clock.today())
+    query = (
+        _joined(Case.select(*SUMMARY_COLUMNS, _open_followups(), overdue))
+        .where(condition)
+        .order_by(*ordering)
     )
-    return {case_id: (int(n), int(late or 0)) for case_id, n, late in rows}
+    return [_summary(row, actor) for row in db.execute(query).fetchall()]
 
 
 def list_cases(
@@ -235,8 +285,12 @@ def list_cases(
 
 def count_cases(filters: CaseFilter = CaseFilter()) -> int:
     text = (filters.search or "").strip()
-    if (text and replace(filters, search=None) == CaseFilter() and _exact_search(text) is None
-            and backend.has_case_search(db.obj)):
+    if (
+        text
+        and replace(filters, search=None) == CaseFilter()
+        and _exact_search(text) is None
+        and backend.has_case_search(db.obj)
+    ):
         # One index row per case: count a word search there, not by looking up every hit.
         return backend.case_search_count(db.obj, text)
     query = Case.select(fn.COUNT(SQL("*")))
@@ -284,7 +338,9 @@ def case_detail(actor: Actor | None, number: str) -> CaseDetail:
     client = Client.get_by_id(case.client_id)
     followups = [
         followup_info(f, case.number, today)
-        for f in FollowUp.select(FollowUp, Opd).join(Opd).where(FollowUp.case == case.id)
+        for f in FollowUp.select(FollowUp, Opd)
+        .join(Opd)
+        .where(FollowUp.case == case.id)
         .order_by(FollowUp.id)
     ]
     activities = [
@@ -295,8 +351,14 @@ def case_detail(actor: Actor | None, number: str) -> CaseDetail:
         .order_by(Activity.at, Activity.id)
     ]
     assignments = [
-        AssignmentInfo(a.worker.id, a.worker.name, _username(a.assigned_by), a.assigned_at,
-                       a.reason, a.ended_at)
+        AssignmentInfo(
+            a.worker.id,
+            a.worker.name,
+            _username(a.assigned_by),
+            a.assigned_at,
+            a.reason,
+            a.ended_at,
+        )
         for a in Assignment.select(Assignment, Worker, StaffUser)
         .join(Worker)
         .switch(Assignment)
@@ -307,9 +369,18 @@ def case_detail(actor: Actor | None, number: str) -> CaseDetail:
     return CaseDetail(
         summary=summary,
         client=ClientInfo(
-            client.id, client.name, mask_nik(client.nik, actor), mask_nik(client.kk, actor),
-            client.sex, client.birth_date, client.address, client.rt, client.rw, client.phone,
-            client.dtsen, client.dtsen_desil,
+            client.id,
+            client.name,
+            mask_nik(client.nik, actor),
+            mask_nik(client.kk, actor),
+            client.sex,
+            client.birth_date,
+            client.address,
+            client.rt,
+            client.rw,
+            client.phone,
+            client.dtsen,
+            client.dtsen_desil,
         ),
         description=case.description,
         source=case.source,

@@ -53,10 +53,10 @@ KINDS = ("cases", "followups", "workers", "incentive", "report")
 FORMATS = ("csv", "xlsx")
 # The least permission (users.PERMISSIONS) each kind of export needs; see the module docstring.
 EXPORT_PERMISSION = {
-    "report": "read",
-    "cases": "case.create",
-    "followups": "case.create",
-    "workers": "case.create",
+    "report": "export.report",
+    "cases": "export.list",
+    "followups": "export.list",
+    "workers": "export.list",
     "incentive": "export",
 }
 Progress = Callable[[int], None]

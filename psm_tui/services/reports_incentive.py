@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from peewee import fn
 
 from psm_tui.i18n import _
-from psm_tui.models import Activity, Assignment, Worker
+from psm_tui.models import Activity, Worker
 from psm_tui.services.case_queries import mask_nik
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ValidationError
-from psm_tui.services.labels import NOTE_KINDS
 from psm_tui.services.reference import all_kecamatan, all_kelurahan
 from psm_tui.services.reports import add_months, month_end
 from psm_tui.services.reports_tables import Column, ReportTable, total_label
@@ -94,24 +93,15 @@ def rate_for(month: dt.date, history: Sequence[Sequence[object]], current: int) 
 
 
 def _active_counts(month: dt.date) -> dict[int, int]:
-    """Notes, visits and calls per worker in ``month`` on cases they held at that moment."""
+    """Incentive evidence (:func:`roster.held_activities`) per worker in ``month``."""
+    from psm_tui.services.roster import held_activities
+
     start = dt.datetime.combine(month, dt.time())
     end = dt.datetime.combine(add_months(month, 1), dt.time())
-    held = (
-        (Assignment.case == Activity.case)
-        & (Assignment.worker == Activity.worker)
-        & (Assignment.assigned_at <= Activity.at)
-        & (Assignment.ended_at.is_null() | (Assignment.ended_at >= Activity.at))
-    )
     query = (
-        Activity.select(Activity.worker, fn.COUNT(Activity.id.distinct()))
-        .join(Assignment, on=held)
-        .where(
-            Activity.kind.in_(NOTE_KINDS),
-            Activity.at >= start,
-            Activity.at < end,
-            Activity.worker.is_null(False),
-        )
+        held_activities()
+        .select(Activity.worker, fn.COUNT(Activity.id.distinct()))
+        .where(Activity.at >= start, Activity.at < end)
         .group_by(Activity.worker)
     )
     return {int(wid): int(n) for wid, n in query.tuples()}

@@ -137,6 +137,11 @@ def _status_columns() -> list[Column]:
     ]
 
 
+# Tables whose figures count the cases reported in the chosen period (the rest are today's
+# snapshot): their drill-down carries the period too.
+PERIOD_TABLES = frozenset({"status", "kecamatan", "kelurahan", "category"})
+
+
 def _status_values(row: StatusBreakdown) -> tuple[int, ...]:
     return (*(row.counts[s] for s in STATUSES), row.open, row.total)
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from peewee import fn
+from peewee import ModelSelect, fn
 
 from psm_tui.database import db
 from psm_tui.i18n import _
@@ -71,19 +71,34 @@ class RosterChange:
     positions_ended: int
 
 
+def held_activities() -> ModelSelect:
+    """THE incentive rule's evidence: notes, home visits and calls logged for a worker
+    (``Activity.worker``) on a case that worker held at that moment (assignment history)."""
+    held = (
+        (Assignment.case == Activity.case)
+        & (Assignment.worker == Activity.worker)
+        & (Assignment.assigned_at <= Activity.at)
+        & (Assignment.ended_at.is_null() | (Assignment.ended_at >= Activity.at))
+    )
+    return (
+        Activity.select()
+        .join(Assignment, on=held)
+        .where(Activity.worker.is_null(False), Activity.kind.in_(ACTIVITY_KINDS))
+    )
+
+
 def active_months_by_worker(
     worker_ids: Iterable[int] | None = None,
     *,
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> dict[int, list[dt.date]]:
-    """THE incentive rule: the months (as their first day) in which each worker logged at least
-    one note, home visit or call (``Activity.worker``), between ``since`` and ``until`` inclusive.
-    """
+    """The months (as their first day) in which each worker earned the incentive
+    (:func:`held_activities`), between ``since`` and ``until`` inclusive."""
     year, month = Activity.at.year, Activity.at.month
     query = (
-        Activity.select(Activity.worker, year, month)
-        .where(Activity.worker.is_null(False), Activity.kind.in_(ACTIVITY_KINDS))
+        held_activities()
+        .select(Activity.worker, year, month)
         .group_by(Activity.worker, year, month)
         .tuples()
     )

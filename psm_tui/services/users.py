@@ -32,7 +32,9 @@ PERMISSIONS = {
     "case.reassign_any": "supervisor",
     "followup.write": "operator",
     "nik.full": "supervisor",
-    "export": "supervisor",
+    "export": "supervisor",  # exports carrying pay data (the incentive list)
+    "export.list": "operator",  # case, follow-up and worker lists (NIK masked below supervisor)
+    "export.report": "viewer",  # counts only: the monthly report
     "worker.manage": "admin",
     "user.manage": "admin",
     "audit.read": "supervisor",
@@ -91,9 +93,7 @@ def os_username() -> str:
 
 
 def _actor(user: StaffUser) -> Actor:
-    return Actor(
-        user.id, user.username, user.full_name, user.role, user.kecamatan_code
-    )
+    return Actor(user.id, user.username, user.full_name, user.role, user.kecamatan_code)
 
 
 def _audit_identity_refusal(login: str, detail: str) -> None:
@@ -119,7 +119,8 @@ def resolve_actor(as_name: str | None, service_account: str) -> Actor:
         _audit_identity_refusal(login, "inactive" if user else "not registered")
         raise PermissionDenied(
             _(
-                "User {login} is not registered. Ask an admin to run: psm user add {login} --role operator"
+                "User {login} is not registered. "
+                "Ask an admin to run: psm user add {login} --role operator"
             ).format(login=login)
         )
     return _actor(user)
@@ -133,7 +134,9 @@ def actor_for(username: str) -> Actor:
 
 
 def _info(user: StaffUser) -> UserInfo:
-    return UserInfo(user.id, user.username, user.full_name, user.role, user.kecamatan_code, user.active)
+    return UserInfo(
+        user.id, user.username, user.full_name, user.role, user.kecamatan_code, user.active
+    )
 
 
 def add_user(
@@ -143,7 +146,7 @@ def add_user(
     full_name: str | None = None,
     kecamatan: str | None = None,
 ) -> UserInfo:
-    """Register a staff login. ``actor`` None is the bootstrap of the first admin by ``psm init``."""
+    """Register a staff login; ``actor`` None is ``psm init`` bootstrapping the first admin."""
     if actor is not None:
         require(actor, "user.manage")
     username = username.strip()

@@ -299,3 +299,27 @@ def test_roster_adds_a_psm_and_shows_a_workers_cases(demo_app) -> None:
             assert "PSM: Budi Santoso" in screen_text(app)
 
     asyncio.run(run())
+
+
+def test_opening_a_case_is_audited_once_not_on_each_refresh(demo_app) -> None:
+    from psm_tui.models import AuditLog
+
+    number = first_case("ditangani")
+
+    def views() -> int:
+        return (
+            AuditLog.select()
+            .where(AuditLog.action == "case.view", AuditLog.case_number == number)
+            .count()
+        )
+
+    async def run() -> None:
+        app = demo_app()
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_case(pilot, number)
+            assert views() == 1
+            screen.refresh_data()
+            await settle(pilot)
+            assert views() == 1
+
+    asyncio.run(run())

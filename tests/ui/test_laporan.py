@@ -4,6 +4,7 @@ case list, another period, and the monthly report export."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from textual.widgets import ContentSwitcher, DataTable
 
 from psm_tui.cli import main
 from psm_tui.models import AuditLog
+from psm_tui.services import case_queries
 from psm_tui.services.case_queries import CaseFilter
 from psm_tui.tui.views.cases import CasesView
 from psm_tui.tui.views.laporan import ExportDialog, LaporanView
@@ -132,6 +134,17 @@ def test_period_and_kecamatan_by_keys(demo_app, demo_db: Path, capsys) -> None:
             status = {row[0]: number(row[1]) for row in cells(app)}
             assert status["total"] == expected["status"]["total"] > 0
             assert status["open"] == expected["status"]["open"]
+
+            await press(pilot, "enter")  # the first row: new cases of that period only
+            view_filters = app.screen.query_one(CasesView).table.filters
+            assert view_filters == CaseFilter(
+                status=("baru",),
+                kecamatan="36.71.11",
+                reported_from=dt.date(2026, 1, 1),
+                reported_to=dt.date(2026, 6, 30),
+            )
+            assert case_queries.count_cases(view_filters) == status["new"]
+            await press(pilot, "5")
 
             await press(pilot, "p", "tab")
             await type_text(pilot, "x")

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from psm_tui.i18n import _, format_date, format_datetime
-from psm_tui.services import audit, case_queries
+from psm_tui.services import audit, case_queries, privacy
 from psm_tui.services.audit import AuditEntry
 from psm_tui.services.dto import Actor, CaseDetail, CaseSummary
 from psm_tui.services.labels import (
@@ -178,7 +178,7 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
     def refresh_data(self) -> None:
         run_db(
             self,
-            partial(load, actor(self), self.number),
+            partial(load, actor(self), self.number, first=self.detail is None),
             self._show,
             group="detail",
             exclusive=True,
@@ -223,7 +223,7 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
         self.app.switch_view(name)  # type: ignore[attr-defined]
 
 
-def load(who: Actor, number: str) -> tuple[CaseDetail, list[AuditEntry]]:
-    """The case and its audit trail, read together in one worker."""
-    detail = case_queries.case_detail(who, number)
+def load(who: Actor, number: str, *, first: bool) -> tuple[CaseDetail, list[AuditEntry]]:
+    """The case and its audit trail, read together in one worker; opening it is audited."""
+    detail = privacy.view_case(who, number) if first else case_queries.case_detail(who, number)
     return detail, audit.entries(case_number=detail.number, limit=5000)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -29,6 +29,7 @@ from psm_tui.services.exports import ExportRequest, ExportResult, format_for, ru
 from psm_tui.services.reference import all_kecamatan
 from psm_tui.services.reports import MonthCount, Period, ReportScope
 from psm_tui.services.reports_tables import (
+    PERIOD_TABLES,
     ReportTable,
     Row,
     area_table,
@@ -243,10 +244,13 @@ class LaporanView(TranslatedBindings, Vertical):
         if item.drill is None:
             self.app.notify(_("These figures have no case list behind them."), markup=False)
             return
-        if self.scope.date_from or self.scope.date_to:
-            self.app.notify(_("The case list shows every date, not only the period."), markup=False)
-        worker = item.values[1] if item.drill.worker_id else ""
-        self.post_message(ShowCases(item.drill, str(worker)))
+        drill = item.drill
+        if self.data is not None and self.data.tables[self.section].key in PERIOD_TABLES:
+            drill = replace(
+                drill, reported_from=self.scope.date_from, reported_to=self.scope.date_to
+            )
+        worker = item.values[1] if drill.worker_id else ""
+        self.post_message(ShowCases(drill, str(worker)))
 
     def action_section(self, step: int) -> None:
         if self.data is not None:
