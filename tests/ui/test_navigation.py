@@ -178,3 +178,17 @@ def test_filters_combine_and_sorting_cycles(demo_app) -> None:
             assert table.filters == CaseFilter() and table.row_count == 5000
 
     asyncio.run(run())
+
+
+def test_dashboard_columns_fit_their_text_at_80x24(demo_app) -> None:
+    """Rows arrive from a worker after the first paint; they must not stay cut to the header."""
+
+    async def run() -> None:
+        app = demo_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            text = screen_text(app)
+            assert "Untriaged (new)" in text
+            assert "Kec. Cipondoh" in text
+
+    asyncio.run(run())

@@ -20,6 +20,7 @@ from psm_tui.tui.context import actor
 from psm_tui.tui.keys import N_
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import plain
+from psm_tui.tui.widgets.fitted_table import FittedTable
 
 
 def tier_text(tier: str) -> str:
@@ -53,7 +54,7 @@ class AssignDialog(Dialog[AssignResult]):
             ),
             classes="dialog-summary",
         )
-        table: DataTable[Text] = DataTable(cursor_type="row", id="candidates")
+        table: DataTable[Text] = FittedTable(cursor_type="row", id="candidates")
         table.add_columns(_("Name"), _("Where"), _("Open"), _("Tier"))
         yield table
         yield Static(

@@ -16,6 +16,7 @@ from psm_tui.tui.context import actor
 from psm_tui.tui.keys import N_
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import plain
+from psm_tui.tui.widgets.fitted_table import FittedTable
 
 
 class BulkAssignDialog(Dialog[BulkResult]):
@@ -30,7 +31,7 @@ class BulkAssignDialog(Dialog[BulkResult]):
         return _("Assign {count} marked cases").format(count=len(self.numbers))
 
     def body(self) -> Iterable[Widget]:
-        table: DataTable[Text] = DataTable(cursor_type="row", id="plan")
+        table: DataTable[Text] = FittedTable(cursor_type="row", id="plan")
         table.add_columns(_("Case"), _("To"), _("Why"))
         yield table
         yield Static(

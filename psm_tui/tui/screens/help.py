@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Label, Static
 
 from psm_tui.i18n import _
 from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.widgets.fitted_table import FittedTable
 
 
 class HelpScreen(TranslatedBindings, ModalScreen[None]):
@@ -27,7 +28,7 @@ class HelpScreen(TranslatedBindings, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help-dialog"):
             yield Label(_("Keys"), classes="dialog-title")
-            table: DataTable[Text] = DataTable(cursor_type="row", id="help-keys")
+            table: DataTable[Text] = FittedTable(cursor_type="row", id="help-keys")
             table.add_columns(_("Key"), _("Does"))
             yield table
             yield Static(

@@ -25,6 +25,7 @@ from psm_tui.tui.keys import N_
 from psm_tui.tui.messages import DataChanged
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import clean, plain
+from psm_tui.tui.widgets.fitted_table import FittedTable
 from psm_tui.tui.widgets.inputs import TextInput
 
 SHOWN_REFUSALS = 200
@@ -76,7 +77,7 @@ class ImportDialog(Dialog[ImportResult]):
                 plain(_("ctrl+s checks the file; nothing is written until you import.")),
                 id="import-summary",
             )
-            yield DataTable(id="import-preview", show_cursor=False, zebra_stripes=True)
+            yield FittedTable(id="import-preview", show_cursor=False, zebra_stripes=True)
             yield Static("", id="import-refusals")
         yield ProgressBar(total=100, show_eta=False, id="import-progress")
 

@@ -28,6 +28,7 @@ from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.text import clean, plain
+from psm_tui.tui.widgets.fitted_table import FittedTable
 
 
 def profile_lines(data: WorkerProfile) -> Text:
@@ -97,7 +98,7 @@ class WorkerProfileScreen(TranslatedBindings, Screen[None]):
             yield Label("", id="profile-title", classes="section")
             yield Static("", id="profile-lines")
             yield Label(_("Open cases (enter opens)"), classes="section")
-            table: DataTable[Text] = DataTable(cursor_type="row", id="profile-cases")
+            table: DataTable[Text] = FittedTable(cursor_type="row", id="profile-cases")
             table.add_columns(_("Number"), _("Status"), _("Priority"), _("Client"))
             yield table
         yield Footer()

@@ -18,6 +18,7 @@ from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import TranslatedBindings
 from psm_tui.tui.messages import OpenCase, ShowCases
 from psm_tui.tui.text import plain
+from psm_tui.tui.widgets.fitted_table import FittedTable
 
 
 def number(value: int) -> Text:
@@ -34,14 +35,14 @@ class DashboardView(TranslatedBindings, Vertical):
         with Horizontal():
             with Vertical(id="dash-left"):
                 yield Label(_("Work queues and open cases by kecamatan"), classes="section")
-                queues: DataTable[Text] = DataTable(cursor_type="row", id="dash-queues")
+                queues: DataTable[Text] = FittedTable(cursor_type="row", id="dash-queues")
                 queues.add_columns(_("What"), _("Cases"), _("Unassigned"))
                 yield queues
             with Vertical(id="dash-right"):
                 yield Label(
                     _("My queue: open cases I registered"), id="dash-mine-title", classes="section"
                 )
-                mine: DataTable[Text] = DataTable(cursor_type="row", id="dash-mine")
+                mine: DataTable[Text] = FittedTable(cursor_type="row", id="dash-mine")
                 mine.add_columns(_("Number"), _("Client"), _("Status"))
                 yield mine
         yield Label(
