@@ -195,12 +195,14 @@ SUMMARY_COLUMNS = (
 
 def _open_followups(due_before: dt.date | None = None) -> ModelSelect:
     """How many open follow-ups (due before a day) the outer row's case has: one probe of the
-    (case_id, status) index per row."""
+    (case_id, status) index per row. The due date is counted, not filtered on, so the planner
+    never prefers the (status, due_on) index, which would scan every open follow-up."""
     followup = FollowUp.alias()
-    query = followup.select(fn.COUNT(SQL("*"))).where(
+    counted = (fn.SUM(SqlCase(None, ((followup.due_on < due_before, 1),), 0)) if due_before
+               else fn.COUNT(SQL("*")))
+    return followup.select(fn.COALESCE(counted, 0)).where(
         followup.case == Case.id, followup.status.in_(FOLLOWUP_OPEN)
     )
-    return query.where(followup.due_on < due_before) if due_before else query
 
 
 def _datetime(value: object) -> dt.datetime | None:

@@ -6,10 +6,11 @@ import logging
 from typing import ClassVar
 
 import peewee
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.widgets import Input
 
 from psm_tui import backend
 from psm_tui.config import Settings
@@ -61,6 +62,17 @@ class PsmApp(TranslatedBindings, App[None]):
     def on_unmount(self) -> None:
         if self._poller is not None:
             self._poller.stop()
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Keys reach the widget focused when they *arrive*: a burst like "/sari" over SSH goes
+        to the list before "/" has opened the search box. A printable key that comes back here
+        unhandled while a text box has the focus was typed for that box: put it there rather
+        than run the list's single-letter bindings ("s" = status) on it."""
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            focused.insert_text_at_cursor(event.character)
+            return
+        await super()._on_key(event)
 
     # -- jobs and errors ---------------------------------------------------------------------
 

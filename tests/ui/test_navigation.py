@@ -192,3 +192,23 @@ def test_dashboard_columns_fit_their_text_at_80x24(demo_app) -> None:
             assert "Kec. Cipondoh" in text
 
     asyncio.run(run())
+
+
+def test_text_typed_right_after_slash_lands_in_the_search_box(demo_app) -> None:
+    """A fast typist's keys queue up before the app has run "/": none may reach the list."""
+    from textual import events
+
+    from psm_tui.tui.views.cases import CasesView
+
+    async def run() -> None:
+        app = demo_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            for key in ("2", "slash", "s", "a", "r", "i"):  # "s" alone would change a status
+                character = {"slash": "/"}.get(key, key)
+                app.post_message(events.Key(key, character))
+            await settle(pilot)
+            view = app.screen.query_one(CasesView)  # still the main screen: no dialog opened
+            assert view.query_one("#case-search").value == "sari"
+
+    asyncio.run(run())

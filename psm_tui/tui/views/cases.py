@@ -104,7 +104,7 @@ class CasesView(CaseActions, TranslatedBindings, Vertical):
             self.show(CaseFilter(), "")
         elif self.stale:
             self.refresh_data()
-        self.table.focus()
+        self.screen.set_focus(self.table)  # at once: the next key is for it
 
     def refresh_data(self) -> None:
         if not self.loaded:
@@ -183,7 +183,8 @@ class CasesView(CaseActions, TranslatedBindings, Vertical):
         search = self.query_one("#case-search", SearchInput)
         search.value = self.table.filters.search or ""
         search.display = True
-        search.focus()
+        # Focus now, not after a refresh: keys typed right after "/" must land in the box.
+        self.screen.set_focus(search)
 
     def close_search(self) -> None:
         self.query_one("#case-search", SearchInput).display = False

@@ -52,7 +52,7 @@ class DashboardView(TranslatedBindings, Vertical):
     def activate(self) -> None:
         if self.stale:
             self.refresh_data()
-        self.query_one("#dash-queues", DataTable).focus()
+        self.screen.set_focus(self.query_one("#dash-queues", DataTable))
 
     def refresh_data(self) -> None:
         if not self.display or not self.screen.is_current:

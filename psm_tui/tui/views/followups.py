@@ -82,7 +82,7 @@ class FollowupsView(TranslatedBindings, Vertical):
     def activate(self) -> None:
         if self.stale:
             self.refresh_data()
-        self.table.focus()
+        self.screen.set_focus(self.table)  # at once: the next key is for it
 
     def show_scope(self, scope: str) -> None:
         self.scope = scope

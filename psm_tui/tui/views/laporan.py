@@ -126,7 +126,7 @@ class LaporanView(TranslatedBindings, Vertical):
     def activate(self) -> None:
         if self.stale:
             self.refresh_data()
-        self.table.focus()
+        self.screen.set_focus(self.table)  # at once: the next key is for it
 
     def refresh_data(self) -> None:
         if not self.display or not self.screen.is_current:

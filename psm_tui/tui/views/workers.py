@@ -80,7 +80,7 @@ class WorkersView(TranslatedBindings, Vertical):
     def activate(self) -> None:
         if self.stale:
             self.refresh_data()
-        self.table.focus()
+        self.screen.set_focus(self.table)  # at once: the next key is for it
 
     def refresh_data(self) -> None:
         if not self.display or not self.screen.is_current:
@@ -170,7 +170,8 @@ class WorkersView(TranslatedBindings, Vertical):
         search = self.query_one("#worker-search", WorkerSearch)
         search.value = self.search
         search.display = True
-        search.focus()
+        # Focus now, not after a refresh: keys typed right after "/" must land in the box.
+        self.screen.set_focus(search)
 
     def close_search(self, *, clear: bool = False) -> None:
         self.query_one("#worker-search", WorkerSearch).display = False
