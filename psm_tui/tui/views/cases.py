@@ -39,7 +39,7 @@ def order_label(order: str) -> str:
     }[order]
 
 
-class SearchInput(TextInput):
+class SearchInput(TranslatedBindings, TextInput):
     """``/`` opens it; enter searches, escape closes it without searching."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

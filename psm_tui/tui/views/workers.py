@@ -27,7 +27,7 @@ from psm_tui.tui.widgets.fitted_table import FittedTable
 from psm_tui.tui.widgets.inputs import TextInput
 
 
-class WorkerSearch(TextInput):
+class WorkerSearch(TranslatedBindings, TextInput):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", N_("Close search"), id="workers.search_close")
     ]
