@@ -129,6 +129,10 @@ class Case(BaseModel):
             (("status", "reported_at"), False),
             (("kelurahan", "status"), False),
             (("worker", "status"), False),
+            # migration 0004: covering indexes for the dashboard and reports
+            (("kelurahan", "status", "worker"), False),
+            (("created_by", "status", "priority", "reported_at"), False),
+            (("status", "kelurahan", "worker", "category"), False),
         )
 
 
@@ -164,7 +168,12 @@ class FollowUp(BaseModel):
     updated_at = DateTimeField()
 
     class Meta:
-        indexes = ((("status", "due_on"), False),)
+        indexes = (
+            (("status", "due_on"), False),
+            # migration 0004: open follow-ups of a page of cases; per-OPD figures
+            (("case", "status"), False),
+            (("opd", "status", "due_on", "created_at", "responded_at"), False),
+        )
 
 
 class Activity(BaseModel):

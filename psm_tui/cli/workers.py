@@ -132,14 +132,11 @@ def worker_show(state: CliState, worker_id: int, as_json: bool) -> None:
 def worker_deactivate(
     state: CliState, worker_id: int, reason: str, handover: str | None, to: tuple[str, ...]
 ) -> None:
-    """Deactivate a worker (refused while they hold open cases, unless handed over)."""
-    if handover or to:
-        from psm_tui.cli.roster import deactivate_with_handover
+    """Deactivate a worker (refused while they hold open cases, unless handed over); their
+    IPSM positions end the same day."""
+    from psm_tui.cli.roster import deactivate_with_handover
 
-        deactivate_with_handover(state, worker_id, reason, handover, to)
-        return
-    info = workers.deactivate_worker(state.actor(), worker_id, reason)
-    click.echo(_("{name} is now inactive").format(name=info.name))
+    deactivate_with_handover(state, worker_id, reason, handover, to)
 
 
 COMMANDS = [worker_group]

@@ -171,7 +171,7 @@ def assigned(db: str) -> str:
         ("followup new {assigned} --opd KEMENSOS --action x", "Unknown OPD KEMENSOS"),
         ("followup update 77 --status selesai", "Follow-up 77 not found"),
         ("worker deactivate 1 --reason pindah",
-         "Budi Santoso still holds 1 open cases; reassign them first"),
+         "Budi Santoso still holds 1 open cases; hand them over (auto or to colleagues)"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_and_writes_nothing(
