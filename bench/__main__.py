@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         action="append",
         default=[],
-        help="measure groups to run: cli, list, search, reports, tui, baseline",
+        help="measure groups to run: list, search, views, cli, tui, baseline",
     )
     args = parser.parse_args(argv)
     if args.command == "generate":

@@ -337,17 +337,33 @@ CASE_SEARCH_DROP = (
 )
 
 
+# PostgreSQL keeps the portable ILIKE search and answers it from trigram indexes (pg_trgm:
+# contrib, a trusted extension since PostgreSQL 13, so the database owner may install it).
+CASE_SEARCH_PG_CREATE = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS client_name_trgm ON client USING gin (name gin_trgm_ops)",
+    'CREATE INDEX IF NOT EXISTS case_number_trgm ON "case" USING gin (number gin_trgm_ops)',
+    'CREATE INDEX IF NOT EXISTS case_description_trgm ON "case"'
+    " USING gin (description gin_trgm_ops)",
+)
+CASE_SEARCH_PG_DROP = (
+    "DROP INDEX IF EXISTS case_description_trgm",
+    "DROP INDEX IF EXISTS case_number_trgm",
+    "DROP INDEX IF EXISTS client_name_trgm",
+)
+
+
 def create_case_search(database: peewee.Database) -> None:
-    """Create and fill the case search index (a no-op off SQLite: search falls back to LIKE)."""
-    if is_sqlite(database):
-        for statement in CASE_SEARCH_CREATE:
-            database.execute_sql(statement)
+    """Create and fill the case search index: FTS5 on SQLite, trigram indexes on PostgreSQL."""
+    statements = CASE_SEARCH_CREATE if is_sqlite(database) else CASE_SEARCH_PG_CREATE
+    for statement in statements:
+        database.execute_sql(statement)
 
 
 def drop_case_search(database: peewee.Database) -> None:
-    if is_sqlite(database):
-        for statement in CASE_SEARCH_DROP:
-            database.execute_sql(statement)
+    statements = CASE_SEARCH_DROP if is_sqlite(database) else CASE_SEARCH_PG_DROP
+    for statement in statements:
+        database.execute_sql(statement)
 
 
 def has_case_search(database: peewee.Database) -> bool:

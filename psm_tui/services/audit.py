@@ -69,19 +69,24 @@ def entries(
     entity_id: str | None = None,
     case_number: str | None = None,
     since: dt.date | None = None,
+    until: dt.date | None = None,
     limit: int = 1000,
 ) -> list[AuditEntry]:
-    query = AuditLog.select().order_by(AuditLog.id)
+    """The newest ``limit`` rows matching the filters, oldest first (``until`` inclusive)."""
+    query = AuditLog.select().order_by(AuditLog.id.desc())
     if username:
-        query = query.where(AuditLog.username == username)
+        query = query.where(AuditLog.username == username.strip())
     if entity:
         query = query.where(AuditLog.entity == entity)
     if entity_id:
         query = query.where(AuditLog.entity_id == entity_id)
     if case_number:
-        query = query.where(AuditLog.case_number == case_number)
+        query = query.where(AuditLog.case_number == case_number.strip())
     if since:
         query = query.where(AuditLog.at >= dt.datetime.combine(since, dt.time()))
+    if until:
+        query = query.where(AuditLog.at < dt.datetime.combine(until + dt.timedelta(1), dt.time()))
+    rows = list(query.limit(limit))
     return [
         AuditEntry(
             row.id,
@@ -91,8 +96,8 @@ def entries(
             row.entity,
             row.entity_id,
             row.case_number,
-            json.loads(row.changes),
+            json.loads(row.changes or "{}"),
             row.detail,
         )
-        for row in query.limit(limit)
+        for row in reversed(rows)
     ]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-from psm_tui.models import AuditLog
 from psm_tui.services import audit
 from psm_tui.services.audit import AuditEntry
 from psm_tui.services.case_queries import case_detail
@@ -43,16 +41,9 @@ def audit_trail(
 ) -> list[AuditEntry]:
     """The newest ``limit`` audit rows matching the filters, oldest first (supervisors up)."""
     require(actor, "audit.read")
-    query = AuditLog.select().order_by(AuditLog.id.desc())
-    if username:
-        query = query.where(AuditLog.username == username.strip())
-    if case_number:
-        query = query.where(AuditLog.case_number == case_number.strip())
-    if since:
-        query = query.where(AuditLog.at >= dt.datetime.combine(since, dt.time()))
-    if until:
-        query = query.where(AuditLog.at < dt.datetime.combine(until + dt.timedelta(1), dt.time()))
-    rows = list(query.limit(limit))
+    found = audit.entries(
+        username=username, case_number=case_number, since=since, until=until, limit=limit
+    )
     wanted = {"user": username, "case": case_number, "since": since, "until": until}
     audit.record(
         actor,
@@ -61,17 +52,4 @@ def audit_trail(
         None,
         detail=" ".join(f"{key}={value}" for key, value in wanted.items() if value),
     )
-    return [
-        AuditEntry(
-            row.id,
-            row.at,
-            row.username,
-            row.action,
-            row.entity,
-            row.entity_id,
-            row.case_number,
-            json.loads(row.changes or "{}"),
-            row.detail,
-        )
-        for row in reversed(rows)
-    ]
+    return found

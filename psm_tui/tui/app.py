@@ -71,8 +71,7 @@ class PsmApp(TranslatedBindings, App[None]):
         focused = self.focused
         if isinstance(focused, Input) and event.is_printable and event.character:
             focused.insert_text_at_cursor(event.character)
-            return
-        await super()._on_key(event)
+            event.prevent_default()  # Textual then skips App._on_key (handlers run per class)
 
     # -- jobs and errors ---------------------------------------------------------------------
 
