@@ -28,8 +28,11 @@ def psm_executable() -> list[str]:
 def _environment(home: str) -> dict[str, str]:
     """A clean user (own HOME, no PSM_* settings) on an installed-like Python: bytecode is
     cached (under bench/.cache) even where PYTHONDONTWRITEBYTECODE is set, as an install has."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("PSM_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PSM_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     env.update(
         HOME=home,

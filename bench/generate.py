@@ -10,7 +10,6 @@ size and seed always give the same rows: times are anchored to :data:`ANCHOR`, n
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import os
 import random
 import sqlite3
@@ -18,114 +17,32 @@ import sys
 import time
 from pathlib import Path
 
-from faker.providers.address.id_ID import Provider as AddressPool
-from faker.providers.person.id_ID import Provider as PersonPool
-
+from bench.pools import (
+    ANCHOR,
+    DETAILS,
+    EPOCH,
+    FIRST_FEMALE,
+    FIRST_MALE,
+    LAST,
+    NOW_S,
+    STREETS,
+    Niks,
+    cum,
+    phone,
+    ts,
+)
 from psm_tui import backend, database
 from psm_tui.services import demo, reference, setup, users
 from psm_tui.services.dto import KelurahanRef, Ref
 
 GENERATOR_VERSION = 1
-ANCHOR = dt.datetime(2026, 11, 27, 16, 0, 0)
-SPAN_DAYS = 3650  # ten years of intake
 BLOCK = 20_000  # cases generated and written per step
 SIZES = {"500": 500, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 CACHE = Path(__file__).resolve().parent / ".cache"
 
-FIRST_MALE = tuple(PersonPool.first_names_male)
-FIRST_FEMALE = tuple(PersonPool.first_names_female)
-LAST = tuple(sorted(set(PersonPool.last_names_male) | set(PersonPool.last_names_female)))
-STREETS = tuple(AddressPool.streets)
-DETAILS = (
-    "Klien berusia lanjut dan sering sakit.",
-    "Pasca covid-19 penghasilan keluarga menurun drastis.",
-    "Anak-anak belum bersekolah.",
-    "Suami meninggal dunia tahun lalu.",
-    "Tinggal menumpang di rumah kerabat.",
-    "Mengontrak satu kamar bersama lima anggota keluarga.",
-    "Penghasilan harian sebagai pemulung tidak menentu.",
-    "Memiliki riwayat gangguan jiwa, pernah dirawat di RSJ.",
-    "Tidak memiliki BPJS Kesehatan.",
-    "Korban PHK dari pabrik di Jatiuwung.",
-    "Butuh alat bantu dengar.",
-    "Ibu hamil tanpa pendamping.",
-    "Rumah terancam penggusuran.",
-    "Diduga korban perdagangan orang.",
-    "Lapor melalui hotline 112 oleh warga.",
-    "Terlantar di terminal Poris Plawad.",
-    "Pengurus RT meminta kunjungan segera.",
-    "Sudah pernah menerima PKH pada tahun sebelumnya.",
-    "Kondisi lantai tanah dan sanitasi buruk.",
-    "Klien penyandang disabilitas netra.",
-)
-STATUS_WORDS = {
-    "baru": "baru",
-    "ditugaskan": "ditugaskan",
-    "ditangani": "ditangani",
-    "selesai": "selesai",
-    "ditutup": "ditutup",
-}
-
 
 def cache_path(size: str, seed: int = 1) -> Path:
     return CACHE / f"cases-{size}-seed{seed}-v{GENERATOR_VERSION}.db"
-
-
-def _cum(weights: dict) -> tuple[list, list[float]]:  # type: ignore[type-arg]
-    keys = list(weights)
-    return keys, list(itertools.accumulate(weights.values()))
-
-
-_EPOCH = ANCHOR - dt.timedelta(days=SPAN_DAYS)
-_NOW_S = SPAN_DAYS * 86400
-_DAYS = [str((_EPOCH + dt.timedelta(days=d)).date()) for d in range(SPAN_DAYS + 1)]
-
-
-def _ts(seconds: int) -> str:
-    """Seconds after the data's epoch (ANCHOR - SPAN) as peewee stores a DateTimeField."""
-    day, rest = divmod(seconds + _EPOCH.hour * 3600, 86400)
-    hour, rest = divmod(rest, 3600)
-    return f"{_DAYS[day]} {hour:02d}:{rest // 60:02d}:{rest % 60:02d}"
-
-
-PHONE_PREFIXES = (
-    "811",
-    "812",
-    "813",
-    "821",
-    "822",
-    "852",
-    "853",
-    "857",
-    "877",
-    "878",
-    "895",
-    "896",
-    "897",
-    "898",
-    "838",
-    "831",
-)
-
-
-def _phone(rng: random.Random) -> str:
-    digits = rng.choice((7, 8))
-    return f"0{rng.choice(PHONE_PREFIXES)}{rng.randrange(10**digits):0{digits}d}"
-
-
-class _Niks:
-    """Valid, unique NIKs: region + birth date (day + 40 for women) + a per-prefix serial."""
-
-    def __init__(self) -> None:
-        self.serials: dict[str, int] = {}
-
-    def __call__(self, region: str, born: dt.date, sex: str) -> str:
-        prefix = f"{region}{born.day + (40 if sex == 'P' else 0):02d}{born:%m%y}"
-        serial = self.serials.get(prefix, 0) + 1
-        if serial > 9999:
-            raise RuntimeError(f"NIK serials exhausted for {prefix}")
-        self.serials[prefix] = serial
-        return f"{prefix}{serial:04d}"
 
 
 class Generator:
@@ -142,7 +59,7 @@ class Generator:
         self.conn = conn
         self.total = total
         self.rng = random.Random(seed)
-        self.niks = _Niks()
+        self.niks = Niks()
         self.kelurahan = kelurahan
         self.kecamatan = kecamatan
         self.opds = {r[0] for r in conn.execute("SELECT code FROM opd")}
@@ -205,7 +122,7 @@ class Generator:
             kind,
             f"{first} {rng.choice(LAST)}",
             self.niks(kec.replace(".", ""), born, sex),
-            _phone(rng),
+            phone(rng),
             kel,
             kec,
             0 if inactive else 1,
@@ -219,7 +136,7 @@ class Generator:
     def fill(self, progress: bool = True) -> None:
         staff = self.staff()
         psm_by_kel = self.workers()
-        moments = sorted(self.rng.randrange(3600, _NOW_S - 3600) for _ in range(self.total))
+        moments = sorted(self.rng.randrange(3600, NOW_S - 3600) for _ in range(self.total))
         started = time.monotonic()
         for start in range(0, self.total, BLOCK):
             rows = self._block(moments[start : start + BLOCK], start + 1, staff, psm_by_kel)
@@ -283,9 +200,9 @@ class Generator:
     ) -> tuple[list, ...]:  # type: ignore[type-arg]
         rng = self.rng
         n = len(moments)
-        cat_keys, cat_cum = _cum(demo.CATEGORY_WEIGHTS)
-        pri_keys, pri_cum = _cum(demo.PRIORITY_WEIGHTS)
-        src_keys, src_cum = _cum(demo.SOURCE_WEIGHTS)
+        cat_keys, cat_cum = cum(demo.CATEGORY_WEIGHTS)
+        pri_keys, pri_cum = cum(demo.PRIORITY_WEIGHTS)
+        src_keys, src_cum = cum(demo.SOURCE_WEIGHTS)
         categories = rng.choices(cat_keys, cum_weights=cat_cum, k=n)
         priorities = rng.choices(pri_keys, cum_weights=pri_cum, k=n)
         sources = rng.choices(src_keys, cum_weights=src_cum, k=n)
@@ -305,10 +222,10 @@ class Generator:
                 clients.append(self._client(len(self.clients) + 1, category, kel, reported))
                 self.clients.append(kel.code)
                 client_id, kel_code = len(self.clients), kel.code
-            year = int(_ts(reported)[:4])
+            year = int(ts(reported)[:4])
             self.sequence[year] = self.sequence.get(year, 0) + 1
             author = rng.choice(staff)
-            status = demo._status_for_age((_NOW_S - reported) // 86400, rng)
+            status = demo._status_for_age((NOW_S - reported) // 86400, rng)
             description = rng.choice(demo.DESCRIPTIONS)
             if rng.random() < 0.6:
                 description += " " + rng.choice(DETAILS)
@@ -323,9 +240,7 @@ class Generator:
                 "category": category,
                 "description": description,
             }
-            activities.append(
-                (case_id, "status", STATUS_WORDS["baru"], author, _ts(reported), None)
-            )
+            activities.append((case_id, "status", "baru", author, ts(reported), None))
             if status != "baru":
                 self._handle(
                     case, reported, psm_by_kel[kel_code], author, activities, assignments, followups
@@ -343,9 +258,9 @@ class Generator:
                     description,
                     sources[offset],
                     case["outcome"],
-                    _ts(reported),
-                    _ts(case["updated"]),
-                    _ts(case["closed"]) if case["closed"] is not None else None,
+                    ts(reported),
+                    ts(case["updated"]),
+                    ts(case["closed"]) if case["closed"] is not None else None,
                     author,
                     author,
                     case["version"],
@@ -370,7 +285,7 @@ class Generator:
         issued = ANCHOR.date() - dt.timedelta(days=rng.randint(100, 5000))
         kk = f"{region}{issued:%d%m%y}{rng.randint(1, 9999):04d}" if has_nik else None
         desil = rng.choice((None, None, 1, 1, 2, 2, 3, 4, 5))
-        created = _ts(reported)
+        created = ts(reported)
         return (
             client_id,
             name,
@@ -382,7 +297,7 @@ class Generator:
             f"{rng.randint(1, 15):03d}",
             f"{rng.randint(1, 12):03d}",
             kel.code,
-            _phone(rng) if rng.random() < 0.7 else None,
+            phone(rng) if rng.random() < 0.7 else None,
             "terdaftar" if desil else rng.choice(("tidak_terdaftar", "tidak_diketahui")),
             desil,
             created,
@@ -402,47 +317,45 @@ class Generator:
         """A non-new case's worker(s), timeline, follow-ups and, once finished, its outcome."""
         rng = self.rng
         case_id = case["id"]
-        age = _NOW_S - reported
+        age = NOW_S - reported
         at = reported + int(age * rng.uniform(0.01, 0.1))
         worker = rng.choice(psm)
         if len(psm) > 1 and rng.random() < 0.05:
             earlier = rng.choice([w for w in psm if w != worker])
-            handover = at + int((_NOW_S - at) * rng.uniform(0.05, 0.3))
+            handover = at + int((NOW_S - at) * rng.uniform(0.05, 0.3))
             assignments.append(
                 (
                     case_id,
                     earlier,
                     author,
-                    _ts(at),
+                    ts(at),
                     "PSM kelurahan dengan beban paling ringan",
-                    _ts(handover),
+                    ts(handover),
                 )
             )
-            activities.append((case_id, "penugasan", "ditugaskan ke PSM", author, _ts(at), earlier))
+            activities.append((case_id, "penugasan", "ditugaskan ke PSM", author, ts(at), earlier))
             at = handover
         case["worker"] = worker
         assignments.append(
-            (case_id, worker, author, _ts(at), "PSM kelurahan dengan beban paling ringan", None)
+            (case_id, worker, author, ts(at), "PSM kelurahan dengan beban paling ringan", None)
         )
-        activities.append((case_id, "penugasan", "ditugaskan ke PSM", author, _ts(at), worker))
+        activities.append((case_id, "penugasan", "ditugaskan ke PSM", author, ts(at), worker))
         version = 2
         last = at
         if case["status"] != "ditugaskan":
             for _ in range(rng.randint(1, 4)):
                 kind = rng.choice(("kunjungan", "kunjungan", "catatan", "telepon"))
-                last = min(_NOW_S, last + int(age * rng.uniform(0.02, 0.2)))
+                last = min(NOW_S, last + int(age * rng.uniform(0.02, 0.2)))
                 activities.append(
-                    (case_id, kind, rng.choice(demo.NOTES[kind]), author, _ts(last), worker)
+                    (case_id, kind, rng.choice(demo.NOTES[kind]), author, ts(last), worker)
                 )
             version += 1
         if rng.random() < 0.45:
             last = max(last, self._followups(case, author, last, activities, followups))
         if case["status"] in ("selesai", "ditutup"):
-            closed = min(_NOW_S, last + rng.randint(3, 60) * 86400)
+            closed = min(NOW_S, last + rng.randint(3, 60) * 86400)
             case.update(outcome=rng.choice(demo.OUTCOMES), closed=closed)
-            activities.append(
-                (case_id, "status", STATUS_WORDS[case["status"]], author, _ts(closed), worker)
-            )
+            activities.append((case_id, "status", case["status"], author, ts(closed), worker))
             version += 1 if case["status"] == "selesai" else 2
             last = closed
         case.update(version=version, updated=last)
@@ -461,8 +374,8 @@ class Generator:
         latest = at
         today = ANCHOR.date()
         for opd in rng.sample(opds, k=min(len(opds), rng.randint(1, 2))):
-            sent = min(_NOW_S, at + rng.randint(0, 5) * 86400)
-            sent_day = (_EPOCH + dt.timedelta(seconds=sent)).date()
+            sent = min(NOW_S, at + rng.randint(0, 5) * 86400)
+            sent_day = (EPOCH + dt.timedelta(seconds=sent)).date()
             due = sent_day + dt.timedelta(days=14)
             if finished:
                 status = rng.choices(("selesai", "ditolak", "dibatalkan"), (80, 12, 8))[0]
@@ -473,7 +386,7 @@ class Generator:
                 if status in ("dikirim", "diterima"):
                     due = today + dt.timedelta(days=rng.randint(-30, 20))
             answered = status in ("diterima", "selesai", "ditolak")
-            responded = min(_NOW_S, sent + rng.randint(1, 20) * 86400) if answered else None
+            responded = min(NOW_S, sent + rng.randint(1, 20) * 86400) if answered else None
             rows.append(
                 (
                     case["id"],
@@ -482,14 +395,14 @@ class Generator:
                     str(due),
                     status,
                     "Sudah ditindaklanjuti." if status == "selesai" else None,
-                    _ts(responded) if responded else None,
+                    ts(responded) if responded else None,
                     rng.choice(demo.REJECTIONS) if status == "ditolak" else None,
                     author,
-                    _ts(sent),
-                    _ts(responded or sent),
+                    ts(sent),
+                    ts(responded or sent),
                 )
             )
-            activities.append((case["id"], "rujukan", f"ke {opd}", author, _ts(sent), None))
+            activities.append((case["id"], "rujukan", f"ke {opd}", author, ts(sent), None))
             latest = max(latest, responded or sent)
         return latest
 

@@ -55,8 +55,11 @@ class Floor:
             self.conn.execute(f"PRAGMA {key} = {value}")
 
     def replay(self, statements: list[Statement]) -> Callable[[], None]:
-        reads = [(sql, params) for sql, params in statements
-                 if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+        reads = [
+            (sql, params)
+            for sql, params in statements
+            if sql.lstrip().upper().startswith(("SELECT", "WITH"))
+        ]
 
         def run() -> None:
             for sql, params in reads:
