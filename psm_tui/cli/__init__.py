@@ -5,6 +5,7 @@ This module must not import textual: the TUI is imported only when it is opened.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -20,8 +21,51 @@ from psm_tui.database import DatabaseUrlError
 from psm_tui.i18n import _, set_language
 from psm_tui.services.errors import BusyError, PsmError
 
+# Each subcommand's module is imported only when that command runs: a cold `psm case show`
+# must not pay for openpyxl, the reports or the importer.
+COMMAND_MODULES = {
+    "case": "cases",
+    "followup": "followups",
+    "init": "setup",
+    "migrate": "setup",
+    "demo": "setup",
+    "user": "users",
+    "worker": "workers",
+    "training": "roster",
+    "ipsm": "roster",
+    "coverage": "roster",
+    "backup": "admin",
+    "restore": "admin",
+    "check": "admin",
+    "audit": "admin",
+    "ssh": "admin",
+    "import": "imports",
+    "summary": "reports",
+    "export": "reports",
+}
+# Modules that add subcommands to another module's group when imported.
+COMMAND_EXTRAS = {"worker": ("roster",)}
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMAND_MODULES.get(cmd_name)
+        if module_name is None:
+            return None
+        for extra in COMMAND_EXTRAS.get(cmd_name, ()):
+            importlib.import_module(f"psm_tui.cli.{extra}")
+        module = importlib.import_module(f"psm_tui.cli.{module_name}")
+        return next(c for c in module.COMMANDS if c.name == cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option("--db", "database", metavar="PATH_OR_URL", help="Database file or URL.")
 @click.option("--as", "as_name", metavar="NAME", help="Act as NAME (service account only).")
 @click.option("--lang", type=click.Choice(["id", "en"]), help="Interface language.")
@@ -36,17 +80,6 @@ def cli(ctx: click.Context, database: str | None, as_name: str | None, lang: str
         from psm_tui.cli.tui import open_tui
 
         open_tui(ctx.obj)
-
-
-def _register_commands() -> None:
-    from psm_tui.cli import admin, cases, followups, imports, reports, roster, setup, users, workers
-
-    for module in (cases, followups, setup, users, workers, roster, admin, imports, reports):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register_commands()
 
 
 def _log_path() -> Path:

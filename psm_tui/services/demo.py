@@ -336,7 +336,9 @@ def _cases(
             {"clients": 0.75, "cases": 0.8, "assignments": 0.85, "activities": 0.95}.get(name, 0.98)
         )
     for year, last in sequence.items():
-        CaseCounter.insert(year=year, last=last).on_conflict_replace().execute()
+        CaseCounter.insert(year=year, last=last).on_conflict(
+            conflict_target=[CaseCounter.year], update={CaseCounter.last: last}
+        ).execute()
     return {"cases": len(case_rows), "clients": len(clients), "followups": len(followups)}
 
 

@@ -260,11 +260,16 @@ class CaseTable(TranslatedBindings, ScrollView, can_focus=True):
         top = round(self.scroll_y)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False)
+            self.refresh()
         elif self.cursor >= top + self.visible_rows:
             self.scroll_to(y=self.cursor - self.visible_rows + 1, animate=False)
+            self.refresh()
+        else:
+            # Only the two rows that changed: over SSH a full repaint per keystroke is ~12 KB.
+            for index in {old, self.cursor}:
+                self.refresh_line(index + 1)  # virtual line 0 is the header
         if old != self.cursor:
             self.post_message(self.Highlighted(self, self.current()))
-        self.refresh()
 
     def action_move(self, step: int) -> None:
         self._set_cursor(self.cursor + step)
