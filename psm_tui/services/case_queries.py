@@ -198,8 +198,11 @@ def _open_followups(due_before: dt.date | None = None) -> ModelSelect:
     (case_id, status) index per row. The due date is counted, not filtered on, so the planner
     never prefers the (status, due_on) index, which would scan every open follow-up."""
     followup = FollowUp.alias()
-    counted = (fn.SUM(SqlCase(None, ((followup.due_on < due_before, 1),), 0)) if due_before
-               else fn.COUNT(SQL("*")))
+    counted = (
+        fn.SUM(SqlCase(None, ((followup.due_on < due_before, 1),), 0))
+        if due_before
+        else fn.COUNT(SQL("*"))
+    )
     return followup.select(fn.COALESCE(counted, 0)).where(
         followup.case == Case.id, followup.status.in_(FOLLOWUP_OPEN)
     )
