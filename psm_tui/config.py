@@ -2,11 +2,15 @@
 
 The service account (who may use ``--as``) is read only from the system-wide file, never from the
 environment or a user's file: otherwise any user could name themselves the service account.
+``PSM_SYSTEM_CONFIG`` may name another system-wide file (a second instance, the SSH test), but it
+is honoured only for a regular file owned by root that nobody else can write: only root could have
+written the service account into it. Otherwise ``/etc/psm-tui/config.toml`` is read as usual.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -15,6 +19,7 @@ import platformdirs
 
 APP_NAME = "psm-tui"
 SYSTEM_CONFIG = Path("/etc/psm-tui/config.toml")
+SYSTEM_CONFIG_ENV = "PSM_SYSTEM_CONFIG"
 
 
 def user_config_path() -> Path:
@@ -62,10 +67,33 @@ def _read_toml(path: Path) -> dict[str, object]:
         return {}
 
 
+def _trusted_system_override(path: str) -> dict[str, object] | None:
+    """The file ``PSM_SYSTEM_CONFIG`` names, if root owns it and only root can write it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not hang psm
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)  # of the file actually opened, not of whatever the path names later
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o022:
+            return None
+        try:
+            return tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError):
+            return {}
+
+
+def system_settings() -> dict[str, object]:
+    """The system-wide layer: ``PSM_SYSTEM_CONFIG`` if trusted, else ``SYSTEM_CONFIG``."""
+    override = os.environ.get(SYSTEM_CONFIG_ENV)
+    trusted = _trusted_system_override(override) if override else None
+    return _read_toml(SYSTEM_CONFIG) if trusted is None else trusted
+
+
 def load_settings(**overrides: object) -> Settings:
     """Merge the layers; ``overrides`` are CLI flags (``None`` means not given)."""
     known = {f.name for f in fields(Settings)} - {"extra", "service_account"}
-    system = _read_toml(SYSTEM_CONFIG)
+    system = system_settings()
     values: dict[str, object] = {}
     for layer in (system, _read_toml(user_config_path())):
         values.update({k: v for k, v in layer.items() if k in known})

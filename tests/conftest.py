@@ -26,6 +26,7 @@ def _english_and_isolated_home(
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local/state"))
     monkeypatch.delenv("PSM_DATABASE", raising=False)
     monkeypatch.delenv("PSM_LANG", raising=False)
+    monkeypatch.delenv("PSM_SYSTEM_CONFIG", raising=False)
     monkeypatch.setattr(users, "os_username", lambda: "tester")
     set_language("en")
     yield

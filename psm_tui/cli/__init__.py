@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -93,10 +95,53 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+# The group's options that take a value: the only ones a forced command line holds.
+_GLOBAL_VALUE_OPTIONS = ("--db", "--as", "--lang")
+
+
+def _only_global_options(args: list[str]) -> bool:
+    rest = iter(args)
+    for arg in rest:
+        if arg in _GLOBAL_VALUE_OPTIONS:
+            next(rest, None)
+        elif not arg.startswith(tuple(f"{option}=" for option in _GLOBAL_VALUE_OPTIONS)):
+            return False
+    return True
+
+
+def ssh_command_args(args: list[str], original: str | None) -> list[str]:
+    """The arguments of a session that an ``authorized_keys`` forced command started.
+
+    sshd runs only the forced ``psm --as NAME`` and leaves what the client asked for in
+    ``SSH_ORIGINAL_COMMAND``: it is split like a shell would (never run by one) and appended as a
+    subcommand. It must start with a psm command, so it cannot add global options: a key bound to
+    siti stays siti. No command (an interactive login) opens the TUI.
+    """
+    if original is None or not _only_global_options(args):
+        return args
+    try:
+        words = shlex.split(original)
+    except ValueError as error:
+        raise click.UsageError(
+            _("Cannot read the SSH command: {error}").format(error=error)
+        ) from error
+    if words[:1] == ["psm"]:
+        words = words[1:]
+    if words and words[0] not in COMMAND_MODULES:
+        raise click.UsageError(
+            _("Over SSH, give a psm command such as: case list (not {command})").format(
+                command=words[0]
+            )
+        )
+    return [*args, *words]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; any failure becomes one clear line on stderr, never a traceback."""
     try:
-        code = cli.main(args=argv, prog_name="psm", standalone_mode=False)
+        args = sys.argv[1:] if argv is None else argv
+        args = ssh_command_args(args, os.environ.get("SSH_ORIGINAL_COMMAND"))
+        code = cli.main(args=args, prog_name="psm", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except click.exceptions.Abort:

@@ -32,6 +32,7 @@ from typing import IO, Protocol
 
 from psm_tui.i18n import _
 from psm_tui.services.errors import ValidationError
+from psm_tui.services.paths import check_output_path
 from psm_tui.services.reports_tables import Column, ReportTable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -170,7 +171,7 @@ def private_output(path: str | Path, *, binary: bool, bom: bool = True) -> Itera
         finally:
             stream.detach()
         return
-    target = Path(path).expanduser()
+    target = check_output_path(path)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         descriptor = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)

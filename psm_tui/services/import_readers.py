@@ -16,6 +16,7 @@ from pathlib import Path
 
 from psm_tui.i18n import _
 from psm_tui.services.errors import ValidationError
+from psm_tui.services.paths import check_input_path
 
 HEADER_SCAN_ROWS = 15
 DELIMITERS = (";", ",", "\t", "|")
@@ -45,6 +46,7 @@ class SourceTable:
 
 def read_table(path: Path, is_header: Callable[[list[str]], bool]) -> SourceTable:
     """Open ``path`` as a CSV or XLSX table whose header row satisfies ``is_header``."""
+    check_input_path(path)
     try:
         with path.open("rb") as fh:
             magic = fh.read(4)

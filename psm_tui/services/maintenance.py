@@ -19,6 +19,7 @@ from psm_tui.models import Case
 from psm_tui.services import audit, clock
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
+from psm_tui.services.paths import check_output_path
 from psm_tui.services.users import os_username, require, resolve_actor
 
 
@@ -233,6 +234,7 @@ def backup_database(actor: Actor, target: Path, *, group_shared: bool = False) -
     target = target.expanduser().absolute()
     if target.is_dir():
         target = target / f"psm-{_stamp()}.db"
+    check_output_path(target)
     if not target.parent.is_dir():
         raise ValidationError(_("The folder {dir} does not exist").format(dir=target.parent))
     if _is_live_file(target, live):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import getpass
+import os
+import pwd
 
 import peewee
 
@@ -89,7 +90,8 @@ def require(actor: Actor, permission: str, kecamatan_code: str | None = None) ->
 
 
 def os_username() -> str:
-    return getpass.getuser()
+    """The login of the process's effective user (not $LOGNAME/$USER, which anyone can set)."""
+    return pwd.getpwuid(os.geteuid()).pw_name
 
 
 def _actor(user: StaffUser) -> Actor:
