@@ -113,3 +113,30 @@ def test_a_busy_database_shows_a_retry_message_not_a_crash(demo_app, monkeypatch
             assert any("database is busy" in n.message for n in app._notifications)
 
     asyncio.run(run())
+
+
+def test_a_case_registered_with_the_cli_appears_in_the_open_list(demo_app, demo_db) -> None:
+    """A colleague's `psm case new` in another process shows up without a restart."""
+    import os
+    import pwd
+    import subprocess
+    import sys
+
+    login = pwd.getpwuid(os.geteuid()).pw_name
+    users.add_user(users.actor_for("tester"), login, "operator", full_name="Rekan Kerja")
+    command = [sys.executable, "-m", "psm_tui", "--lang", "en", "--db", str(demo_db), "case"]
+    command += ["new", "--name", "Warga Dari CLI", "--kelurahan", "Kenanga", "--category", "24"]
+
+    async def run() -> None:
+        app = demo_app(poll_seconds=0.2)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await press(pilot, "2")
+            table = app.screen.query_one(CaseTable)
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            number = done.stdout.strip()
+            assert await wait_until(pilot, lambda: table.row_count == 5001)
+            await settle(pilot)
+            assert number in screen_text(app)
+            assert "Warga Dari" in screen_text(app)  # the column cuts the rest
+
+    asyncio.run(run())
