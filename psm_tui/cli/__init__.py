@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; any failure becomes one clear line on stderr, never a traceback."""
     try:
         args = sys.argv[1:] if argv is None else argv
+        set_language(load_settings().lang)  # messages before click parses --lang
         args = ssh_command_args(args, os.environ.get("SSH_ORIGINAL_COMMAND"))
         code = cli.main(args=args, prog_name="psm", standalone_mode=False)
         if isinstance(code, int) and code:
