@@ -11,6 +11,8 @@ import random
 from faker.providers.address.id_ID import Provider as AddressPool
 from faker.providers.person.id_ID import Provider as PersonPool
 
+from psm_tui.services.demo import PHONE_PREFIXES
+
 ANCHOR = dt.datetime(2026, 11, 27, 16, 0, 0)
 SPAN_DAYS = 3650  # ten years of intake
 EPOCH = ANCHOR - dt.timedelta(days=SPAN_DAYS)
@@ -43,24 +45,6 @@ DETAILS = (
     "Kondisi lantai tanah dan sanitasi buruk.",
     "Klien penyandang disabilitas netra.",
 )
-PHONE_PREFIXES = [
-    "811",
-    "812",
-    "813",
-    "821",
-    "822",
-    "852",
-    "853",
-    "857",
-    "877",
-    "878",
-    "895",
-    "896",
-    "897",
-    "898",
-    "838",
-    "831",
-]
 
 
 def cum(weights: dict) -> tuple[list, list[float]]:  # type: ignore[type-arg]

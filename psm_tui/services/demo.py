@@ -30,6 +30,9 @@ from psm_tui.services.dto import KelurahanRef
 from psm_tui.services.setup import set_meta
 
 PSM_TOTAL = 987
+# Indonesian mobile prefixes after the leading 0 (Telkomsel, Indosat, XL, Tri, Smartfren, Axis).
+PHONE_PREFIXES = ("811", "812", "813", "821", "822", "852", "853", "857", "877", "878", "895",
+                  "896", "897", "898", "838", "831")  # fmt: skip
 
 # Relative frequency of each PPKS code in intake (fakir miskin, lansia, disabilitas common;
 # komunitas adat terpencil rare).
@@ -126,26 +129,7 @@ def _weighted(rng: random.Random, weights: dict) -> object:  # type: ignore[type
 
 
 def _phone(rng: random.Random) -> str:
-    prefix = rng.choice(
-        [
-            "811",
-            "812",
-            "813",
-            "821",
-            "822",
-            "852",
-            "853",
-            "857",
-            "877",
-            "878",
-            "895",
-            "896",
-            "897",
-            "898",
-            "838",
-            "831",
-        ]
-    )
+    prefix = rng.choice(PHONE_PREFIXES)
     return "0" + prefix + "".join(rng.choice("0123456789") for _ in range(rng.choice((7, 8))))
 
 
