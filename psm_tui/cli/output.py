@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from psm_tui.services.dto import CaseDetail, CaseSummary, FollowUpInfo, WorkerInfo
+from psm_tui.services.case_queries import mask_nik
+from psm_tui.services.dto import Actor, CaseDetail, CaseSummary, FollowUpInfo, WorkerInfo
 from psm_tui.services.validation import safe_display
 
 
@@ -119,12 +120,13 @@ def case_detail_json(detail: CaseDetail) -> dict[str, object]:
     return document
 
 
-def worker_json(w: WorkerInfo) -> dict[str, object]:
+def worker_json(w: WorkerInfo, actor: Actor | None) -> dict[str, object]:
+    """A worker per the CLI contract; the NIK masked unless ``actor`` may see it in full."""
     return {
         "id": w.id,
         "name": w.name,
         "kind": w.kind,
-        "nik": w.nik,
+        "nik": mask_nik(w.nik, actor),
         "phone": w.phone,
         "kelurahan_code": w.kelurahan_code,
         "kelurahan": w.kelurahan_name,

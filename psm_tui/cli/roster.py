@@ -20,7 +20,6 @@ from psm_tui.cli.training_ipsm import (
 from psm_tui.cli.workers import worker_group
 from psm_tui.i18n import _, format_date, format_datetime, ngettext
 from psm_tui.services import coverage, roster
-from psm_tui.services.case_queries import mask_nik
 from psm_tui.services.errors import ValidationError
 from psm_tui.services.labels import priority_label, status_label
 from psm_tui.services.roster import HandoverItem, RosterChange, WorkerProfile
@@ -41,8 +40,7 @@ def handover_json(items: list[HandoverItem]) -> list[dict[str, object]]:
 
 def _print_change(state: CliState, change: RosterChange, headline: str, as_json: bool) -> None:
     if as_json:
-        document = worker_json(change.worker)
-        document["nik"] = mask_nik(change.worker.nik, state.actor())
+        document = worker_json(change.worker, state.actor())
         print_json(
             {
                 "worker": document,
@@ -104,8 +102,7 @@ def worker_profile(state: CliState, worker_id: int, as_json: bool) -> None:
 
 
 def profile_json(state: CliState, data: WorkerProfile) -> dict[str, object]:
-    document = worker_json(data.worker)
-    document["nik"] = mask_nik(data.worker.nik, state.actor())
+    document = worker_json(data.worker, state.actor())
     document.update(
         inactive_on=data.inactive_on.isoformat() if data.inactive_on else None,
         open_case_list=[

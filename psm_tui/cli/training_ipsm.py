@@ -12,7 +12,6 @@ from psm_tui.cli.output import console, print_json, table, worker_json
 from psm_tui.cli.output import text as cell
 from psm_tui.i18n import _, format_date, ngettext
 from psm_tui.services import ipsm, training
-from psm_tui.services.case_queries import mask_nik
 from psm_tui.services.errors import ValidationError
 from psm_tui.services.training import TrainingInfo
 
@@ -112,7 +111,7 @@ def training_list(state: CliState, untrained: bool, kecamatan: str | None, as_js
     if untrained:
         rows = training.untrained_workers(kecamatan)
         if as_json:
-            print_json([{**worker_json(w), "nik": mask_nik(w.nik, actor)} for w in rows])
+            print_json([worker_json(w, actor) for w in rows])
             return
         out = table("ID", _("Name"), _("Kind"), _("Kelurahan"), _("Kecamatan"), _("Joined"))
         for w in rows:
@@ -145,9 +144,7 @@ def training_show(state: CliState, training_id: int, as_json: bool) -> None:
         print_json(
             {
                 **training_json(detail.training),
-                "workers": [
-                    {**worker_json(w), "nik": mask_nik(w.nik, actor)} for w in detail.workers
-                ],
+                "workers": [worker_json(w, actor) for w in detail.workers],
             }
         )
         return

@@ -9,20 +9,12 @@ from psm_tui.cli.output import console, print_json, table, worker_json
 from psm_tui.cli.output import text as cell
 from psm_tui.i18n import _, format_date
 from psm_tui.services import workers
-from psm_tui.services.case_queries import mask_nik
-from psm_tui.services.dto import WorkerInfo
 from psm_tui.services.workers import WorkerFilter
 
 
 @click.group("worker")
 def worker_group() -> None:
     """PSM and TKSK."""
-
-
-def _masked(state: CliState, info: WorkerInfo) -> dict[str, object]:
-    document = worker_json(info)
-    document["nik"] = mask_nik(info.nik, state.actor())
-    return document
 
 
 @worker_group.command("add")
@@ -81,7 +73,7 @@ def worker_list(
         )
     )
     if as_json:
-        print_json([_masked(state, w) for w in rows])
+        print_json([worker_json(w, state.actor()) for w in rows])
         return
     out = table("ID", _("Name"), _("Kind"), _("Kelurahan"), _("Kecamatan"), _("Open"))
     for w in rows:
@@ -105,7 +97,7 @@ def worker_show(state: CliState, worker_id: int, as_json: bool) -> None:
     state.actor()
     info = workers.get_worker(worker_id)
     if as_json:
-        print_json(_masked(state, info))
+        print_json(worker_json(info, state.actor()))
         return
     out = table("", "")
     out.add_row(_("Name"), cell(info.name))

@@ -281,3 +281,17 @@ def test_a_table_at_80_columns_wraps_but_hides_nothing() -> None:
         "2026-002277", "27Nov2026", "RadenAjengSitiNurhalizaKusumawardhani", "PanungganganTimur",
         "inprogress", "MuhammadRizkyPratama",
     ]  # fmt: skip
+
+
+def test_worker_json_masks_the_nik_below_supervisor(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nik = "3671055501800001"
+    worker_id = ok(db, f"worker add --name 'Siti Aminah' --kelurahan 'Poris Plawad' --nik {nik}")
+    ok(db, "user add op --role operator")
+    assert json.loads(ok(db, f"worker show {worker_id} --json"))["nik"] == nik  # admin
+    monkeypatch.setattr(users, "os_username", lambda: "op")
+    shown = json.loads(ok(db, f"worker show {worker_id} --json"))["nik"]
+    listed = [w["nik"] for w in json.loads(ok(db, "worker list --json"))]
+    assert shown == "3671********0001"
+    assert listed == ["3671********0001"]
