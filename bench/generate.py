@@ -31,7 +31,7 @@ from bench.pools import (
     phone,
     ts,
 )
-from psm_tui import backend, database
+from psm_tui import backend_search, database
 from psm_tui.services import demo, reference, setup, users
 from psm_tui.services.dto import KelurahanRef, Ref
 
@@ -420,7 +420,7 @@ def generate(path: Path, total: int, seed: int = 1, progress: bool = True) -> Pa
         setup.initialise("Bench Admin")
         kelurahan, kecamatan = reference.all_kelurahan(), reference.all_kecamatan()
         # One 'rebuild' at the end indexes ~5x faster than the per-row triggers.
-        backend.drop_case_search(database.db.obj)
+        backend_search.drop_case_search(database.db.obj)
         database.close_database()
     finally:
         users.os_username = original  # type: ignore[method-assign]
@@ -462,7 +462,7 @@ def generate(path: Path, total: int, seed: int = 1, progress: bool = True) -> Pa
     database.open_database(str(partial))
     try:
         with database.db.atomic():
-            backend.create_case_search(database.db.obj)
+            backend_search.create_case_search(database.db.obj)
     finally:
         database.close_database()
     partial.replace(path)

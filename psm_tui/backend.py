@@ -188,7 +188,24 @@ class PsmSqliteDatabase(_PsmDatabase, peewee.SqliteDatabase):
 
 
 class PsmPostgresqlDatabase(_PsmDatabase, peewee.PostgresqlDatabase):
-    """PostgreSQL with the psm additions."""
+    """PostgreSQL with the psm additions; a server that cannot be reached is a clear error."""
+
+    def connect(self, reuse_if_open: bool = False) -> bool:
+        try:
+            return super().connect(reuse_if_open)
+        except peewee.OperationalError as error:
+            raise unreachable_error(error) from error
+
+
+def unreachable_error(error: BaseException) -> Exception:
+    """libpq's reason (already clear: refused, wrong password, no such database) on one line."""
+    from psm_tui.i18n import _
+    from psm_tui.services.errors import UnreachableError
+
+    reason = " ".join(str(error).split()).removeprefix("connection failed: ")
+    return UnreachableError(
+        _("Cannot connect to the database server: {reason}").format(reason=reason)
+    )
 
 
 def run_after_transaction(database: peewee.Database, fn: Callable[[], None]) -> None:
@@ -279,140 +296,3 @@ def audit_guard_installed(database: peewee.Database) -> bool:
         return database.execute_sql(sql).fetchone()[0] == 2
     sql = "SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'audit_log_append_only'"
     return database.execute_sql(sql).fetchone()[0] == 1
-
-
-# --- Case search: SQLite FTS5 over client name, case number and description -----------------
-# External content: the index reads its text from a view over case + client, and triggers on both
-# tables keep it in step inside the writing transaction (a client's new name reindexes each of
-# their cases). Created by migration 0004; the statements are frozen here, so change them only
-# through a new migration.
-
-CASE_SEARCH_COLUMNS = ("number", "name", "description")
-
-CASE_SEARCH_CREATE = (
-    """CREATE VIEW case_search_source AS
-    SELECT c.id AS id, c.number AS number, cl.name AS name, c.description AS description
-    FROM "case" AS c JOIN client AS cl ON cl.id = c.client_id""",
-    """CREATE VIRTUAL TABLE case_search USING fts5(
-    number, name, description,
-    content='case_search_source', content_rowid='id',
-    tokenize='unicode61 remove_diacritics 2', prefix='2 3')""",
-    """CREATE TRIGGER case_search_ai AFTER INSERT ON "case" BEGIN
-    INSERT INTO case_search(rowid, number, name, description)
-    VALUES (new.id, new.number, (SELECT name FROM client WHERE id = new.client_id),
-            new.description);
-    END""",
-    """CREATE TRIGGER case_search_ad AFTER DELETE ON "case" BEGIN
-    INSERT INTO case_search(case_search, rowid, number, name, description)
-    VALUES ('delete', old.id, old.number, (SELECT name FROM client WHERE id = old.client_id),
-            old.description);
-    END""",
-    """CREATE TRIGGER case_search_au AFTER UPDATE OF number, client_id, description ON "case"
-    BEGIN
-    INSERT INTO case_search(case_search, rowid, number, name, description)
-    VALUES ('delete', old.id, old.number, (SELECT name FROM client WHERE id = old.client_id),
-            old.description);
-    INSERT INTO case_search(rowid, number, name, description)
-    VALUES (new.id, new.number, (SELECT name FROM client WHERE id = new.client_id),
-            new.description);
-    END""",
-    """CREATE TRIGGER case_search_client_au AFTER UPDATE OF name ON client
-    WHEN old.name IS NOT new.name BEGIN
-    INSERT INTO case_search(case_search, rowid, number, name, description)
-    SELECT 'delete', c.id, c.number, old.name, c.description FROM "case" AS c
-    WHERE c.client_id = old.id;
-    INSERT INTO case_search(rowid, number, name, description)
-    SELECT c.id, c.number, new.name, c.description FROM "case" AS c WHERE c.client_id = new.id;
-    END""",
-    "INSERT INTO case_search(case_search) VALUES ('rebuild')",
-)
-
-CASE_SEARCH_DROP = (
-    "DROP TRIGGER IF EXISTS case_search_client_au",
-    "DROP TRIGGER IF EXISTS case_search_au",
-    "DROP TRIGGER IF EXISTS case_search_ad",
-    "DROP TRIGGER IF EXISTS case_search_ai",
-    "DROP TABLE IF EXISTS case_search",
-    "DROP VIEW IF EXISTS case_search_source",
-)
-
-
-# PostgreSQL keeps the portable ILIKE search and answers it from trigram indexes (pg_trgm:
-# contrib, a trusted extension since PostgreSQL 13, so the database owner may install it).
-CASE_SEARCH_PG_CREATE = (
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS client_name_trgm ON client USING gin (name gin_trgm_ops)",
-    'CREATE INDEX IF NOT EXISTS case_number_trgm ON "case" USING gin (number gin_trgm_ops)',
-    'CREATE INDEX IF NOT EXISTS case_description_trgm ON "case"'
-    " USING gin (description gin_trgm_ops)",
-)
-CASE_SEARCH_PG_DROP = (
-    "DROP INDEX IF EXISTS case_description_trgm",
-    "DROP INDEX IF EXISTS case_number_trgm",
-    "DROP INDEX IF EXISTS client_name_trgm",
-)
-
-
-def create_case_search(database: peewee.Database) -> None:
-    """Create and fill the case search index: FTS5 on SQLite, trigram indexes on PostgreSQL."""
-    statements = CASE_SEARCH_CREATE if is_sqlite(database) else CASE_SEARCH_PG_CREATE
-    for statement in statements:
-        database.execute_sql(statement)
-
-
-def drop_case_search(database: peewee.Database) -> None:
-    statements = CASE_SEARCH_DROP if is_sqlite(database) else CASE_SEARCH_PG_DROP
-    for statement in statements:
-        database.execute_sql(statement)
-
-
-def has_case_search(database: peewee.Database) -> bool:
-    return is_sqlite(database)
-
-
-_SEARCH_RUN = re.compile(r'[^\s"()]+')
-_SEARCH_OPERATORS = frozenset(("AND", "OR", "NOT"))
-_WORD = re.compile(r"\w")
-
-
-def _prefix(match: re.Match[str]) -> str:
-    word = match.group()
-    if word in _SEARCH_OPERATORS or word.endswith(("*", ":")) or not _WORD.search(word):
-        return word
-    return word + "*"
-
-
-def case_search_query(text: str) -> str:
-    """A search box's text as a safe FTS5 query: every bare word a prefix, "quoted" phrases
-    exact, -word excluded, OR allowed. Never raises, whatever the punctuation."""
-    from playhouse.fts_parser import parse
-
-    chunks = text.split('"')
-    chunks[::2] = [_SEARCH_RUN.sub(_prefix, chunk) for chunk in chunks[::2]]
-    return parse('"'.join(chunks), CASE_SEARCH_COLUMNS)
-
-
-# Above this many hits, walking the list's ordering index and testing membership beats fetching
-# every hit's row to sort it (measured: bench/README.md).
-BROAD_SEARCH = 2000
-_MATCH = "SELECT rowid FROM case_search WHERE case_search MATCH ?"
-
-
-def case_search_condition(case_id: peewee.Field, text: str) -> peewee.Expression:
-    """``case.id`` among the cases matching ``text``.
-
-    A narrow search looks its few rows up by primary key; a broad one hides the key from the
-    planner (``id + 0``) so SQLite walks the ordering index and stops after one page."""
-    query = case_search_query(text)
-    ids = peewee.SQL(f"({_MATCH})", (query,))
-    database = case_id.model._meta.database
-    hits = database.execute_sql(
-        f"SELECT count(*) FROM ({_MATCH} LIMIT ?)", (query, BROAD_SEARCH + 1)
-    ).fetchone()[0]
-    return (case_id + 0).in_(ids) if hits > BROAD_SEARCH else case_id.in_(ids)
-
-
-def case_search_count(database: peewee.Database, text: str) -> int:
-    """How many cases match ``text``: the index holds exactly one row per case."""
-    query = case_search_query(text)
-    return int(database.execute_sql(f"SELECT count(*) FROM ({_MATCH})", (query,)).fetchone()[0])

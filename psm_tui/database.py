@@ -68,6 +68,15 @@ def parse_location(location: str) -> tuple[str, str]:
     raise DatabaseUrlError(_("Unsupported database URL: {url}").format(url=location))
 
 
+def display_location(location: str) -> str:
+    """``location`` fit to print: a URL's password is never shown."""
+    parsed = urlparse(location)
+    if parsed.password is None:
+        return location
+    netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@", 1)
+    return parsed._replace(netloc=netloc).geturl()
+
+
 def open_database(
     location: str, *, group_shared: bool = False, allow_exposed: bool = False
 ) -> peewee.Database:

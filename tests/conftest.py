@@ -12,6 +12,44 @@ from psm_tui import database
 from psm_tui.i18n import set_language
 from psm_tui.services import demo, setup, users
 from psm_tui.services.dto import Actor
+from tests.pg_server import URL as PG_URL
+from tests.pg_server import PgServer
+
+# With PSM_TEST_DATABASE_URL set, the database fixtures below are PostgreSQL databases (their
+# URL in place of a file path) and tests marked ``sqlite_only`` are skipped.
+PG = PgServer(PG_URL) if PG_URL else None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if PG is not None:
+        PG.drop_leftovers()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if PG is not None:
+        PG.drop_leftovers(ours=True)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database backend: {'postgresql' if PG is not None else 'sqlite'}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if PG is None:
+        return
+    skip = pytest.mark.skip(reason="SQLite files only (backup, file modes, locks, pragmas)")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
+def _pg_copy(template: str | None) -> Iterator[str]:
+    """A private PostgreSQL database for one test (empty, or a copy of ``template``)."""
+    assert PG is not None
+    name = PG.create(template)
+    yield PG.url_for(name)
+    database.close_database()
+    PG.drop(name)
 
 
 @pytest.fixture(autouse=True)
@@ -34,16 +72,41 @@ def _english_and_isolated_home(
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "psm.db"
+def db_path(tmp_path: Path) -> Iterator[Path]:
+    """Where a test's database lives: a file, or (PostgreSQL) the URL of an empty database."""
+    if PG is None:
+        yield tmp_path / "psm.db"
+    else:
+        yield from _pg_copy(None)  # type: ignore[misc]
+
+
+@pytest.fixture(scope="session")
+def init_template() -> Iterator[str | None]:
+    """PostgreSQL: one initialised database per test process, copied for each test."""
+    if PG is None:
+        yield None
+        return
+    name = PG.create()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(users, "os_username", lambda: "tester")
+        database.open_database(PG.url_for(name))
+        setup.initialise("Test Admin")
+        database.close_database()
+    yield name
 
 
 @pytest.fixture
-def initialised(db_path: Path) -> Path:
+def initialised(request: pytest.FixtureRequest, init_template: str | None) -> Iterator[Path]:
     """An initialised database whose first admin is the OS user ``tester``."""
-    database.open_database(str(db_path))
-    setup.initialise("Test Admin")
-    return db_path
+    if init_template is None:
+        path: Path = request.getfixturevalue("db_path")
+        database.open_database(str(path))
+        setup.initialise("Test Admin")
+        yield path
+        return
+    for url in _pg_copy(init_template):
+        database.open_database(url)
+        yield url  # type: ignore[misc]
 
 
 @pytest.fixture
@@ -57,23 +120,29 @@ def make_user(admin: Actor, name: str, role: str, kecamatan: str | None = None) 
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path | str:
     """A demo database (seed 1, 5,000 cases) generated once per test process."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    location: Path | str
+    location = tmp_path_factory.mktemp("demo") / "demo.db" if PG is None else PG.create()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(users, "os_username", lambda: "tester")
-        database.open_database(str(path))
+        database.open_database(str(location) if PG is None else PG.url_for(str(location)))
         setup.initialise("Test Admin")
         demo.generate(seed=1, cases=5000)
         database.close_database()
-    return path
+    return location
 
 
 @pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+def demo_db(demo_template: Path | str, tmp_path: Path) -> Iterator[Path]:
     """A private copy of the demo database, opened."""
+    if PG is not None:
+        for url in _pg_copy(str(demo_template)):
+            database.open_database(url)
+            yield url  # type: ignore[misc]
+        return
     path = tmp_path / "demo.db"
     shutil.copy(demo_template, path)
     path.chmod(0o600)
     database.open_database(str(path))
-    return path
+    yield path

@@ -33,7 +33,11 @@ def init(state: CliState, full_name: str | None) -> None:
     )
     if result.admin_created:
         click.echo(_("{name} is the first admin").format(name=result.admin_created))
-    click.echo(_("Database ready: {path}").format(path=state.settings.database_or_default))
+    click.echo(
+        _("Database ready: {path}").format(
+            path=database.display_location(state.settings.database_or_default)
+        )
+    )
 
 
 @click.command("migrate")
@@ -69,14 +73,16 @@ def demo_command(ctx: click.Context, case_count: int, seed: int, no_open: bool) 
     setup.initialise()
     if setup.get_meta("demo_seed") is not None:
         click.echo(
-            _("{path} already holds demo data; opening it").format(path=state.settings.database)
+            _("{path} already holds demo data; opening it").format(
+                path=database.display_location(state.settings.database)
+            )
         )
     else:
         if setup.holds_cases():
             raise click.ClickException(
                 _(
                     "{path} holds real cases; demo data goes only into a new database (use --db)"
-                ).format(path=state.settings.database)
+                ).format(path=database.display_location(state.settings.database))
             )
         with click.progressbar(length=100, label=_("Generating demo data"), file=None) as bar:
 

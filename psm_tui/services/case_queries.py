@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from peewee import JOIN, SQL, Expression, ModelSelect, fn
 from peewee import Case as SqlCase
 
-from psm_tui import backend
+from psm_tui import backend_search
 from psm_tui.database import db
 from psm_tui.i18n import _
 from psm_tui.models import (
@@ -85,21 +85,14 @@ def _exact_search(text: str) -> Expression | None:
 
 def _search_condition(text: str) -> Expression:
     """NIK and case number exactly, through their indexes; otherwise words (prefixes) of the
-    client's name, the case number or the description: the FTS5 index on SQLite, LIKE elsewhere.
+    client's name, the case number or the description, through the search index.
 
     Every branch is a condition on ``case`` alone, so a count needs no join."""
     text = text.strip()
     exact = _exact_search(text)
     if exact is not None:
         return exact
-    if backend.has_case_search(db.obj):
-        return backend.case_search_condition(Case.id, text)
-    pattern = f"%{text}%"
-    return (
-        Case.client.in_(Client.select(Client.id).where(Client.name**pattern))
-        | (Case.description**pattern)
-        | (Case.number ** f"{text}%")
-    )
+    return backend_search.case_search_condition(Case.id, text)
 
 
 def case_conditions(filters: CaseFilter) -> list[Expression]:
@@ -290,14 +283,9 @@ def list_cases(
 
 def count_cases(filters: CaseFilter = CaseFilter()) -> int:
     text = (filters.search or "").strip()
-    if (
-        text
-        and replace(filters, search=None) == CaseFilter()
-        and _exact_search(text) is None
-        and backend.has_case_search(db.obj)
-    ):
+    if text and replace(filters, search=None) == CaseFilter() and _exact_search(text) is None:
         # One index row per case: count a word search there, not by looking up every hit.
-        return backend.case_search_count(db.obj, text)
+        return backend_search.case_search_count(db.obj, text)
     query = Case.select(fn.COUNT(SQL("*")))
     conditions = case_conditions(filters)
     return int(query.where(*conditions).scalar() if conditions else query.scalar())

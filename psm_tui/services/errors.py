@@ -47,3 +47,9 @@ class BusyError(PsmError):
 
 class SchemaError(PsmError):
     exit_code = 7
+
+
+class UnreachableError(PsmError):
+    """The database server refused or could not be reached (down, wrong password, no database)."""
+
+    exit_code = 8

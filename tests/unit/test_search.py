@@ -1,11 +1,11 @@
-"""Case search: the FTS5 index (words, prefixes, diacritics, punctuation), exact NIK and case
-number lookups, and the index staying in step with every write."""
+"""Case search: the index (FTS5 on SQLite, tsvector on PostgreSQL: words, prefixes, diacritics,
+punctuation), exact NIK and case number lookups, and the index staying in step with every write."""
 
 from __future__ import annotations
 
 import pytest
 
-from psm_tui import backend
+from psm_tui import backend_search
 from psm_tui.database import db
 from psm_tui.models import Case, Client
 from psm_tui.services import case_queries, cases
@@ -33,8 +33,7 @@ def found(actor: Actor, text: str) -> list[str]:
 
 
 def index_in_step() -> None:
-    """FTS5's own check of an external-content index against its content: raises if not."""
-    db.execute_sql("INSERT INTO case_search(case_search, rank) VALUES ('integrity-check', 1)")
+    assert backend_search.case_search_in_step(db.obj)
 
 
 @pytest.fixture
@@ -171,23 +170,41 @@ def test_broad_and_narrow_plans_agree(
     for index in range(6):
         register(admin, f"Warga Kampung {index}", "Rumah terendam banjir.")
     narrow = [r.number for r in case_queries.list_cases(admin, CaseFilter(search="rumah"))]
-    monkeypatch.setattr(backend, "BROAD_SEARCH", 2)
+    monkeypatch.setattr(backend_search, "BROAD_SEARCH", 2)
     broad = [r.number for r in case_queries.list_cases(admin, CaseFilter(search="rumah"))]
     assert broad == narrow
     assert len(broad) == 7
     assert case_queries.count_cases(CaseFilter(search="rumah")) == 7
 
 
-def test_like_fallback_off_sqlite(
-    admin: Actor, people: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(backend, "has_case_search", lambda _database: False)
-    assert found(admin, "Santoso") == [people["budi"]]
-    assert found(admin, "kursi roda") == [people["sulis"]]
-    assert found(admin, NIK) == [people["sulis"]]
-
-
 def test_query_translation_is_always_valid() -> None:
-    assert backend.case_search_query("covid-19") == '"covid-19"*'
-    assert backend.case_search_query('say "hi there" now') == '"say"* AND "hi there" AND "now"*'
-    assert backend.case_search_query("---") == '""'
+    assert backend_search.case_search_query("covid-19") == '"covid-19"*'
+    assert (
+        backend_search.case_search_query('say "hi there" now') == '"say"* AND "hi there" AND "now"*'
+    )
+    assert backend_search.case_search_query("---") == '""'
+
+
+def test_tsquery_translation_is_always_valid() -> None:
+    assert backend_search.case_search_tsquery("covid-19") == "(covid <-> 19:*)"
+    assert (
+        backend_search.case_search_tsquery('say "hi there" now')
+        == "(say:*) & (hi <-> there) & (now:*)"
+    )
+    assert backend_search.case_search_tsquery("kursi OR -atap") == "(kursi:*) | !(atap:*)"
+    assert backend_search.case_search_tsquery("NOT name:budi") == "!(budi:*)"
+    assert backend_search.case_search_tsquery("--- ' ( ) :*") is None
+
+
+def test_the_index_check_sees_a_stale_row(admin: Actor, people: dict[str, str]) -> None:
+    index_in_step()
+    case = Case.get(Case.number == people["budi"])
+    if backend_search.is_sqlite(db.obj):  # an external-content FTS5 row goes missing
+        db.execute_sql(
+            "INSERT INTO case_search(case_search, rowid, number, name, description)"
+            " VALUES ('delete', ?, ?, ?, ?)",
+            (case.id, case.number, "Budi Santoso", case.description),
+        )
+    else:
+        db.execute_sql("DELETE FROM case_search WHERE id = %s", (case.id,))
+    assert not backend_search.case_search_in_step(db.obj)
