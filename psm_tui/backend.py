@@ -241,6 +241,17 @@ def data_version(database: peewee.Database) -> int:
     return int(row[0])
 
 
+def sync_id_sequence(database: peewee.Database, table: str) -> None:
+    """Rows were inserted with explicit ids: PostgreSQL's sequence must move past them (SQLite
+    always takes the largest rowid plus one)."""
+    if is_sqlite(database):
+        return
+    database.execute_sql(
+        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'),"
+        f' (SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"), false)'
+    )
+
+
 def is_busy_error(error: BaseException) -> bool:
     text = str(error).lower()
     return "database is locked" in text or "database is busy" in text

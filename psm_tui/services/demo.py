@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from faker import Faker
 from peewee import chunked
 
+from psm_tui import backend
 from psm_tui.database import db
 from psm_tui.models import (
     Activity,
@@ -266,8 +267,9 @@ def _cases(
             client_id = rng.randint(1, len(clients))
             kel_code = clients[client_id - 1]["kelurahan"]
         else:
-            clients.append(_client(rng, fake, category, kel, today, now, used_niks))
-            client_id, kel_code = len(clients), kel.code
+            client = _client(rng, fake, category, kel, today, now, used_niks)
+            client_id, kel_code = len(clients) + 1, kel.code
+            clients.append({"id": client_id, **client})
         sequence[reported.year] = sequence.get(reported.year, 0) + 1
         author = rng.choice(staff_ids)
         status = _status_for_age((now - reported).days, rng)
@@ -319,6 +321,8 @@ def _cases(
         report(
             {"clients": 0.75, "cases": 0.8, "assignments": 0.85, "activities": 0.95}.get(name, 0.98)
         )
+    for model in (Client, Case):  # their ids were given explicitly
+        backend.sync_id_sequence(db.obj, model._meta.table_name)
     for year, last in sequence.items():
         CaseCounter.insert(year=year, last=last).on_conflict(
             conflict_target=[CaseCounter.year], update={CaseCounter.last: last}

@@ -65,6 +65,7 @@ def _key(seed: int) -> str:
     return f"ssh-ed25519 {base64.b64encode(blob).decode()} siti@laptop\n"
 
 
+@pytest.mark.sqlite_only
 def test_backup_then_check_the_copy(psm: Run, number: str, tmp_path: Path) -> None:
     target = tmp_path / "b.db"
     result = psm("backup", str(target))
@@ -96,6 +97,7 @@ sys.stdin.read()
 """
 
 
+@pytest.mark.sqlite_only
 def test_restore_refused_while_connected_then_done(
     psm: Run, initialised: Path, number: str, tmp_path: Path
 ) -> None:
@@ -125,6 +127,7 @@ def test_restore_refused_while_connected_then_done(
     assert psm("check").code == 0
 
 
+@pytest.mark.sqlite_only
 def test_check_reports_problems_with_a_non_zero_exit(
     psm: Run, initialised: Path, tmp_path: Path
 ) -> None:
@@ -150,6 +153,7 @@ def test_check_reports_problems_with_a_non_zero_exit(
     assert not (tmp_path / "none.db").exists()
 
 
+@pytest.mark.sqlite_only
 def test_a_world_readable_database_is_refused_by_every_command(psm: Run, initialised: Path) -> None:
     initialised.chmod(0o604)
     result = psm("case", "list")
@@ -259,6 +263,7 @@ def test_as_works_only_for_the_service_account(
     assert (refusal.username, refusal.detail) == ("tester", "--as siti")
 
 
+@pytest.mark.sqlite_only
 def test_no_traceback_from_a_real_process(initialised: Path, tmp_path: Path) -> None:
     """The entry point in a process of its own, as the real OS user (not registered here):
     refused in one line, and the refusal is in the audit log."""

@@ -1,7 +1,7 @@
 """``psm summary`` and ``psm export`` through the real entry point.
 
 Every number of ``psm summary --format json`` on the demo database is recomputed here with raw
-sqlite3, written independently of the reporting module.
+SQL (sqlite3 or psycopg: tests/raw_sql.py), written independently of the reporting module.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ import datetime as dt
 import io
 import json
 import re
-import sqlite3
 import statistics
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -25,6 +24,7 @@ from rich.console import Console
 
 from psm_tui.cli import main
 from psm_tui.cli import reports as cli_reports
+from tests.raw_sql import RawSql
 
 OPEN = ("baru", "ditugaskan", "ditangani")
 HELD = ("ditugaskan", "ditangani")
@@ -58,12 +58,14 @@ def psm(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> Run:
 
 
 @pytest.fixture
-def sql(demo_db: Path) -> sqlite3.Connection:
-    return sqlite3.connect(demo_db)
+def sql(demo_db: Path) -> Iterator[RawSql]:
+    raw = RawSql(demo_db)
+    yield raw
+    raw.close()
 
 
-def q(con: sqlite3.Connection, query: str, *params: object) -> list[tuple]:  # type: ignore[type-arg]
-    return con.execute(query, params).fetchall()
+def q(con: RawSql, query: str, *params: object) -> list[tuple]:  # type: ignore[type-arg]
+    return con.rows(query, *params)
 
 
 def marks(values: tuple[str, ...]) -> str:
@@ -76,7 +78,7 @@ def summary_json(psm: Run, *args: str) -> dict:  # type: ignore[type-arg]
     return json.loads(result.out)
 
 
-def test_every_summary_number_equals_independent_sql(psm: Run, sql: sqlite3.Connection) -> None:
+def test_every_summary_number_equals_independent_sql(psm: Run, sql: RawSql) -> None:
     doc = summary_json(psm, "--threshold", "1")
     status = dict(q(sql, 'SELECT status, COUNT(*) FROM "case" GROUP BY status'))
     assert doc["status"] == {
@@ -103,7 +105,7 @@ def test_every_summary_number_equals_independent_sql(psm: Run, sql: sqlite3.Conn
     psm_per_kec = dict(
         q(
             sql,
-            "SELECT kecamatan_code, COUNT(*) FROM worker WHERE kind='psm' AND active=1 GROUP BY 1",
+            "SELECT kecamatan_code, COUNT(*) FROM worker WHERE kind='psm' AND active GROUP BY 1",
         )
     )
     finished_per_kec = dict(
@@ -128,7 +130,8 @@ def test_every_summary_number_equals_independent_sql(psm: Run, sql: sqlite3.Conn
 
     categories = q(
         sql,
-        f'SELECT category_code, COUNT(*), SUM(status IN ({marks(OPEN)})) FROM "case" '
+        f"SELECT category_code, COUNT(*), COUNT(CASE WHEN status IN ({marks(OPEN)}) THEN 1 END) "
+        'FROM "case" '
         "GROUP BY category_code ORDER BY COUNT(*) DESC, category_code LIMIT 10",
     )
     assert [(c["code"], c["total"], c["open"]) for c in doc["categories"]] == categories
@@ -139,9 +142,10 @@ def test_every_summary_number_equals_independent_sql(psm: Run, sql: sqlite3.Conn
         code: (sent, open_, late, rejected)
         for code, sent, open_, late, rejected in q(
             sql,
-            "SELECT o.code, COUNT(f.id), COALESCE(SUM(f.status IN ('dikirim','diterima')), 0), "
-            "COALESCE(SUM(f.status IN ('dikirim','diterima') AND f.due_on < ?), 0), "
-            "COALESCE(SUM(f.status = 'ditolak'), 0) "
+            "SELECT o.code, COUNT(f.id), "
+            "COUNT(CASE WHEN f.status IN ('dikirim','diterima') THEN 1 END), "
+            "COUNT(CASE WHEN f.status IN ('dikirim','diterima') AND f.due_on < ? THEN 1 END), "
+            "COUNT(CASE WHEN f.status = 'ditolak' THEN 1 END) "
             "FROM opd o LEFT JOIN follow_up f ON f.opd_code = o.code GROUP BY o.code",
             today,
         )
@@ -149,7 +153,7 @@ def test_every_summary_number_equals_independent_sql(psm: Run, sql: sqlite3.Conn
     waits: dict[str, list[float]] = {}
     for code, days in q(
         sql,
-        "SELECT opd_code, julianday(date(responded_at)) - julianday(date(created_at)) "
+        f"SELECT opd_code, {sql.days('created_at', 'responded_at')} "
         "FROM follow_up WHERE responded_at IS NOT NULL",
     ):
         waits.setdefault(code, []).append(days)
@@ -164,7 +168,7 @@ def test_every_summary_number_equals_independent_sql(psm: Run, sql: sqlite3.Conn
         q(
             sql,
             'SELECT w.id, (SELECT COUNT(*) FROM "case" c WHERE c.worker_id = w.id '
-            f"AND c.status IN ({marks(HELD)})) FROM worker w WHERE w.kind='psm' AND w.active=1",
+            f"AND c.status IN ({marks(HELD)})) FROM worker w WHERE w.kind='psm' AND w.active",
         )
     )
     load = doc["workload"]
@@ -182,7 +186,7 @@ def test_every_summary_number_equals_independent_sql(psm: Run, sql: sqlite3.Conn
     per_kel = q(
         sql,
         "SELECT k.code, (SELECT COUNT(*) FROM worker w WHERE w.kelurahan_code = k.code "
-        "AND w.kind = 'psm' AND w.active = 1), (SELECT COUNT(*) FROM \"case\" c "
+        "AND w.kind = 'psm' AND w.active), (SELECT COUNT(*) FROM \"case\" c "
         f"WHERE c.kelurahan_code = k.code AND c.status IN ({marks(OPEN)})) FROM kelurahan k",
     )
     assert {k["code"] for k in load["kelurahan_without_psm"]} == {
@@ -194,7 +198,8 @@ def test_every_summary_number_equals_independent_sql(psm: Run, sql: sqlite3.Conn
         k["code"]: (k["active_psm"], k["open_cases"]) for k in load["kelurahan_overloaded"]
     } == (overloaded)
 
-    months = dict(q(sql, 'SELECT substr(reported_at, 1, 7), COUNT(*) FROM "case" GROUP BY 1'))
+    month = sql.month("reported_at")
+    months = dict(q(sql, f'SELECT {month}, COUNT(*) FROM "case" GROUP BY {month}'))
     this_month = dt.date.today().replace(day=1)
     expected_months = []
     for back in range(11, -1, -1):
@@ -204,7 +209,7 @@ def test_every_summary_number_equals_independent_sql(psm: Run, sql: sqlite3.Conn
     assert doc["months"] == expected_months
 
 
-def test_period_and_kecamatan_scope_match_sql(psm: Run, sql: sqlite3.Connection) -> None:
+def test_period_and_kecamatan_scope_match_sql(psm: Run, sql: RawSql) -> None:
     doc = summary_json(psm, "--from", "2026-01-01", "--to", "2026-06-30", "--kecamatan", "Pinang")
     where = (
         "c.reported_at >= '2026-01-01' AND c.reported_at < '2026-07-01' "
@@ -231,7 +236,7 @@ def test_period_and_kecamatan_scope_match_sql(psm: Run, sql: sqlite3.Connection)
     assert sum(o["sent"] for o in doc["opd"]) == sent
     psm_pinang = q(
         sql,
-        "SELECT COUNT(*) FROM worker WHERE kind='psm' AND active=1 AND kecamatan_code='36.71.11'",
+        "SELECT COUNT(*) FROM worker WHERE kind='psm' AND active AND kecamatan_code='36.71.11'",
     )[0][0]
     assert doc["workload"]["active_psm"] == psm_pinang
 

@@ -15,11 +15,11 @@ from psm_tui.services.dto import Actor
 INDEPENDENT = """
 SELECT k.code,
   (SELECT COUNT(*) FROM worker w
-    WHERE w.kelurahan_code = k.code AND w.kind = 'psm' AND w.active = 1),
+    WHERE w.kelurahan_code = k.code AND w.kind = 'psm' AND w.active),
   (SELECT COUNT(*) FROM "case" c
     WHERE c.kelurahan_code = k.code AND c.status IN ('baru', 'ditugaskan', 'ditangani')),
   (SELECT COUNT(*) FROM worker w
-    WHERE w.kelurahan_code = k.code AND w.kind = 'psm' AND w.active = 1
+    WHERE w.kelurahan_code = k.code AND w.kind = 'psm' AND w.active
       AND NOT EXISTS (SELECT 1 FROM activity a WHERE a.worker_id = w.id
                       AND a.kind IN ('catatan', 'kunjungan', 'telepon') AND a.at >= ?))
 FROM kelurahan k JOIN kecamatan d ON d.code = k.kecamatan_code
@@ -30,7 +30,8 @@ ORDER BY k.code
 
 def independent(kecamatan: str = "%") -> list[tuple[str, int, int, int]]:
     cutoff = (dt.date.today() - dt.timedelta(days=60)).isoformat() + " 00:00:00"
-    return [tuple(row) for row in db.execute_sql(INDEPENDENT, (cutoff, kecamatan)).fetchall()]
+    query = INDEPENDENT.replace("?", db.obj.param)
+    return [tuple(row) for row in db.execute_sql(query, (cutoff, kecamatan)).fetchall()]
 
 
 def figures(rows: list[coverage.CoverageRow]) -> list[tuple[str, int, int, int]]:

@@ -71,6 +71,7 @@ def test_group_shared_database_is_0660(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o660
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_is_wal_with_foreign_keys_and_immediate_writes(initialised: Path) -> None:
     db = database.db.obj
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import io
 import json
-import sqlite3
 import stat
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from psm_tui.services.exports_files import CsvSink, LongCsvSink, write_tables
 from psm_tui.services.reports_tables import Column, ReportTable
 from psm_tui.services.workers import WorkerFilter
 from tests.conftest import make_user
+from tests.raw_sql import RawSql
 
 NIK = "3671055501800001"  # a woman born 15 Jan 1980, Cipondoh
 KK = "3671051201100003"
@@ -270,14 +270,13 @@ def test_monthly_report_workbook_is_print_ready(demo_db: Path, tmp_path: Path) -
     body = list(sheet.iter_rows(min_row=4, values_only=True))
     assert len(body) == 14 and body[-1][0] == "City total"
     total = header.index("total")
-    expected = (
-        sqlite3.connect(demo_db)
-        .execute(
-            'SELECT COUNT(*) FROM "case" WHERE reported_at >= ? AND reported_at < ?',
-            (month.isoformat(), reports.add_months(month, 1).isoformat()),
-        )
-        .fetchone()[0]
+    raw = RawSql(demo_db)
+    expected = raw.value(
+        'SELECT COUNT(*) FROM "case" WHERE reported_at >= ? AND reported_at < ?',
+        month.isoformat(),
+        reports.add_months(month, 1).isoformat(),
     )
+    raw.close()
     assert body[-1][total] == sum(r[total] for r in body[:-1]) == expected
     assert sheet.cell(row=17, column=total + 1).font.b  # the total row is bold
 

@@ -48,6 +48,7 @@ def _items(report: maintenance.CheckReport) -> dict[str, maintenance.CheckItem]:
 # --- backup ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_backup_is_a_private_self_contained_checked_copy(
     initialised: Path, admin: Actor, tmp_path: Path
 ) -> None:
@@ -68,6 +69,7 @@ def test_backup_is_a_private_self_contained_checked_copy(
     assert AuditLog.get(AuditLog.action == "db.backup").detail == str(target)
 
 
+@pytest.mark.sqlite_only
 def test_backup_overwrites_an_older_backup_atomically(
     initialised: Path, admin: Actor, tmp_path: Path
 ) -> None:
@@ -79,6 +81,7 @@ def test_backup_overwrites_an_older_backup_atomically(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
+@pytest.mark.sqlite_only
 def test_backup_in_staff_group_mode_is_0660(
     initialised: Path, admin: Actor, tmp_path: Path
 ) -> None:
@@ -90,6 +93,7 @@ def test_backup_in_staff_group_mode_is_0660(
     assert _mode(result.path) == 0o660
 
 
+@pytest.mark.sqlite_only
 def test_backup_into_a_folder_gets_a_timestamped_name(
     initialised: Path, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -101,6 +105,7 @@ def test_backup_into_a_folder_gets_a_timestamped_name(
     assert result.path.is_file()
 
 
+@pytest.mark.sqlite_only
 def test_backup_refuses_the_live_file_and_missing_folders(
     initialised: Path, admin: Actor, tmp_path: Path
 ) -> None:
@@ -114,6 +119,7 @@ def test_backup_refuses_the_live_file_and_missing_folders(
     assert AuditLog.select().where(AuditLog.action == "db.backup").count() == 0
 
 
+@pytest.mark.sqlite_only
 def test_backup_leaves_out_a_transaction_still_in_progress(
     initialised: Path, admin: Actor, tmp_path: Path
 ) -> None:
@@ -134,6 +140,7 @@ def test_backup_leaves_out_a_transaction_still_in_progress(
 # --- restore --------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_restore_replaces_the_data_and_keeps_the_replaced_file(
     initialised: Path, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -165,6 +172,7 @@ sys.stdin.read()
 """
 
 
+@pytest.mark.sqlite_only
 def test_restore_is_refused_while_someone_else_is_connected(
     initialised: Path, admin: Actor, tmp_path: Path
 ) -> None:
@@ -191,6 +199,7 @@ def test_restore_is_refused_while_someone_else_is_connected(
     assert maintenance.restore_database(admin, backup).cases == 0
 
 
+@pytest.mark.sqlite_only
 def test_restore_refuses_what_is_not_a_sound_psm_backup(
     initialised: Path, admin: Actor, tmp_path: Path
 ) -> None:
@@ -219,6 +228,7 @@ def test_restore_refuses_what_is_not_a_sound_psm_backup(
     assert not list(tmp_path.glob("psm.db.replaced-*"))
 
 
+@pytest.mark.sqlite_only
 def test_restoring_an_older_backup_reports_pending_migrations(
     initialised: Path, admin: Actor, tmp_path: Path
 ) -> None:
@@ -245,6 +255,7 @@ def test_only_an_admin_restores(
 # --- check ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_check_of_a_healthy_database(initialised: Path, admin: Actor) -> None:
     _register(admin)
     report = maintenance.check_database()
@@ -265,6 +276,7 @@ def test_check_of_a_healthy_database(initialised: Path, admin: Actor) -> None:
     assert items["connections"].detail == "nobody else"
 
 
+@pytest.mark.sqlite_only
 def test_check_finds_exposed_files_and_folders(initialised: Path, tmp_path: Path) -> None:
     initialised.chmod(0o644)
     tmp_path.chmod(0o777)
@@ -284,6 +296,7 @@ def test_check_finds_exposed_files_and_folders(initialised: Path, tmp_path: Path
     assert _items(maintenance.check_database(group_shared=True))["file_modes"].ok
 
 
+@pytest.mark.sqlite_only
 def test_check_finds_dangling_foreign_keys(initialised: Path, admin: Actor) -> None:
     _register(admin)
     raw = sqlite3.connect(initialised, isolation_level=None)
@@ -302,7 +315,7 @@ def test_check_finds_pending_migrations_and_a_removed_audit_guard(initialised: P
     assert not items["audit_guard"].ok
     assert "missing" in items["audit_guard"].detail
     last = database.runner().status()[-1].name
-    db.execute_sql("DELETE FROM schema_migration WHERE name = ?", (last,))
+    db.execute_sql(f"DELETE FROM schema_migration WHERE name = {db.obj.param}", (last,))
     schema = _items(maintenance.check_database())["schema"]
     assert not schema.ok
     assert schema.detail == f"1 pending: {last}; run: psm migrate"

@@ -22,6 +22,7 @@ def test_exports_refuse_ssh_files(tmp_path: Path, name: str) -> None:
     assert not target.exists()
 
 
+@pytest.mark.sqlite_only
 def test_exports_refuse_the_live_database(initialised: Path) -> None:
     before = initialised.read_bytes()
     with pytest.raises(ValidationError, match="live database"):
@@ -32,6 +33,7 @@ def test_exports_refuse_the_live_database(initialised: Path) -> None:
     assert initialised.read_bytes() == before
 
 
+@pytest.mark.sqlite_only
 def test_backup_refuses_an_ssh_folder(admin: Actor, tmp_path: Path) -> None:
     folder = tmp_path / ".ssh"
     folder.mkdir()

@@ -30,6 +30,7 @@ def case_number(admin: Actor) -> str:
     ).case.number
 
 
+@pytest.mark.sqlite_only
 def test_raw_update_and_delete_on_audit_log_fail(initialised: Path, case_number: str) -> None:
     before = list(sqlite3.connect(initialised).execute("SELECT * FROM audit_log ORDER BY id"))
     raw = sqlite3.connect(initialised, isolation_level=None)
@@ -51,6 +52,7 @@ def test_raw_update_and_delete_on_audit_log_fail(initialised: Path, case_number:
     assert len(after) >= 3  # user.add, client.create, case.create
 
 
+@pytest.mark.sqlite_only
 def test_appending_still_works_and_the_guard_is_reported(initialised: Path) -> None:
     assert backend.audit_guard_installed(db.obj)
     raw = sqlite3.connect(initialised, isolation_level=None)
@@ -175,6 +177,7 @@ def test_staff_group_mode_makes_every_file_0660(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("which", ["psm.db", "psm.db-wal"])
+@pytest.mark.sqlite_only
 def test_a_world_readable_database_is_refused_with_the_fix(initialised: Path, which: str) -> None:
     colleague = sqlite3.connect(initialised)  # keeps the -wal file in place
     colleague.execute("SELECT COUNT(*) FROM audit_log").fetchone()
@@ -194,6 +197,7 @@ def test_a_world_readable_database_is_refused_with_the_fix(initialised: Path, wh
     colleague.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_write_that_waits_out_the_busy_timeout_raises_busy_error(
     initialised: Path, admin: Actor, case_number: str
 ) -> None:
