@@ -5,26 +5,25 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-
-from tests.pg_server import URL
+from typing import Any
 
 
 class RawSql:
     """A plain connection to a test database; queries use ``?`` placeholders on both backends."""
 
     def __init__(self, location: Path | str) -> None:
-        self.postgresql = URL is not None
+        self.postgresql = str(location).startswith(("postgresql://", "postgres://"))
         if self.postgresql:
             import psycopg
 
-            self._conn: object = psycopg.connect(str(location), autocommit=True)
+            self.connection: Any = psycopg.connect(str(location), autocommit=True)
         else:
-            self._conn = sqlite3.connect(location)
+            self.connection = sqlite3.connect(location)
 
     def rows(self, query: str, *params: object) -> list[tuple]:  # type: ignore[type-arg]
         if self.postgresql:
             query = query.replace("?", "%s")
-        return [tuple(row) for row in self._conn.execute(query, params).fetchall()]  # type: ignore[attr-defined]
+        return [tuple(row) for row in self.connection.execute(query, params).fetchall()]
 
     def value(self, query: str, *params: object) -> object:
         return self.rows(query, *params)[0][0]
@@ -42,4 +41,4 @@ class RawSql:
         return f"substr({column}, 1, 7)"
 
     def close(self) -> None:
-        self._conn.close()  # type: ignore[attr-defined]
+        self.connection.close()

@@ -109,6 +109,7 @@ def write_cases(
     """Write the planned cases with their new clients, timeline, audit rows and import keys;
     returns the case numbers given, sorted."""
     rows: list[CaseRow] = sorted(plan.rows, key=lambda r: (r.reported_at, r.row))
+    backend_bulk.lock_against_inserts(db.obj, Client._meta.table_name, Case._meta.table_name)
     numbers: list[str] = []
     for year, block in itertools.groupby(rows, key=lambda r: r.reported_at.year):
         numbers += reserve_case_numbers(year, sum(1 for _row in block))
@@ -183,6 +184,7 @@ def write_workers(
 ) -> None:
     rows: list[WorkerRow] = plan.rows
     reason = _("inactive in the imported roster")
+    backend_bulk.lock_against_inserts(db.obj, Worker._meta.table_name)
     before = _max_id(Worker)
     bulk_insert(Worker, WORKER_FIELDS, (
         (r.kind, r.name, r.nik, r.phone, r.kelurahan, r.kecamatan, r.active, r.joined_on,

@@ -8,7 +8,6 @@ root conftest or a plugin.)
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ import pytest
 
 from psm_tui import backend_maintenance, database
 from psm_tui.services import setup, users, workers
+from tests.raw_sql import RawSql
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,10 +39,10 @@ def scale() -> Scale:
 
 
 @pytest.fixture
-def stress_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An initialised database with operators op0..op15 and three PSM in Kel. Poris Plawad;
-    closed again so that only the worker processes hold it."""
-    path = tmp_path / "psm.db"
+def stress_db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An initialised database (a file, or a PostgreSQL database) with operators op0..op15 and
+    three PSM in Kel. Poris Plawad; closed again so that only the worker processes hold it."""
+    path = db_path
     monkeypatch.setattr(users, "os_username", lambda: "tester")
     database.open_database(str(path))
     setup.initialise("Test Admin")
@@ -76,28 +76,34 @@ def spawn(mode: str, db_path: Path, user: str, *extra: str, **popen: object) -> 
 
 
 def consistency_problems(path: Path) -> list[str]:
-    """What a sound database never shows, read with a plain connection."""
-    conn = sqlite3.connect(path)
+    """What a sound database never shows, read with a plain connection (PostgreSQL checks its
+    pages and foreign keys itself; SQLite is asked to)."""
+    raw = RawSql(path)
     try:
-        problems = backend_maintenance.integrity_problems(conn)
-        problems += [f"dangling {row}" for row in backend_maintenance.foreign_key_problems(conn)]
-        half = conn.execute(
+        problems: list[str] = []
+        if not raw.postgresql:
+            problems += backend_maintenance.integrity_problems(raw.connection)
+            problems += [
+                f"dangling {row}"
+                for row in backend_maintenance.foreign_key_problems(raw.connection)
+            ]
+        half = raw.rows(
             'SELECT c.number FROM "case" c WHERE NOT EXISTS (SELECT 1 FROM activity a WHERE '
             "a.case_id = c.id AND a.kind = 'status') OR NOT EXISTS (SELECT 1 FROM audit_log l "
             "WHERE l.case_number = c.number AND l.action = 'case.create')"
-        ).fetchall()
+        )
         problems += [f"half-written case {number}" for (number,) in half]
-        for year, last in conn.execute("SELECT year, last FROM case_counter"):
+        for year, last in raw.rows("SELECT year, last FROM case_counter"):
             numbers = [
                 n
-                for (n,) in conn.execute(
-                    'SELECT number FROM "case" WHERE number LIKE ? ORDER BY number', (f"{year}-%",)
+                for (n,) in raw.rows(
+                    'SELECT number FROM "case" WHERE number LIKE ? ORDER BY number', f"{year}-%"
                 )
             ]
             if numbers != [f"{year}-{i:06d}" for i in range(1, last + 1)]:
                 problems.append(f"case numbers of {year} do not run 1..{last}")
     finally:
-        conn.close()
+        raw.close()
     return problems
 
 

@@ -4,6 +4,7 @@ loses nothing it committed."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -36,26 +37,29 @@ def _session_alive(sid: int) -> list[int]:
 
 def _run_in_terminal(argv: list[str], ready: bytes, env: dict[str, str]) -> tuple[int, int]:
     """Start ``argv`` as a session leader on a new pty; return (pid, master fd) once ``ready``
-    appeared on its screen (empty ``ready``: once it has drawn a screenful)."""
+    appeared on its screen (empty ``ready``: once it has drawn a screen and gone quiet)."""
     import pty
 
     pid, master = pty.fork()
     if pid == 0:  # the child: its own session with the pty as controlling terminal
         os.chdir(Path(__file__).resolve().parents[2])
         os.execve(argv[0], argv, env)
-    seen = b""
-    deadline = time.monotonic() + 60
-    while not _shown(ready, seen) and time.monotonic() < deadline:
-        try:
-            seen += os.read(master, 4096)
-        except OSError:
+    seen, last_output = b"", time.monotonic()
+    deadline = last_output + 60
+    while time.monotonic() < deadline:
+        if ready and ready in seen:
             break
-    assert _shown(ready, seen), seen[-500:]
+        if not ready and seen and time.monotonic() - last_output > 1.0:
+            break  # a whole first screen, then a quiet second
+        readable, _, _ = select.select([master], [], [], 0.2)
+        if readable:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            seen, last_output = seen + chunk, time.monotonic()
+    assert (ready in seen) if ready else seen, seen[-500:]
     return pid, master
-
-
-def _shown(ready: bytes, seen: bytes) -> bool:
-    return ready in seen if ready else len(seen) > 4000
 
 
 def _hang_up(pid: int, master: int) -> int:

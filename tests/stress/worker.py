@@ -15,7 +15,6 @@ import random
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import peewee
 
@@ -147,14 +146,14 @@ def hold(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=("mixed", "loop", "hold"))
-    parser.add_argument("--db", required=True, type=Path)
+    parser.add_argument("--db", required=True, type=str)
     parser.add_argument("--user", required=True)
     parser.add_argument("--ops", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cases", default="")
     parser.add_argument("--log", default=os.devnull)
     args = parser.parse_args()
-    database.open_database(str(args.db))
+    database.open_database(args.db)
     {"mixed": mixed, "loop": loop, "hold": hold}[args.mode](args)
 
 
