@@ -226,6 +226,15 @@ def sqlite_database(path: Path, *, group_shared: bool = False) -> peewee.SqliteD
 def postgresql_database(url: str) -> peewee.Database:
     from playhouse.db_url import parse
 
+    from psm_tui import drivers
+
+    if drivers.load_psycopg() is None:
+        from psm_tui.i18n import _
+        from psm_tui.services.errors import UnreachableError
+
+        raise UnreachableError(
+            _("PostgreSQL needs its driver; install it with: uv sync --extra postgresql")
+        )
     return PsmPostgresqlDatabase(**parse(url))
 
 

@@ -14,11 +14,14 @@ import os
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-from psycopg import sql
+from psm_tui import drivers
 
 URL = os.environ.get("PSM_TEST_DATABASE_URL", "").strip() or None
 PREFIX = "psm_t"
+
+if URL is not None:  # psm_tui keeps the driver from peewee until PostgreSQL is used
+    psycopg = drivers.load_psycopg()
+    from psycopg import sql
 
 
 def _alive(pid: int) -> bool:

@@ -14,8 +14,9 @@ class RawSql:
     def __init__(self, location: Path | str) -> None:
         self.postgresql = str(location).startswith(("postgresql://", "postgres://"))
         if self.postgresql:
-            import psycopg
+            from psm_tui import drivers
 
+            psycopg: Any = drivers.load_psycopg()
             self.connection: Any = psycopg.connect(str(location), autocommit=True)
         else:
             self.connection = sqlite3.connect(location)

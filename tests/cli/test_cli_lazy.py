@@ -26,14 +26,15 @@ def test_worker_group_carries_the_roster_subcommands() -> None:
     assert {"add", "list", "show", "deactivate", "profile", "move"} <= set(worker.commands)
 
 
-def test_a_case_command_does_not_load_reports_or_spreadsheets() -> None:
+def test_a_case_command_does_not_load_reports_spreadsheets_or_the_postgresql_driver() -> None:
     probe = (
         "import sys\n"
         "from psm_tui.cli import cli\n"
         "ctx = cli.make_context('psm', [], resilient_parsing=True)\n"
         "cli.get_command(ctx, 'case')\n"
-        "print(sorted(m for m in ('openpyxl', 'textual', 'faker', 'psm_tui.services.reports')"
-        " if m in sys.modules))\n"
+        "import peewee\n"
+        "print(sorted(m for m in ('openpyxl', 'textual', 'faker', 'psm_tui.services.reports',"
+        " 'psycopg', 'psycopg2') if sys.modules.get(m) is not None))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

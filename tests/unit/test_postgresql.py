@@ -4,10 +4,11 @@ runs on both backends."""
 
 from __future__ import annotations
 
-import psycopg
+from collections.abc import Iterator
+
 import pytest
 
-from psm_tui import backend
+from psm_tui import backend, drivers
 from psm_tui.database import db
 from psm_tui.models import AuditLog
 from psm_tui.services import cases, maintenance
@@ -16,10 +17,11 @@ from psm_tui.services.errors import ValidationError
 from tests.pg_server import URL
 
 pytestmark = pytest.mark.skipif(URL is None, reason="needs PSM_TEST_DATABASE_URL")
+psycopg = drivers.load_psycopg() if URL is not None else None
 
 
 @pytest.fixture
-def raw(initialised: str) -> psycopg.Connection:
+def raw(initialised: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(initialised, autocommit=True) as conn:
         yield conn
 

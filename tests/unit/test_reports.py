@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from psm_tui import backend_reports
 from psm_tui.database import db
-from psm_tui.models import Activity, FollowUp
+from psm_tui.models import Activity, Case, FollowUp
 from psm_tui.services import (
     assignment,
     cases,
@@ -22,6 +25,7 @@ from psm_tui.services import (
 )
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ValidationError
+from psm_tui.services.labels import FOLLOWUP_OPEN
 from psm_tui.services.reports import ReportScope
 from psm_tui.services.reports_incentive import incentive_list, rate_for
 
@@ -127,6 +131,83 @@ def test_opd_figures_and_median_days_to_answer(
     assert {o.code: o for o in reports.by_opd(ReportScope())}["BPBD"].median_days is None
     later = reports.make_scope("2026-03-03", None)
     assert {o.code: o.total for o in reports.by_opd(later)}["DINKES"] == 0
+
+
+def expected_opd(scope: ReportScope, today: dt.date) -> dict[str, tuple[object, ...]]:
+    """The OPD figures recomputed in Python from every follow-up row, for comparison."""
+    start, end = scope.bounds()
+    codes = {k.code for k in reports.by_kelurahan(scope)}
+    counts: dict[str, Counter[str]] = {}
+    waits: dict[str, list[int]] = {}
+    rows = (
+        FollowUp.select(
+            FollowUp.opd,
+            FollowUp.status,
+            FollowUp.due_on,
+            FollowUp.created_at,
+            FollowUp.responded_at,
+            Case.kelurahan,
+        )
+        .join(Case, on=FollowUp.case == Case.id)
+        .tuples()
+    )
+    for opd, status, due_on, created, responded, kelurahan in rows:
+        if (start and created < start) or (end and created >= end) or kelurahan not in codes:
+            continue
+        for key in (opd, ""):
+            c = counts.setdefault(key, Counter())
+            c["total"] += 1
+            c["open"] += status in FOLLOWUP_OPEN
+            c["overdue"] += status in FOLLOWUP_OPEN and due_on is not None and due_on < today
+            c["rejected"] += status == "ditolak"
+            if responded is not None:
+                waits.setdefault(key, []).append((responded.date() - created.date()).days)
+    return {
+        key: (
+            c["total"],
+            c["open"],
+            c["overdue"],
+            c["rejected"],
+            len(waits.get(key, [])),
+            statistics.median(waits[key]) if key in waits else None,
+        )
+        for key, c in counts.items()
+    }
+
+
+def test_opd_figures_equal_a_row_by_row_count_in_every_scope(demo_db: Path) -> None:
+    today = clock.today()
+    year_ago = today - dt.timedelta(days=365)
+    for scope in (
+        ReportScope(),
+        ReportScope(year_ago, today),
+        ReportScope(kecamatan=CIPONDOH),
+        ReportScope(year_ago, today, KARAWACI),
+    ):
+        expected = expected_opd(scope, today)
+        rows, every = reports.opd_summary(scope, today)
+        found = {
+            r.code: (r.total, r.open, r.overdue, r.rejected, r.responded, r.median_days)
+            for r in [*rows, every]
+            if r.total
+        }
+        assert found == expected
+        assert expected[""][4] > 0 and len(expected) > 2  # answered follow-ups of several OPD
+
+
+@pytest.mark.sqlite_only
+def test_opd_figures_are_read_off_their_index_without_sorting(initialised: Path) -> None:
+    """The query must group by the very expression the index holds (see backend_reports)."""
+    period = [
+        FollowUp.created_at >= dt.datetime(2026, 1, 1),
+        FollowUp.created_at < dt.datetime(2027, 1, 1),
+    ]
+    query = reports.opd_query(dt.date(2026, 11, 28))
+    for scoped in (query, query.where(*period)):
+        sql, params = scoped.sql()
+        plan = " / ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+        assert f"COVERING INDEX {backend_reports.ANSWER_DAYS_INDEX}" in plan
+        assert "TEMP B-TREE" not in plan
 
 
 def test_workload_flags_kelurahan_without_psm_and_over_threshold(
@@ -286,10 +367,9 @@ def test_monthly_report_tables_agree_with_each_other(demo_db: Path) -> None:
         "flagged_kelurahan",
         "months",
     ]
-    start, end = month.isoformat(), reports.add_months(month, 1).isoformat()
-    reported = db.execute_sql(
-        'SELECT COUNT(*) FROM "case" WHERE reported_at >= ? AND reported_at < ?', (start, end)
-    ).fetchone()[0]
+    start = dt.datetime.combine(month, dt.time())
+    end = dt.datetime.combine(reports.add_months(month, 1), dt.time())
+    reported = Case.select().where(Case.reported_at >= start, Case.reported_at < end).count()
     summary = dict(
         zip(tables["summary"].column("indicator"), tables["summary"].column("value"), strict=True)
     )
