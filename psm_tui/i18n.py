@@ -80,3 +80,10 @@ def format_number(value: int) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, format="#,##0", locale=current_language())
+
+
+def format_tenths(value: float) -> str:
+    """One decimal in the user's style: ``2,5`` in Indonesian, ``2.5`` in English."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##0.0", locale=current_language())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from psm_tui import locale_tools
-from psm_tui.i18n import format_date, format_rupiah, set_language
+from psm_tui.i18n import format_date, format_rupiah, format_tenths, set_language
 from psm_tui.services.labels import status_label
 
 
@@ -34,3 +34,11 @@ def test_dates_and_rupiah_in_the_users_language() -> None:
     assert format_rupiah(500_000) == "Rp500.000"
     set_language("en")
     assert format_date(dt.date(2026, 12, 3)) == "3 Dec 2026"
+
+
+def test_decimals_in_the_users_language() -> None:
+    set_language("id")
+    assert format_tenths(2.5) == "2,5"
+    assert format_tenths(1234.25) == "1.234,2"
+    set_language("en")
+    assert format_tenths(2.5) == "2.5"

@@ -18,7 +18,7 @@ from psm_tui.cli.training_ipsm import (
     training_json,
 )
 from psm_tui.cli.workers import worker_group
-from psm_tui.i18n import _, format_date, format_datetime, ngettext
+from psm_tui.i18n import _, format_date, format_datetime, format_tenths, ngettext
 from psm_tui.services import coverage, roster
 from psm_tui.services.errors import ValidationError
 from psm_tui.services.labels import priority_label, status_label
@@ -262,7 +262,7 @@ def coverage_command(
         "",
     )
     for r in rows:
-        per = "-" if r.cases_per_psm is None else f"{r.cases_per_psm:.1f}"
+        per = "-" if r.cases_per_psm is None else format_tenths(r.cases_per_psm)
         flag = _("NO ACTIVE PSM") if r.uncovered else ""
         out.add_row(
             cell(r.kelurahan.name),

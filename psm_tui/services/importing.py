@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from psm_tui.database import db
-from psm_tui.i18n import _, format_number, ngettext
+from psm_tui.i18n import _, format_number, format_tenths, ngettext
 from psm_tui.services import audit, clock
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ValidationError
@@ -332,5 +332,5 @@ def summary_text(result: ImportResult) -> str:
                 result.open_as_new,
             ).format(count=format_number(result.open_as_new))
         )
-    parts.append(_("({seconds:.1f} s)").format(seconds=result.seconds))
+    parts.append(_("({seconds} s)").format(seconds=format_tenths(result.seconds)))
     return " ".join(parts)

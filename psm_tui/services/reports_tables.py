@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_decimal
 
 from psm_tui.i18n import (
     _,
@@ -20,6 +19,7 @@ from psm_tui.i18n import (
     format_datetime,
     format_number,
     format_rupiah,
+    format_tenths,
 )
 from psm_tui.services.case_queries import CaseFilter
 from psm_tui.services.labels import HELD_STATUSES, OPEN_STATUSES, STATUSES, status_label
@@ -118,7 +118,7 @@ def display_value(value: object, kind: str) -> str:
     if kind == "money" and isinstance(value, int):
         return format_rupiah(value)
     if kind == "float" and isinstance(value, int | float):
-        return format_decimal(value, format="#,##0.0", locale=current_language())
+        return format_tenths(value)
     if kind == "month" and isinstance(value, dt.date):
         return babel_format_date(value, format="MMM y", locale=current_language())
     if kind == "date" and isinstance(value, dt.date):
