@@ -1,193 +1,26 @@
-"""The Textual application: views, dialogs and the shared plumbing (errors, change polling)."""
+"""Starting the TUI: :func:`make_app` starts reading the first screen's figures, then builds
+the app.
+
+Importing Textual and building the screens takes a few hundred milliseconds; the dashboard's
+figures are read meanwhile in a thread, so the first paint has them. The app class itself is in
+:mod:`psm_tui.tui.application`, imported only after the read has started (nothing here imports
+Textual).
+"""
 
 from __future__ import annotations
 
-import logging
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any
 
-import peewee
-from textual import events, on
-from textual.app import App
-from textual.binding import Binding, BindingType
-from textual.command import Provider
-from textual.widgets import Input
-
-from psm_tui import backend
 from psm_tui.config import Settings
 from psm_tui.database import db, open_database
-from psm_tui.i18n import _
+from psm_tui.services import dashboard
 from psm_tui.services.dto import Actor
-from psm_tui.services.errors import PsmError, StaleVersionError
-from psm_tui.tui.commands import PsmCommands, PsmPalette
-from psm_tui.tui.keys import N_, TranslatedBindings
-from psm_tui.tui.messages import DataChanged, JobDone, JobFailed, OpenCase, ShowCases
-from psm_tui.tui.poller import DataVersionPoller
-from psm_tui.tui.screens.help import HelpScreen
-from psm_tui.tui.screens.main import MainScreen
+from psm_tui.tui.prefetch import Prefetch
 
-log = logging.getLogger("psm")
+if TYPE_CHECKING:
+    from psm_tui.tui.application import PsmApp
+
 POLL_SECONDS = 1.5
-
-
-class PsmApp(TranslatedBindings, App[None]):
-    """One staff member's session: ``actor`` acts, ``settings`` configure."""
-
-    CSS_PATH = "app.tcss"
-    COMMANDS: ClassVar[set[type[Provider]]] = {PsmCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark,f1", "help", N_("Help"), id="app.help"),
-        Binding(
-            "ctrl+p", "command_palette", N_("Commands"), show=False, priority=True, id="app.palette"
-        ),
-        Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True, id="app.force_quit"),
-    ]
-
-    def __init__(
-        self, settings: Settings, actor: Actor, *, poll_seconds: float | None = POLL_SECONDS
-    ) -> None:
-        super().__init__()
-        self.settings = settings
-        self.actor = actor
-        self.poll_seconds = poll_seconds
-        self._poller: DataVersionPoller | None = None
-        self.title = "psm"
-
-    def on_mount(self) -> None:
-        self.push_screen(MainScreen())
-        if self.poll_seconds:
-            self._poller = DataVersionPoller(self, self.poll_seconds)
-            self._poller.start()
-        self.set_timer(1.0, warm_up)
-
-    def on_unmount(self) -> None:
-        if self._poller is not None:
-            self._poller.stop()
-
-    async def _on_key(self, event: events.Key) -> None:
-        """Keys reach the widget focused when they *arrive*: a burst like "/sari" over SSH goes
-        to the list before "/" has opened the search box. A printable key that comes back here
-        unhandled while a text box has the focus was typed for that box: put it there rather
-        than run the list's single-letter bindings ("s" = status) on it."""
-        focused = self.focused
-        if isinstance(focused, Input) and event.is_printable and event.character:
-            focused.insert_text_at_cursor(event.character)
-            event.prevent_default()  # Textual then skips App._on_key (handlers run per class)
-
-    # -- jobs and errors ---------------------------------------------------------------------
-
-    @on(JobDone)
-    def _job_done(self, message: JobDone) -> None:
-        if message.callback is None or not message.owner.is_attached:
-            return
-        try:
-            message.callback(message.result)
-        except Exception as error:  # a screen bug is reported, never fatal
-            self.show_error(error)
-
-    @on(JobFailed)
-    def _job_failed(self, message: JobFailed) -> None:
-        handler = message.on_error if message.owner.is_attached else None
-        if handler is not None and handler(message.error):
-            return
-        self.show_error(message.error)
-
-    def show_error(self, error: BaseException) -> None:
-        """Every failure ends here: a dialog for a stale save, a notification otherwise."""
-        from psm_tui.tui.modals.stale import StaleDialog
-
-        if isinstance(error, StaleVersionError):
-            self.push_screen(StaleDialog(error), self._stale_closed)
-        elif isinstance(error, PsmError):
-            self.notify(str(error), severity="error", markup=False, timeout=8)
-        elif isinstance(error, peewee.OperationalError) and backend.is_busy_error(error):
-            self.notify(busy_message(), severity="warning", markup=False)
-        else:
-            log.error("internal error", exc_info=error)
-            self.notify(
-                _("Internal error: {error}").format(error=error),
-                severity="error",
-                markup=False,
-                timeout=10,
-            )
-
-    def _stale_closed(self, reload: bool | None) -> None:
-        if reload:
-            self.refresh_data()
-
-    # -- shared data refresh -----------------------------------------------------------------
-
-    @on(DataChanged)
-    def _data_changed(self) -> None:
-        self.refresh_data()
-
-    def refresh_data(self) -> None:
-        """Re-read what every open screen shows, keeping cursors and scroll positions."""
-        for screen in self.screen_stack:
-            refresh = getattr(screen, "refresh_data", None)
-            if refresh is not None:
-                refresh()
-
-    # -- navigation --------------------------------------------------------------------------
-
-    def main_screen(self) -> MainScreen:
-        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
-
-    def back_to_main(self) -> MainScreen:
-        """Close everything above the main screen (details, dialogs)."""
-        while not isinstance(self.screen, MainScreen) and len(self.screen_stack) > 2:
-            self.pop_screen()
-        return self.main_screen()
-
-    @on(OpenCase)
-    def open_case(self, message: OpenCase) -> None:
-        from psm_tui.tui.screens.case_detail import CaseDetailScreen
-
-        self.push_screen(CaseDetailScreen(message.number, message.summary))
-
-    @on(ShowCases)
-    def show_cases(self, message: ShowCases) -> None:
-        self.back_to_main().show_cases(message.filters, message.label)
-
-    def switch_view(self, name: str) -> None:
-        self.back_to_main().switch_view(name)
-
-    def run_main_action(self, action: str, view: str = "cases") -> None:
-        """Run a view's action from anywhere (the palette): go to the view, then act."""
-        main = self.back_to_main()
-        main.switch_view(view)
-        self.call_later(getattr(main.current_view, f"action_{action}"))
-
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
-
-    def action_command_palette(self) -> None:
-        if self.use_command_palette and not PsmPalette.is_open(self):
-            self.push_screen(PsmPalette(id="--command-palette"))
-
-
-def warm_up() -> None:
-    """Import the dialogs once the first screen is up, so the first ``n`` or ``a`` opens
-    without an import pause (keys typed meanwhile would land on the list below)."""
-    import importlib
-
-    for name in (
-        "assign",
-        "bulk_assign",
-        "filters",
-        "followup",
-        "new_case",
-        "note",
-        "priority",
-        "stale",
-        "status",
-    ):
-        importlib.import_module(f"psm_tui.tui.modals.{name}")
-    importlib.import_module("psm_tui.tui.screens.case_detail")
-
-
-def busy_message() -> str:
-    return _("The database is busy (a colleague is saving); try again in a moment.")
 
 
 def make_app(
@@ -196,4 +29,16 @@ def make_app(
     """The app for ``actor``; opens the database from ``settings`` unless it is open already."""
     if db.obj is None:
         open_database(settings.database_or_default, group_shared=settings.service_group_mode)
-    return PsmApp(settings, actor, poll_seconds=poll_seconds)
+    figures = Prefetch(lambda: dashboard.figures(actor))
+    from psm_tui.tui.application import PsmApp
+
+    return PsmApp(settings, actor, poll_seconds=poll_seconds, first_figures=figures)
+
+
+def __getattr__(name: str) -> Any:
+    """``from psm_tui.tui.app import PsmApp`` keeps working."""
+    if name == "PsmApp":
+        from psm_tui.tui.application import PsmApp
+
+        return PsmApp
+    raise AttributeError(name)

@@ -18,11 +18,10 @@ from psm_tui.services.case_queries import CaseFilter
 from psm_tui.services.dto import KelurahanRef, WorkerInfo
 from psm_tui.services.reference import all_kelurahan
 from psm_tui.tui.messages import OpenCase, ShowCases
-from psm_tui.tui.screens.import_screen import open_import
 from psm_tui.tui.text import clean
 
 if TYPE_CHECKING:
-    from psm_tui.tui.app import PsmApp
+    from psm_tui.tui.application import PsmApp
 
 T = TypeVar("T")
 EXACT = 100.0  # above any fuzzy score: a case number or a name the user typed part of
@@ -170,6 +169,13 @@ class PsmCommands(Provider):
             partial(self.app.post_message, ShowCases(filters, name)),
             text=label,
         )
+
+
+def open_import(app: PsmApp) -> None:
+    """The import screen, imported when chosen (it brings the import services with it)."""
+    from psm_tui.tui.screens.import_screen import open_import as open_screen
+
+    open_screen(app)
 
 
 def case_numbers(text: str) -> list[str]:

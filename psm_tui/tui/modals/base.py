@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from psm_tui import backend
 from psm_tui.i18n import _
@@ -61,6 +61,8 @@ class Dialog(TranslatedBindings, ModalScreen[R]):
                     _(self.SAVE_LABEL) + " (ctrl+s)", id="save", variant="primary", compact=True
                 )
                 yield Button(_("Cancel") + " (esc)", id="cancel", compact=True)
+        # The dialog's own keys at the bottom: the list's footer shows through (no dimming).
+        yield Footer(compact=True)
 
     def field(self, label: str, widget: Widget, *, id: str | None = None) -> Horizontal:
         """One labelled row of the form."""

@@ -219,8 +219,8 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
     def action_back(self) -> None:
         self.dismiss(None)
 
-    def action_switch_view(self, name: str) -> None:
-        self.app.switch_view(name)  # type: ignore[attr-defined]
+    async def action_switch_view(self, name: str) -> None:
+        await self.app.switch_view(name)  # type: ignore[attr-defined]
 
 
 def load(who: Actor, number: str, *, first: bool) -> tuple[CaseDetail, list[AuditEntry]]:

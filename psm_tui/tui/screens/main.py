@@ -1,8 +1,16 @@
-"""The main screen: the five views (keys 1-5), one visible at a time, and the footer."""
+"""The main screen: the five views (keys 1-5), one visible at a time, and the footer.
+
+Only the dashboard is built at start-up: each other view (and its module, with the services it
+needs) is imported and mounted the first time it is shown, which keeps the first paint fast.
+Switching is awaited, so keys typed right after ``2`` reach the case list, not the dashboard.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 from textual.app import ComposeResult
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer
@@ -10,12 +18,23 @@ from textual.widgets import ContentSwitcher, Footer
 from psm_tui.services.case_queries import CaseFilter
 from psm_tui.tui.context import actor
 from psm_tui.tui.keys import VIEW_BINDINGS, TranslatedBindings
-from psm_tui.tui.views.cases import CasesView
 from psm_tui.tui.views.dashboard import DashboardView
-from psm_tui.tui.views.followups import FollowupsView
-from psm_tui.tui.views.laporan import LaporanView
-from psm_tui.tui.views.workers import WorkersView
 from psm_tui.tui.widgets.view_tabs import ViewTabs
+
+# view id -> (module under psm_tui.tui.views, class)
+VIEWS = {
+    "dashboard": ("dashboard", "DashboardView"),
+    "cases": ("cases", "CasesView"),
+    "followups": ("followups", "FollowupsView"),
+    "workers": ("workers", "WorkersView"),
+    "reports": ("laporan", "LaporanView"),
+}
+
+
+def import_views() -> None:
+    """Import every view's module (the app does it once the first screen is up)."""
+    for module, _class in VIEWS.values():
+        importlib.import_module(f"psm_tui.tui.views.{module}")
 
 
 class MainScreen(TranslatedBindings, Screen[None]):
@@ -27,26 +46,42 @@ class MainScreen(TranslatedBindings, Screen[None]):
         yield ViewTabs(actor(self), id="tabs")
         with ContentSwitcher(initial="dashboard", id="views"):
             yield DashboardView(id="dashboard")
-            yield CasesView(id="cases")
-            yield FollowupsView(id="followups")
-            yield WorkersView(id="workers")
-            yield LaporanView(id="reports")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.switch_view("dashboard")
+        self._show("dashboard")
 
     @property
     def current_view(self) -> Widget:
         switcher = self.query_one(ContentSwitcher)
         return switcher.get_child_by_id(switcher.current or "dashboard")
 
-    def switch_view(self, name: str) -> None:
+    def built_view(self, name: str) -> Widget | None:
+        """The view ``name`` if it has been shown once."""
+        try:
+            return self.query_one(ContentSwitcher).get_child_by_id(name)
+        except NoMatches:
+            return None
+
+    async def view(self, name: str) -> Widget:
+        """The view ``name``, built and mounted (hidden) first if needed."""
+        built = self.built_view(name)
+        if built is not None:
+            return built
+        module, class_name = VIEWS[name]
+        view_class = getattr(importlib.import_module(f"psm_tui.tui.views.{module}"), class_name)
+        view: Widget = view_class(id=name)
+        view.display = False
+        await self.query_one(ContentSwitcher).mount(view)
+        return view
+
+    async def switch_view(self, name: str) -> None:
+        await self.view(name)
+        self._show(name)
+
+    def _show(self, name: str) -> None:
         self.query_one(ContentSwitcher).current = name
         self.query_one(ViewTabs).active = name
-        self._activate()
-
-    def _activate(self) -> None:
         view = self.current_view
         activate = getattr(view, "activate", None)
         if activate is not None:
@@ -55,8 +90,8 @@ class MainScreen(TranslatedBindings, Screen[None]):
             focusable = [w for w in view.query("*") if w.focusable]
             self.set_focus(focusable[0] if focusable else None)
 
-    def action_switch_view(self, name: str) -> None:
-        self.switch_view(name)
+    async def action_switch_view(self, name: str) -> None:
+        await self.switch_view(name)
 
     def on_screen_resume(self) -> None:
         """Back from a case or a dialog: re-read the view if data changed meanwhile."""
@@ -72,10 +107,12 @@ class MainScreen(TranslatedBindings, Screen[None]):
             if refresh is not None:
                 refresh()
 
-    def show_cases(self, filters: CaseFilter, label: str = "") -> None:
-        self.query_one(CasesView).show(filters, label)
-        self.switch_view("cases")
+    async def show_cases(self, filters: CaseFilter, label: str = "") -> None:
+        view = await self.view("cases")
+        view.show(filters, label)  # type: ignore[attr-defined]
+        self._show("cases")
 
-    def show_followups(self, scope: str) -> None:
-        self.query_one(FollowupsView).show_scope(scope)
-        self.switch_view("followups")
+    async def show_followups(self, scope: str) -> None:
+        view = await self.view("followups")
+        view.show_scope(scope)  # type: ignore[attr-defined]
+        self._show("followups")

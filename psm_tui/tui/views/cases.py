@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Static
 
 from psm_tui.i18n import _, format_number
 from psm_tui.services.case_queries import CaseFilter
@@ -26,6 +25,7 @@ from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.text import clean
 from psm_tui.tui.widgets.case_table import CaseTable
 from psm_tui.tui.widgets.inputs import TextInput
+from psm_tui.tui.widgets.one_line import OneLine
 
 ORDERS = ("newest", "oldest", "priority", "number")
 
@@ -72,7 +72,7 @@ class CasesView(CaseActions, TranslatedBindings, Vertical):
         self.total: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="case-filter-line", classes="filter-line")
+        yield OneLine(id="case-filter-line", classes="filter-line")
         search = SearchInput(
             id="case-search",
             placeholder=_("name, NIK, case number or words of the description; enter searches"),
@@ -80,7 +80,7 @@ class CasesView(CaseActions, TranslatedBindings, Vertical):
         search.display = False
         yield search
         yield CaseTable(actor(self), id="case-table")
-        yield Static("", id="case-preview", classes="preview-line")
+        yield OneLine(id="case-preview", classes="preview-line")
 
     @property
     def table(self) -> CaseTable:
@@ -161,7 +161,7 @@ class CasesView(CaseActions, TranslatedBindings, Vertical):
         line.append(" · " + order_label(self.table.order), style="dim")
         if self.table.marked:
             line.append(" · " + _("{n} marked").format(n=len(self.table.marked)), style="bold")
-        self.query_one("#case-filter-line", Static).update(line)
+        self.query_one("#case-filter-line", OneLine).show(line)
 
     @on(CaseTable.Counted)
     def _counted(self, event: CaseTable.Counted) -> None:
@@ -170,8 +170,8 @@ class CasesView(CaseActions, TranslatedBindings, Vertical):
 
     @on(CaseTable.Highlighted)
     def _highlighted(self, event: CaseTable.Highlighted) -> None:
-        self.query_one("#case-preview", Static).update(preview(event.summary))
-        self.update_filter_line()
+        self.query_one("#case-preview", OneLine).show(preview(event.summary))
+        self.update_filter_line()  # the count of marked cases may have changed
 
     @on(CaseTable.Selected)
     def _selected(self, event: CaseTable.Selected) -> None:

@@ -17,6 +17,7 @@ from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import TranslatedBindings
 from psm_tui.tui.messages import OpenCase, ShowCases
+from psm_tui.tui.prefetch import Prefetch
 from psm_tui.tui.text import plain
 from psm_tui.tui.widgets.fitted_table import FittedTable
 
@@ -59,6 +60,11 @@ class DashboardView(TranslatedBindings, Vertical):
             self.stale = True
             return
         self.stale = False
+        first: Prefetch[Dashboard] | None = getattr(self.app, "first_figures", None)
+        if first is not None:  # read since start-up: the first paint shows the figures
+            self.app.first_figures = None  # type: ignore[attr-defined]
+            first.then(self, self._show)
+            return
         run_db(
             self,
             lambda: dashboard.figures(actor(self)),
@@ -69,7 +75,7 @@ class DashboardView(TranslatedBindings, Vertical):
 
     def _show(self, figures: Dashboard) -> None:
         self.figures = figures
-        queues = self.query_one("#dash-queues", DataTable)
+        queues = self.query_one("#dash-queues", FittedTable)
         row = queues.cursor_row
         queues.clear()
         queues.add_row(
@@ -104,7 +110,8 @@ class DashboardView(TranslatedBindings, Vertical):
                 key=f"kec:{area.code}",
             )
         queues.move_cursor(row=row)
-        mine = self.query_one("#dash-mine", DataTable)
+        queues.fit_now()
+        mine = self.query_one("#dash-mine", FittedTable)
         row = mine.cursor_row
         mine.clear()
         for case in figures.my_queue:
@@ -115,18 +122,20 @@ class DashboardView(TranslatedBindings, Vertical):
                 key=case.number,
             )
         mine.move_cursor(row=row)
+        mine.fit_now()
         self.query_one("#dash-mine-title", Label).update(
             _("My queue: open cases I registered ({shown} of {total})").format(
                 shown=len(figures.my_queue), total=figures.my_queue_total
             )
         )
+        self.app.first_screen_ready()  # type: ignore[attr-defined]
 
     @on(DataTable.RowSelected, "#dash-queues")
-    def _queue_chosen(self, event: DataTable.RowSelected) -> None:
+    async def _queue_chosen(self, event: DataTable.RowSelected) -> None:
         key = str(event.row_key.value)
         if key in ("overdue", "due_soon"):
             main = self.screen
-            main.show_followups(key)  # type: ignore[attr-defined]
+            await main.show_followups(key)  # type: ignore[attr-defined]
             return
         filters = {
             "untriaged": CaseFilter(status=("baru",)),

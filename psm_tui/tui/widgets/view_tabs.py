@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widget import Widget
 
 from psm_tui.i18n import _
 from psm_tui.services.dto import Actor
@@ -30,8 +30,9 @@ def view_title(name: str) -> str:
     }[name]
 
 
-class ViewTabs(Static):
-    """Not focusable: views are switched with 1-5, never with the mouse only."""
+class ViewTabs(Widget):
+    """Not focusable: views are switched with 1-5, never with the mouse only. Drawn at paint
+    time, at the width it has then (the first screen is not drawn twice)."""
 
     active: reactive[str] = reactive("dashboard")
 
@@ -39,11 +40,8 @@ class ViewTabs(Static):
         super().__init__(id=id)
         self.actor = actor
 
-    def watch_active(self) -> None:
-        self.update(self.render_tabs())
-
-    def on_resize(self) -> None:
-        self.update(self.render_tabs())
+    def render(self) -> Text:
+        return self.render_tabs()
 
     def render_tabs(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
