@@ -217,23 +217,16 @@ class PsmApp(TranslatedBindings, App[None]):
 
 
 def warm_up() -> None:
-    """Import the views and dialogs once the first screen is up, so the first ``2``, ``n`` or
-    ``a`` opens without an import pause."""
+    """Import the views, every dialog and the case screen once the first screen is up, so the
+    first ``2``, ``n`` or ``a`` opens without an import pause."""
     import importlib
+    import pkgutil
+
+    from psm_tui.tui import modals
 
     import_views()
-    for name in (
-        "assign",
-        "bulk_assign",
-        "filters",
-        "followup",
-        "new_case",
-        "note",
-        "priority",
-        "stale",
-        "status",
-    ):
-        importlib.import_module(f"psm_tui.tui.modals.{name}")
+    for module in pkgutil.iter_modules(modals.__path__):
+        importlib.import_module(f"{modals.__name__}.{module.name}")
     importlib.import_module("psm_tui.tui.screens.case_detail")
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 
 import pytest
 
@@ -55,3 +57,20 @@ def test_views_are_built_the_first_time_they_are_shown(demo_app) -> None:
             assert len(main.query("#followups")) == 1
 
     asyncio.run(run())
+
+
+def test_warm_up_imports_every_view_and_dialog() -> None:
+    """In a fresh interpreter: after warm_up, opening any view or dialog imports nothing new."""
+    probe = (
+        "import pkgutil, sys\n"
+        "from psm_tui.tui import modals, views\n"
+        "from psm_tui.tui.application import warm_up\n"
+        "warm_up()\n"
+        "wanted = [f'{p.__name__}.{m.name}' for p in (modals, views)"
+        " for m in pkgutil.iter_modules(p.__path__)]\n"
+        "wanted.append('psm_tui.tui.screens.case_detail')\n"
+        "print(len(wanted), [m for m in wanted if m not in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    count, missing = out.stdout.split(" ", 1)
+    assert int(count) > 15 and missing.strip() == "[]"
