@@ -48,6 +48,13 @@ class Settings:
     # Dated changes of the monthly PSM incentive, ("YYYY-MM", rupiah). ``incentive_amount`` is the
     # rate in force since the last of these changes (so changing it alone moves that rate).
     incentive_rates: tuple[tuple[str, int], ...] = (("2017-01", 350_000), ("2020-01", 500_000))
+    # The file boundary (services/file_boundary.py). Empty folders mean "beside the database".
+    backup_dir: str = ""
+    outbox_dir: str = ""
+    outbox_quota_mib: int = 512  # per person
+    outbox_days: int = 7  # files older than this leave the outbox
+    import_max_mib: int = 64  # a file to import, checked while reading
+    import_max_rows: int = 200_000
 
     @property
     def database_or_default(self) -> str:
@@ -55,6 +62,17 @@ class Settings:
 
 
 _ENV = {"database": "PSM_DATABASE", "lang": "PSM_LANG", "followup_due_days": "PSM_FOLLOWUP_DAYS"}
+
+
+_INTEGERS = {
+    "followup_due_days",
+    "outbox_quota_mib",
+    "outbox_days",
+    "import_max_mib",
+    "import_max_rows",
+    "overload_threshold",
+    "incentive_amount",
+}
 
 
 def _read_toml(path: Path) -> dict[str, object]:
@@ -101,8 +119,8 @@ def load_settings(**overrides: object) -> Settings:
         if os.environ.get(var):
             values[name] = os.environ[var]
     values.update({k: v for k, v in overrides.items() if v is not None and k in known})
-    if "followup_due_days" in values:
-        values["followup_due_days"] = int(str(values["followup_due_days"]))
+    for name in _INTEGERS & values.keys():
+        values[name] = int(str(values[name]))
     if "service_group_mode" in values:  # files 0660 for a staff group instead of 0600
         flag = str(values["service_group_mode"]).lower()
         values["service_group_mode"] = flag in ("1", "true", "yes", "on")

@@ -75,7 +75,9 @@ def _english_and_isolated_home(
 def db_path(tmp_path: Path) -> Iterator[Path]:
     """Where a test's database lives: a file, or (PostgreSQL) the URL of an empty database."""
     if PG is None:
-        yield tmp_path / "psm.db"
+        folder = tmp_path / "data"  # files a test exports go beside it, never into its folder
+        folder.mkdir()
+        yield folder / "psm.db"
     else:
         yield from _pg_copy(None)  # type: ignore[misc]
 
@@ -141,7 +143,8 @@ def demo_db(demo_template: Path | str, tmp_path: Path) -> Iterator[Path]:
             database.open_database(url)
             yield url  # type: ignore[misc]
         return
-    path = tmp_path / "demo.db"
+    path = tmp_path / "data" / "demo.db"  # exports go to tmp_path, never the database's folder
+    path.parent.mkdir()
     shutil.copy(demo_template, path)
     path.chmod(0o600)
     database.open_database(str(path))

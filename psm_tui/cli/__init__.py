@@ -5,12 +5,14 @@ This module must not import textual: the TUI is imported only when it is opened.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
 import shlex
 import sys
 from pathlib import Path
+from typing import IO
 
 import click
 import peewee
@@ -19,9 +21,10 @@ import platformdirs
 from psm_tui import __version__, backend
 from psm_tui.cli.context import CliState
 from psm_tui.config import APP_NAME, load_settings
-from psm_tui.database import DatabaseUrlError
+from psm_tui.database import DatabaseUrlError, db
 from psm_tui.i18n import _, set_language
-from psm_tui.services.errors import BusyError, PsmError
+from psm_tui.services.errors import BusyError, DatabaseFileError, PsmError
+from psm_tui.services.validation import safe_display
 
 # Each subcommand's module is imported only when that command runs: a cold `psm case show`
 # must not pay for openpyxl, the reports or the importer.
@@ -44,6 +47,7 @@ COMMAND_MODULES = {
     "import": "imports",
     "summary": "reports",
     "export": "reports",
+    "outbox": "outbox",
 }
 # Modules that add subcommands to another module's group when imported.
 COMMAND_EXTRAS = {"worker": ("roster",)}
@@ -84,10 +88,13 @@ def cli(ctx: click.Context, database: str | None, as_name: str | None, lang: str
         open_tui(ctx.obj)
 
 
-def _log_path() -> Path:
+def log_stream() -> tuple[IO[str], str]:
+    """psm's log file, created 0600 (tracebacks can hold personal data), never via a link."""
     path = Path(platformdirs.user_log_dir(APP_NAME)) / "psm.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "a", encoding="utf-8"), str(path)
 
 
 def _fail(message: str, code: int) -> None:
@@ -136,12 +143,61 @@ def ssh_command_args(args: list[str], original: str | None) -> list[str]:
     return [*args, *words]
 
 
+def _refuse_undecodable(args: list[str]) -> None:
+    """An argument that is not UTF-8 (Python keeps its bytes as surrogates) is a usage error."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+            raise click.UsageError(
+                _("An argument is not valid UTF-8 text: {arg}").format(arg=safe_display(shown))
+            ) from None
+
+
+def _database_file_problem(error: peewee.DatabaseError) -> DatabaseFileError | None:
+    """The database file itself is unusable: say so in one line instead of an internal error."""
+    text = str(error).lower()
+    where = getattr(db.obj, "database", "") if db.obj is not None else ""
+    path = safe_display(str(where))
+    if "readonly database" in text or "read-only" in text:
+        return DatabaseFileError(
+            _("The database {path} is read-only for you; ask the administrator (psm check)").format(
+                path=path
+            )
+        )
+    if "unable to open database" in text:
+        return DatabaseFileError(
+            _(
+                "Cannot open the database {path}: you may not read it, or its folder is missing"
+            ).format(path=path)
+        )
+    if "not a database" in text or "malformed" in text:
+        return DatabaseFileError(
+            _("{path} is not a usable psm database (damaged or replaced); restore a backup").format(
+                path=path
+            )
+        )
+    return None
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (``psm export -o - | head``): stop without a word."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; any failure becomes one clear line on stderr, never a traceback."""
     try:
         args = sys.argv[1:] if argv is None else argv
         set_language(load_settings().lang)  # messages before click parses --lang
-        args = ssh_command_args(args, os.environ.get("SSH_ORIGINAL_COMMAND"))
+        _refuse_undecodable(args)
+        original = os.environ.get("SSH_ORIGINAL_COMMAND")
+        _refuse_undecodable([original] if original else [])
+        args = ssh_command_args(args, original)
         code = cli.main(args=args, prog_name="psm", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
@@ -156,9 +212,14 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(error), error.exit_code)
     except DatabaseUrlError as error:
         _fail(str(error), 2)
-    except peewee.OperationalError as error:
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except peewee.DatabaseError as error:
         if backend.is_busy_error(error):
             _fail(str(BusyError(_("The database is busy (a colleague is saving); try again."))), 6)
+        problem = _database_file_problem(error)
+        if problem is not None:
+            _fail(str(problem), problem.exit_code)
         _report_internal(error)
     except Exception as error:
         _report_internal(error)
@@ -166,10 +227,13 @@ def main(argv: list[str] | None = None) -> None:
 
 def _report_internal(error: BaseException) -> None:
     try:
-        path = _log_path()
-        logging.basicConfig(filename=path, level=logging.ERROR)
-        logging.getLogger("psm").exception("internal error", exc_info=error)
-        where = str(path)
+        stream, where = log_stream()
+        handler = logging.StreamHandler(stream)
+        logger = logging.getLogger("psm.internal")
+        logger.addHandler(handler)
+        logger.error("internal error", exc_info=error)
+        handler.close()
+        stream.close()
     except OSError:
         where = "-"
     _fail(_("Internal error: {error} (details in {log})").format(error=error, log=where), 70)

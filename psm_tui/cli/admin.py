@@ -13,17 +13,23 @@ from psm_tui.cli.output import console, print_json, table
 from psm_tui.cli.output import text as cell
 from psm_tui.i18n import _, format_datetime
 from psm_tui.services import maintenance, privacy, ssh_keys
-from psm_tui.services.errors import NotFoundError, ValidationError
+from psm_tui.services.errors import NotFoundError, UnsafePathError
+from psm_tui.services.file_access import backup_source, backup_target, read_key_file
+from psm_tui.services.file_boundary import backups_folder
 from psm_tui.services.validation import parse_date
 
 
 @click.command("backup")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", required=False)
+@click.option("--force", is_flag=True, help="Replace FILE if it is an older backup.")
 @pass_state
-def backup(state: CliState, file: Path) -> None:
-    """Copy the database to FILE (or into the folder FILE) while others keep working."""
+def backup(state: CliState, file: str | None, force: bool) -> None:
+    """Copy the database to FILE (or into the folder FILE; by default into the backups folder)
+    while others keep working."""
+    actor = state.actor()
+    target = backup_target(state.boundary(), file, maintenance.backup_name(), force=force)
     result = maintenance.backup_database(
-        state.actor(), file, group_shared=state.settings.service_group_mode
+        actor, target, group_shared=state.settings.service_group_mode
     )
     click.echo(
         _("Backup written: {path} ({cases} cases, {size} KiB, mode {mode:04o})").format(
@@ -33,14 +39,17 @@ def backup(state: CliState, file: Path) -> None:
 
 
 @click.command("restore")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file")
 @pass_state
-def restore(state: CliState, file: Path) -> None:
+def restore(state: CliState, file: str) -> None:
     """Replace the database with the backup FILE (nobody else may be connected)."""
     state.open(check=False)
     actor = maintenance.restoring_actor(state.as_name, state.settings.service_account)
+    # Over SSH (--as) only a name in the backups folder; the actor may be unknown here (a
+    # database that cannot be read at all), so the rule follows --as itself.
+    source = backup_source(backups_folder(state.settings), state.as_name is not None, file)
     result = maintenance.restore_database(
-        actor, file, group_shared=state.settings.service_group_mode
+        actor, source, group_shared=state.settings.service_group_mode
     )
     click.echo(_("Restored {path}: {cases} cases").format(path=result.source, cases=result.cases))
     if result.kept:
@@ -168,6 +177,12 @@ def ssh_group() -> None:
     """Bind staff SSH keys to their identity on the service account."""
 
 
+def _no_file_over_ssh(state: CliState, file: Path | None) -> None:
+    """Over SSH only the service account's own authorized_keys is ever written."""
+    if file is not None and state.actor().remote:
+        raise UnsafePathError(_("Over SSH psm uses only the service account's authorized_keys"))
+
+
 def _keys_file(state: CliState, file: Path | None) -> Path:
     return file.expanduser() if file else ssh_keys.default_file(state.settings.service_account)
 
@@ -181,21 +196,17 @@ _FILE_OPTION = click.option(
 
 @ssh_group.command("authorize")
 @click.argument("name")
-@click.argument("keyfile", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("keyfile", metavar="KEYFILE|-")
 @_FILE_OPTION
 @click.option("--program", default="psm", show_default=True, help="psm as sshd should run it.")
 @pass_state
 def ssh_authorize(
-    state: CliState, name: str, keyfile: Path, file: Path | None, program: str
+    state: CliState, name: str, keyfile: str, file: Path | None, program: str
 ) -> None:
-    """Let the key in KEYFILE (a .pub file) log in as staff user NAME."""
+    """Let the key in KEYFILE (a .pub file; '-': standard input) log in as staff user NAME."""
     actor = state.actor()
-    try:
-        key_text = keyfile.expanduser().read_text(errors="replace")
-    except OSError as error:
-        raise ValidationError(
-            _("Cannot read {path}: {error}").format(path=keyfile, error=error.strerror), "key"
-        ) from error
+    _no_file_over_ssh(state, file)
+    key_text = read_key_file(state.boundary(), keyfile)
     result = ssh_keys.authorize(actor, name, key_text, _keys_file(state, file), program)
     message = (
         _("{name} may log in with key {fingerprint} ({path})")
@@ -211,6 +222,7 @@ def ssh_authorize(
 @pass_state
 def ssh_revoke(state: CliState, name: str, file: Path | None) -> None:
     """Remove every key bound to staff user NAME."""
+    _no_file_over_ssh(state, file)
     removed = ssh_keys.revoke(state.actor(), name, _keys_file(state, file))
     for fingerprint in removed:
         click.echo(_("revoked {fingerprint} of {name}").format(fingerprint=fingerprint, name=name))

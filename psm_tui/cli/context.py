@@ -9,6 +9,7 @@ import click
 from psm_tui.config import Settings
 from psm_tui.database import open_database
 from psm_tui.services.dto import Actor
+from psm_tui.services.file_boundary import Boundary, boundary_for
 from psm_tui.services.setup import check_schema
 from psm_tui.services.users import resolve_actor
 
@@ -34,6 +35,10 @@ class CliState:
         if self._actor is None:
             self._actor = resolve_actor(self.as_name, self.settings.service_account)
         return self._actor
+
+    def boundary(self) -> Boundary:
+        """The file rules for this person: no server paths over SSH (file_boundary)."""
+        return boundary_for(self.settings, self.actor())
 
 
 pass_state = click.make_pass_decorator(CliState)

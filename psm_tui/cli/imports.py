@@ -5,15 +5,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from functools import partial
 from typing import TypeVar
 
 import click
 
 from psm_tui.cli.context import CliState, pass_state
+from psm_tui.cli.files import refused_written_text
 from psm_tui.i18n import _, format_number
 from psm_tui.services import importing
 from psm_tui.services.errors import ValidationError
+from psm_tui.services.file_access import open_input, output_for
+from psm_tui.services.file_output import StdoutOutput
 from psm_tui.services.importing import ImportResult, Progress
 from psm_tui.services.validation import safe_display
 
@@ -35,14 +38,16 @@ def _options(command: F) -> F:
         "--report",
         "report_path",
         metavar="FILE",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Write every refused row with its reason to FILE (.csv or "
-        ".xlsx), ready to fix and re-import.",
+        help="Write every refused row with its reason to FILE (.csv or .xlsx), ready to fix "
+        "and re-import ('-': standard output; over SSH a plain name goes to your outbox).",
     )(command)
+    command = click.option("--force", is_flag=True, help="Replace the report file if it exists.")(
+        command
+    )
     command = click.option(
         "--skip-invalid", is_flag=True, help="Import the valid rows even if others are refused."
     )(command)
-    return click.argument("file", type=click.Path(dir_okay=False, path_type=Path))(command)
+    return click.argument("file", metavar="FILE|-")(command)
 
 
 @import_group.command("workers")
@@ -78,22 +83,34 @@ def _progress_bar(label: str) -> Iterator[Progress | None]:
 def _run(
     state: CliState,
     kind: str,
-    file: Path,
+    file: str,
     dry_run: bool,
-    report_path: Path | None,
+    report_path: str | None,
+    force: bool,
     skip_invalid: bool,
 ) -> None:
     actor = state.actor()
-    with _progress_bar(_("Importing {file}").format(file=file.name)) as progress:
-        result = importing.import_file(
-            actor, kind, file, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
-        )
-    _print(result)
-    if report_path is not None:
-        count = importing.write_report(result, file, report_path)
-        click.echo(
-            _("{count} refused row(s) written to {path}").format(count=count, path=report_path)
-        )
+    boundary = state.boundary()
+    # Checked before the import runs, so a refused report path costs nothing.
+    report = None if report_path is None else output_for(boundary, report_path, force=force)
+    # A report on standard output takes stdout; the summary then goes to stderr.
+    echo_err = isinstance(report, StdoutOutput)
+    with open_input(boundary, file) as source:
+        with _progress_bar(_("Importing {file}").format(file=safe_display(source.name))) as bar:
+            result = importing.import_file(
+                actor,
+                kind,
+                source,
+                limits=boundary.limits,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                progress=bar,
+            )
+        _print(result, err=echo_err)
+        if report is not None:
+            xlsx = (report_path or "").lower().endswith(".xlsx")
+            count = importing.write_report(result, source, report, xlsx=xlsx)
+            click.echo(refused_written_text(count, report), err=echo_err)
     if result.blocked:
         raise ValidationError(
             _(
@@ -103,8 +120,9 @@ def _run(
         )
 
 
-def _print(result: ImportResult) -> None:
-    click.echo(
+def _print(result: ImportResult, *, err: bool = False) -> None:
+    echo = partial(click.echo, err=err)
+    echo(
         safe_display(
             _("{file} ({source}): {rows} data row(s)").format(
                 file=result.source,
@@ -114,7 +132,7 @@ def _print(result: ImportResult) -> None:
         )
     )
     if result.ignored_columns:
-        click.echo(
+        echo(
             safe_display(
                 _("Columns not imported: {columns}").format(
                     columns=", ".join(result.ignored_columns)
@@ -122,15 +140,15 @@ def _print(result: ImportResult) -> None:
             )
         )
     for refusal in result.refusals[:SHOWN_REFUSALS]:
-        click.echo(safe_display("  " + importing.refusal_text(refusal)))
+        echo(safe_display("  " + importing.refusal_text(refusal)))
     hidden = len(result.refusals) - SHOWN_REFUSALS
     if hidden > 0:
-        click.echo(
+        echo(
             _("  ... and {count} more (use --report FILE to get them all)").format(
                 count=format_number(hidden)
             )
         )
-    click.echo(importing.summary_text(result))
+    echo(importing.summary_text(result))
 
 
 COMMANDS = [import_group]

@@ -15,11 +15,13 @@ from rich.text import Text
 from psm_tui.cli import reports_json as docs
 from psm_tui.cli.cases import _filters as case_filters
 from psm_tui.cli.context import CliState, pass_state
+from psm_tui.cli.files import written_text
 from psm_tui.cli.output import console, print_json
 from psm_tui.cli.output import text as cell
 from psm_tui.i18n import _, format_date
 from psm_tui.services import reports
 from psm_tui.services.case_queries import CaseFilter
+from psm_tui.services.errors import ValidationError
 from psm_tui.services.exports import (
     FORMATS,
     KINDS,
@@ -29,6 +31,8 @@ from psm_tui.services.exports import (
     run_export,
 )
 from psm_tui.services.exports_files import CsvSink, LongCsvSink, TableSink, write_tables
+from psm_tui.services.file_access import output_for
+from psm_tui.services.file_output import StdoutOutput
 from psm_tui.services.reference import find_kecamatan
 from psm_tui.services.reports import (
     ReportScope,
@@ -243,7 +247,14 @@ def summary(
     type=click.Choice(FORMATS),
     help="csv or xlsx (default: from the file name, else csv).",
 )
-@click.option("-o", "--output", required=True, metavar="FILE", help="File to write ('-': stdout).")
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="File to write ('-': standard output). Over SSH: standard output, or a plain name "
+    "for your outbox.",
+)
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.option(
     "--plain",
     is_flag=True,
@@ -267,7 +278,8 @@ def export(
     state: CliState,
     kind: str,
     fmt: str | None,
-    output: str,
+    output: str | None,
+    force: bool,
     plain: bool,
     month: str | None,
     opd: str | None,
@@ -282,13 +294,17 @@ def export(
     """
     actor = state.actor()
     _refuse_unrelated(kind, values, opd, worker_kind, include_inactive, month)
+    destination = output_for(state.boundary(), output, force=force)
     fmt = format_for(output, fmt)
+    if fmt == "xlsx" and isinstance(destination, StdoutOutput) and sys.stdout.isatty():
+        raise ValidationError(
+            _("A workbook would garble the terminal; send it to a file: ... > kasus.xlsx")
+        )
     filters = case_filters(values) if kind in ("cases", "followups") else CaseFilter()
     kec = find_kecamatan(str(values["kecamatan"])).code if values.get("kecamatan") else None
     request = ExportRequest(
         kind=kind,
         fmt=fmt,
-        output=output,
         filters=filters,
         opd=opd,
         plain=plain,
@@ -308,19 +324,15 @@ def export(
         "incentive_amount": settings.incentive_amount,
         "threshold": settings.overload_threshold,
     }
-    total = count_rows(request) if output != "-" and sys.stderr.isatty() else None
+    to_file = not isinstance(destination, StdoutOutput)
+    total = count_rows(request) if to_file and sys.stderr.isatty() else None
     if total and total >= PROGRESS_FROM:
         with click.progressbar(length=total, label=_("Exporting"), file=sys.stderr) as progress:
-            result = run_export(actor, request, progress=progress.update, **options)
+            result = run_export(actor, request, destination, progress=progress.update, **options)
     else:
-        result = run_export(actor, request, **options)
-    if output != "-":
-        click.echo(
-            _("{rows} rows written to {file}").format(
-                rows=display_value(result.rows, "int"), file=output
-            ),
-            err=True,
-        )
+        result = run_export(actor, request, destination, **options)
+    if to_file:
+        click.echo(written_text(result.rows, destination), err=True)
 
 
 def _refuse_unrelated(

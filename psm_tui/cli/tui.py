@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
 import click
-import platformdirs
 
 from psm_tui.cli.context import CliState
-from psm_tui.config import APP_NAME
 from psm_tui.i18n import _
 
 
 def _log_to_file() -> None:
     """Errors the app reports go to a file: a message on stderr would garble the screen."""
+    from psm_tui.cli import log_stream
+
     try:
-        path = Path(platformdirs.user_log_dir(APP_NAME)) / "psm.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+        handler: logging.Handler = logging.StreamHandler(log_stream()[0])
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))

@@ -33,6 +33,9 @@ class Actor:
     full_name: str
     role: str
     kecamatan_code: str | None = None
+    # Acting through an SSH forced command (``psm --as NAME``): trusted with the role's data,
+    # never with the server's files (see services/file_boundary.py).
+    remote: bool = False
 
 
 @dataclass(frozen=True)

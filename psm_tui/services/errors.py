@@ -53,3 +53,22 @@ class UnreachableError(PsmError):
     """The database server refused or could not be reached (down, wrong password, no database)."""
 
     exit_code = 8
+
+
+class UnsafePathError(PsmError):
+    """A file psm will not read or write for this person (a server path over SSH, a symlink,
+    a FIFO, an existing file without ``--force``, the database's folder ...)."""
+
+    exit_code = 9
+
+
+class TooLargeError(PsmError):
+    """A file over one of the reading caps (bytes, rows, an XLSX that unpacks too far)."""
+
+    exit_code = 10
+
+
+class DatabaseFileError(PsmError):
+    """The database file cannot be used at all (read-only, unreadable, not a database)."""
+
+    exit_code = 11

@@ -37,9 +37,9 @@ from psm_tui.services.exports_files import (
     CsvSink,
     LongCsvSink,
     TableSink,
-    private_output,
     write_tables,
 )
+from psm_tui.services.file_output import Output
 from psm_tui.services.labels import FOLLOWUP_OPEN
 from psm_tui.services.reference import find_kecamatan, find_opd, kelurahan_by_code
 from psm_tui.services.reports import month_end
@@ -60,13 +60,13 @@ EXPORT_PERMISSION = {
     "incentive": "export",
 }
 Progress = Callable[[int], None]
+PROGRESS_STEP = 500  # rows between two progress reports
 
 
 @dataclass(frozen=True)
 class ExportRequest:
     kind: str
     fmt: str
-    output: str  # a path, or "-" for standard output (CSV only)
     filters: CaseFilter = field(default_factory=CaseFilter)
     opd: str | None = None
     workers: WorkerFilter = field(default_factory=WorkerFilter)
@@ -83,7 +83,7 @@ class ExportResult:
     rows: int
 
 
-def format_for(output: str, fmt: str | None) -> str:
+def format_for(output: str | None, fmt: str | None) -> str:
     """``--format`` if given, else from the file name (``.xlsx``), else CSV."""
     if fmt:
         fmt = fmt.lower()
@@ -92,7 +92,7 @@ def format_for(output: str, fmt: str | None) -> str:
                 _("Unknown format {format}; use csv or xlsx").format(format=fmt), "format"
             )
         return fmt
-    return "xlsx" if output.lower().endswith(".xlsx") else "csv"
+    return "xlsx" if (output or "").lower().endswith(".xlsx") else "csv"
 
 
 def _scoped(actor: Actor, request: ExportRequest) -> ExportRequest:
@@ -116,13 +116,19 @@ def _scoped(actor: Actor, request: ExportRequest) -> ExportRequest:
 def run_export(
     actor: Actor,
     request: ExportRequest,
+    output: Output,
     *,
     incentive_rates: tuple[tuple[str, int], ...] = Settings.incentive_rates,
     incentive_amount: int = Settings.incentive_amount,
     threshold: int = Settings.overload_threshold,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """Write one export and record it in the audit log (settings' defaults unless given)."""
+    """Write one export to ``output`` (settings' defaults unless given).
+
+    The audit row (who, what, which filter, where to) is committed before the first byte
+    leaves; a second row says how many rows went out, or that the export broke off and after how
+    many. The log stays append-only, and ``export -o - | head`` still leaves its trace.
+    """
     if request.kind not in KINDS:
         raise ValidationError(
             _("Unknown export {kind}; use one of {kinds}").format(
@@ -131,31 +137,69 @@ def run_export(
             "kind",
         )
     request = _scoped(actor, request)
-    if request.kind == "cases":
-        rows = _write_list(request, case_columns(), case_rows(actor, request.filters), progress)
-    elif request.kind == "followups":
-        opd = find_opd(request.opd).code if request.opd else None
-        rows = _write_list(
-            request, followup_columns(), followup_rows(request.filters, opd), progress
-        )
-    elif request.kind == "workers":
-        rows = _write_list(request, worker_columns(), worker_rows(actor, request.workers), progress)
-    else:
-        rows = _write_document(actor, request, incentive_rates, incentive_amount, threshold)
     audit.record(
         actor,
         "export",
         "export",
         request.kind,
-        {
-            "format": request.fmt,
-            "rows": rows,
-            "output": request.output,
-            "filter": _filter_detail(request),
-        },
-        detail=_("{kind} export, {rows} rows").format(kind=request.kind, rows=rows),
+        {"format": request.fmt, "output": output.label, "filter": _filter_detail(request)},
     )
-    return ExportResult(request.kind, request.fmt, request.output, rows)
+    tally = _Tally(progress)
+    try:
+        _write(actor, request, output, tally, incentive_rates, incentive_amount, threshold)
+    except BaseException as error:
+        audit.record(
+            actor,
+            "export.failed",
+            "export",
+            request.kind,
+            {"rows": tally.rows, "error": type(error).__name__},
+        )
+        raise
+    audit.record(actor, "export.done", "export", request.kind, {"rows": tally.rows})
+    return ExportResult(request.kind, request.fmt, output.label, tally.rows)
+
+
+@dataclass
+class _Tally:
+    """Rows written so far (what the audit log reports if the export breaks off)."""
+
+    progress: Progress | None
+    rows: int = 0
+    reported: int = 0
+
+    def add(self, count: int = 1) -> None:
+        self.rows += count
+        if self.progress and self.rows - self.reported >= PROGRESS_STEP:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.progress and self.rows > self.reported:
+            self.progress(self.rows - self.reported)
+        self.reported = self.rows
+
+
+def _write(
+    actor: Actor,
+    request: ExportRequest,
+    output: Output,
+    tally: _Tally,
+    rates: tuple[tuple[str, int], ...],
+    amount: int,
+    threshold: int,
+) -> None:
+    if request.kind == "cases":
+        _write_list(request, output, case_columns(), case_rows(actor, request.filters), tally)
+    elif request.kind == "followups":
+        opd = find_opd(request.opd).code if request.opd else None
+        rows = followup_rows(request.filters, opd)
+        _write_list(request, output, followup_columns(), rows, tally)
+    elif request.kind == "workers":
+        rows = worker_rows(actor, request.workers)
+        _write_list(request, output, worker_columns(), rows, tally)
+    else:
+        tally.add(_write_document(actor, request, output, rates, amount, threshold))
+        tally.flush()
 
 
 def _filter_detail(request: ExportRequest) -> dict[str, object]:
@@ -174,24 +218,20 @@ def _filter_detail(request: ExportRequest) -> dict[str, object]:
 
 def _write_list(
     request: ExportRequest,
+    output: Output,
     columns: list[Column],
     rows: Iterator[tuple[object, ...]],
-    progress: Progress | None,
-) -> int:
-    count = 0
+    tally: _Tally,
+) -> None:
     binary = request.fmt == "xlsx"
-    with private_output(request.output, binary=binary, bom=not request.plain) as stream:
+    with output.open(binary=binary, bom=not request.plain) as stream:
         sink = _xlsx_sink(stream, False) if binary else CsvSink(stream, plain=request.plain)
         sink.begin(request.kind, _title(request.kind), columns)
         for values in rows:
             sink.row(values)
-            count += 1
-            if progress and count % 500 == 0:
-                progress(500)
+            tally.add()
         sink.close()
-    if progress:
-        progress(count % 500)
-    return count
+    tally.flush()
 
 
 def _xlsx_sink(stream: IO[bytes], document: bool) -> TableSink:
@@ -440,6 +480,7 @@ def document_tables(
 def _write_document(
     actor: Actor,
     request: ExportRequest,
+    output: Output,
     rates: tuple[tuple[str, int], ...],
     amount: int,
     threshold: int,
@@ -448,7 +489,7 @@ def _write_document(
     if request.fmt == "csv" and request.kind == "incentive":
         tables = tables[:1]  # the nominative list already carries every subtotal
     binary = request.fmt == "xlsx"
-    with private_output(request.output, binary=binary, bom=not request.plain) as stream:
+    with output.open(binary=binary, bom=not request.plain) as stream:
         sink: TableSink
         if binary:
             sink = _xlsx_sink(stream, True)

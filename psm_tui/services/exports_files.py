@@ -14,25 +14,16 @@ XLSX (:mod:`exports_xlsx`) needs no trick: identifiers are text cells. Spreadshe
 start with a UTF-8 BOM so Excel reads the accents; they are comma-separated (for Excel on a
 semicolon locale, use XLSX).
 
-Files are created private (0600: they hold personal data) and written under a temporary name,
-then renamed, so a failed export never leaves half a file behind.
+Where the bytes go (a file, the outbox, standard output) is :mod:`file_output`'s business.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import io
-import os
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, Protocol
 
 from psm_tui.i18n import _
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.paths import check_output_path
 from psm_tui.services.reports_tables import Column, ReportTable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,6 +53,11 @@ def _plain_value(value: object, kind: str) -> str:
     return str(value)
 
 
+def formula_safe(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading ``'`` where it would start a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _spreadsheet_value(value: object, kind: str) -> str:
     if value is None:
         return ""
@@ -70,9 +66,7 @@ def _spreadsheet_value(value: object, kind: str) -> str:
     text = _plain_value(value, kind)
     if kind == "id" and text:
         return '="' + text.replace('"', "") + '"'
-    if kind == "text" and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    return formula_safe(text) if kind == "text" else text
 
 
 class CsvSink:
@@ -148,47 +142,3 @@ def write_tables(sink: TableSink, tables: list[ReportTable], subtitle: str = "")
             sink.row(row.values, total=row.total, key=row.key)
             count += 1
     return count
-
-
-@contextlib.contextmanager
-def private_output(path: str | Path, *, binary: bool, bom: bool = True) -> Iterator[IO]:  # type: ignore[type-arg]
-    """A file created 0600 under a temporary name, renamed into place only on success.
-
-    ``-`` is standard output (text formats only). ``bom`` starts a text file with the UTF-8 BOM
-    Excel needs to read accents; plain (machine) CSV goes without.
-    """
-    encoding = "utf-8-sig" if bom else "utf-8"
-    if str(path) == "-":
-        if binary:
-            raise ValidationError(
-                _("An XLSX file cannot go to standard output; give -o FILE"), "output"
-            )
-        stream = io.TextIOWrapper(
-            sys.stdout.buffer, encoding=encoding, newline="", write_through=True
-        )
-        try:
-            yield stream
-        finally:
-            stream.detach()
-        return
-    target = check_output_path(path)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        descriptor = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    except OSError as error:
-        raise ValidationError(
-            _("Cannot write {path}: {error}").format(path=target, error=error.strerror or error),
-            "output",
-        ) from None
-    try:
-        if binary:
-            with os.fdopen(descriptor, "wb") as fh:
-                yield fh
-        else:
-            with os.fdopen(descriptor, "w", encoding=encoding, newline="") as fh:
-                yield fh
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        raise

@@ -38,7 +38,8 @@ TITLE = Font(bold=True, size=13)
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
-def _clean(text: str) -> str:
+def xml_safe(text: str) -> str:
+    """Text without the characters XML 1.0 cannot hold."""
     return ILLEGAL_CHARACTERS.sub("", text)
 
 
@@ -69,8 +70,8 @@ class XlsxSink:
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         if self._document:
-            sheet.append([self._cell(sheet, _clean(title), TITLE)])
-            sheet.append([self._cell(sheet, _clean(subtitle), None)])
+            sheet.append([self._cell(sheet, xml_safe(title), TITLE)])
+            sheet.append([self._cell(sheet, xml_safe(subtitle), None)])
         header_style = Alignment(wrap_text=True, vertical="top")
         sheet.append([self._cell(sheet, c.label, BOLD, header_style) for c in columns])
         self._sheet = sheet
@@ -99,7 +100,7 @@ class XlsxSink:
             if value is None:
                 return None
             if isinstance(value, str):
-                value = _clean(value)
+                value = xml_safe(value)
             elif isinstance(value, bool):
                 value = _("yes") if value else _("no")
             if number_format is None and not (isinstance(value, str) and value.startswith("=")):

@@ -10,13 +10,16 @@ import codecs
 import csv
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import BinaryIO
 
-from psm_tui.i18n import _
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.paths import check_input_path
+from psm_tui.i18n import _, format_number
+from psm_tui.services.errors import TooLargeError, ValidationError
+from psm_tui.services.file_boundary import DEFAULT_LIMITS, MIB, Limits
+from psm_tui.services.file_input import InputFile
+from psm_tui.services.validation import safe_display
 
 HEADER_SCAN_ROWS = 15
 DELIMITERS = (";", ",", "\t", "|")
@@ -28,7 +31,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the pre-2007 .xls format
 class SourceTable:
     """The header and the data rows of one file; ``rows`` can be iterated once."""
 
-    path: Path
+    name: str
     format: str
     headers: list[str]
     header_row: int
@@ -44,40 +47,73 @@ class SourceTable:
             closer()
 
 
-def read_table(path: Path, is_header: Callable[[list[str]], bool]) -> SourceTable:
-    """Open ``path`` as a CSV or XLSX table whose header row satisfies ``is_header``."""
-    check_input_path(path)
-    try:
-        with path.open("rb") as fh:
-            magic = fh.read(4)
-    except OSError as error:
-        raise ValidationError(
-            _("Cannot read {path}: {error}").format(path=path, error=error.strerror or error)
-        ) from None
+def read_table(
+    source: InputFile, is_header: Callable[[list[str]], bool], limits: Limits = DEFAULT_LIMITS
+) -> SourceTable:
+    """Open ``source`` as a CSV or XLSX table whose header row satisfies ``is_header``.
+
+    Reading stays within ``limits``: the byte cap is the stream's own, rows are counted as they
+    come, and an XLSX archive is measured before anything is unpacked.
+    """
+    stream = source.stream
+    stream.seek(0)
+    magic = stream.read(4)
+    stream.seek(0)
     if magic == _OLE_MAGIC:
         raise ValidationError(
-            _("{path} is an old Excel .xls file; save it as .xlsx or CSV first").format(path=path)
+            _("{path} is an old Excel .xls file; save it as .xlsx or CSV first").format(
+                path=safe_display(source.name)
+            )
         )
-    if magic == _ZIP_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, is_header)
-    return _read_csv(path, is_header)
+    if magic == _ZIP_MAGIC or source.name.lower().endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(source, is_header, limits)
+    return _read_csv(source, is_header, limits)
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was in: a BOM decides; else UTF-8, then Windows-1252, Latin-1."""
-    if data.startswith(codecs.BOM_UTF8):
+    """Text and the encoding it was in (see :func:`detect_encoding`)."""
+    encoding = detect_encoding(io.BytesIO(data))
+    return data.decode(encoding), encoding
+
+
+def detect_encoding(stream: BinaryIO) -> str:
+    """A BOM decides; else UTF-8 if every byte decodes, then Windows-1252, else Latin-1.
+
+    One pass over the stream in chunks, so a 64 MiB file is never held as text twice.
+    """
+    stream.seek(0)
+    head = stream.read(4)
+    stream.seek(0)
+    if head.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    else:
+        encoding = "utf-8"
+    candidates = [encoding, "cp1252"]
+    decoders = {name: codecs.getincrementaldecoder(name)() for name in candidates}
+    while chunk := stream.read(1024 * 1024):
+        for name in list(decoders):
+            try:
+                decoders[name].decode(chunk)
+            except UnicodeDecodeError:
+                del decoders[name]
+    for name in list(decoders):
         try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+            decoders[name].decode(b"", final=True)
         except UnicodeDecodeError:
-            data = data[len(codecs.BOM_UTF8) :]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1"), "latin-1"
+            del decoders[name]
+    stream.seek(0)
+    return next((name for name in candidates if name in decoders), "latin-1")
+
+
+def _count_lines(stream: BinaryIO) -> int:
+    stream.seek(0)
+    count = 0
+    while chunk := stream.read(1024 * 1024):
+        count += chunk.count(b"\n")
+    stream.seek(0)
+    return count
 
 
 def sniff_delimiter(text: str) -> str:
@@ -100,43 +136,124 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_csv(path: Path, is_header: Callable[[list[str]], bool]) -> SourceTable:
-    text, encoding = decode(path.read_bytes())
-    delimiter = sniff_delimiter(text)
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered = enumerate(records, start=1)
-    header_row, headers, rows = _find_header(numbered, is_header, path)
+def _csv_rows(records: Iterator[list[str]], name: str) -> Iterator[tuple[int, list[str]]]:
+    """Numbered records; a row csv cannot read (a NUL byte, a 131,072-character cell) is one
+    clear refusal of the file."""
+    number = 0
+    try:
+        for number, values in enumerate(records, start=1):
+            yield number, values
+    except csv.Error as error:
+        raise ValidationError(
+            _("{file}, row {row}: cannot be read ({error}); is this the right file?").format(
+                file=safe_display(name), row=number + 1, error=csv_problem(error)
+            )
+        ) from None
+
+
+def csv_problem(error: csv.Error) -> str:
+    text = str(error)
+    if "field larger than field limit" in text:
+        return _("a cell is longer than {count} characters").format(
+            count=format_number(csv.field_size_limit())
+        )
+    if "NUL" in text:
+        return _("it holds a NUL byte, so it is not a text file")
+    return text
+
+
+def too_many_rows(name: str, limits: Limits) -> TooLargeError:
+    return TooLargeError(
+        _("{file} has more than {rows} rows, the most psm imports at once; split it").format(
+            file=safe_display(name), rows=format_number(limits.max_rows)
+        )
+    )
+
+
+def _read_csv(
+    source: InputFile, is_header: Callable[[list[str]], bool], limits: Limits
+) -> SourceTable:
+    encoding = detect_encoding(source.stream)
+    lines = _count_lines(source.stream)
+    text = io.TextIOWrapper(source.stream, encoding=encoding, newline="")  # type: ignore[arg-type]
+    delimiter = sniff_delimiter(text.read(65536))
+    text.seek(0)
+    numbered = _csv_rows(csv.reader(text, delimiter=delimiter), source.name)
+    header_row, headers, rows = _find_header(numbered, is_header, source.name)
+    rows = _capped(rows, source.name, limits)
     return SourceTable(
-        path,
+        source.name,
         "csv",
         headers,
         header_row,
         rows,
         encoding=encoding,
         delimiter=delimiter,
-        estimated_rows=max(text.count("\n") - header_row + 1, 0),
+        estimated_rows=max(lines - header_row + 1, 0),
+        closers=[text.detach],
     )
 
 
-def _read_xlsx(path: Path, is_header: Callable[[list[str]], bool]) -> SourceTable:
+def _check_archive(source: InputFile, limits: Limits) -> None:
+    """Measure the XLSX archive before unpacking it: a 15 MB file can unpack to gigabytes."""
+    try:
+        with zipfile.ZipFile(source.stream) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ValidationError(
+            _("{path} is not a readable XLSX file: {error}").format(
+                path=safe_display(source.name), error=error
+            )
+        ) from None
+    unpacked = sum(part.file_size for part in parts)
+    packed = max(sum(part.compress_size for part in parts), 1)
+    strings = sum(part.file_size for part in parts if part.filename.endswith("sharedStrings.xml"))
+    if (
+        len(parts) > limits.max_parts
+        or unpacked > limits.max_unzipped
+        or unpacked > limits.max_ratio * max(packed, 64 * 1024)
+        or strings > limits.max_shared_strings
+    ):
+        raise TooLargeError(
+            _(
+                "{file} unpacks to {size} MiB ({ratio}x its size), more than psm reads at "
+                "once; save it as CSV or split it"
+            ).format(
+                file=safe_display(source.name),
+                size=format_number(unpacked // MIB),
+                ratio=format_number(unpacked // packed),
+            )
+        )
+    source.stream.seek(0)
+
+
+def _read_xlsx(
+    source: InputFile, is_header: Callable[[list[str]], bool], limits: Limits
+) -> SourceTable:
     import openpyxl
 
+    _check_archive(source, limits)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(source.stream, read_only=True, data_only=True)
+    except TooLargeError:
+        raise
     except Exception as error:
         raise ValidationError(
-            _("{path} is not a readable XLSX file: {error}").format(path=path, error=error)
+            _("{path} is not a readable XLSX file: {error}").format(
+                path=safe_display(source.name), error=error
+            )
         ) from None
     for sheet in book.worksheets:
         numbered = enumerate(
             ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)), start=1
         )
         try:
-            header_row, headers, rows = _find_header(numbered, is_header, path)
+            header_row, headers, rows = _find_header(numbered, is_header, source.name)
         except ValidationError:
             continue
+        rows = _capped(rows, source.name, limits)
         return SourceTable(
-            path,
+            source.name,
             "xlsx",
             headers,
             header_row,
@@ -146,7 +263,17 @@ def _read_xlsx(path: Path, is_header: Callable[[list[str]], bool]) -> SourceTabl
             closers=[book.close],
         )
     book.close()
-    raise _no_header(path)
+    raise _no_header(source.name)
+
+
+def _capped(
+    rows: Iterator[tuple[int, list[str]]], name: str, limits: Limits
+) -> Iterator[tuple[int, list[str]]]:
+    """The data rows, refusing the file at the first row past the row cap."""
+    for count, row in enumerate(rows, start=1):
+        if count > limits.max_rows:
+            raise too_many_rows(name, limits)
+        yield row
 
 
 def cell_text(value: object) -> str:
@@ -177,7 +304,7 @@ def cell_text(value: object) -> str:
 
 
 def _find_header(
-    numbered: Iterator[tuple[int, list[str]]], is_header: Callable[[list[str]], bool], path: Path
+    numbered: Iterator[tuple[int, list[str]]], is_header: Callable[[list[str]], bool], name: str
 ) -> tuple[int, list[str], Iterator[tuple[int, list[str]]]]:
     """Skip title rows: the header is the first of the first rows that names known columns."""
     for number, values in numbered:
@@ -188,15 +315,15 @@ def _find_header(
             return number, headers, numbered
         if number >= HEADER_SCAN_ROWS:
             break
-    raise _no_header(path)
+    raise _no_header(name)
 
 
-def _no_header(path: Path) -> ValidationError:
+def _no_header(name: str) -> ValidationError:
     return ValidationError(
         _(
             "No header row found in {path}: the first rows name no known column (Nama, NIK, "
             "Kelurahan, ...)"
-        ).format(path=path)
+        ).format(path=safe_display(name))
     )
 
 

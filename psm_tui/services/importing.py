@@ -15,13 +15,17 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import IO
 
 from psm_tui.database import db
 from psm_tui.i18n import _, format_number, format_tenths, ngettext
 from psm_tui.services import audit, clock
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ValidationError
+from psm_tui.services.exports_files import formula_safe
+from psm_tui.services.file_boundary import DEFAULT_LIMITS, Limits
+from psm_tui.services.file_input import InputFile
+from psm_tui.services.file_output import Output
 from psm_tui.services.import_columns import (
     CASE_COLUMNS,
     FIELD_HEADERS,
@@ -35,6 +39,7 @@ from psm_tui.services.import_readers import SourceTable, is_blank, read_table
 from psm_tui.services.import_rows import CaseRow, Refusal, RowChecker, WorkerRow
 from psm_tui.services.import_writer import write_cases, write_workers
 from psm_tui.services.users import require
+from psm_tui.services.validation import safe_display
 
 KINDS = ("workers", "cases")
 PERMISSIONS = {"workers": "worker.manage", "cases": "case.create"}
@@ -89,25 +94,26 @@ class ImportResult:
 def import_file(
     actor: Actor,
     kind: str,
-    path: str | Path,
+    source: InputFile,
     *,
+    limits: Limits = DEFAULT_LIMITS,
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import ``path`` (CSV or XLSX) as ``kind`` (``workers`` or ``cases``)."""
+    """Import ``source`` (CSV or XLSX, opened by :mod:`file_access`) as ``workers`` or
+    ``cases``."""
     if kind not in KINDS:
         raise ValidationError(_("Import what? Use workers or cases"), "kind")
     require(actor, PERMISSIONS[kind])
     report = progress or (lambda _done: None)
     started = time.perf_counter()
-    path = Path(path)
-    table = read_table(path, header_predicate(COLUMNS[kind]))
+    table = read_table(source, header_predicate(COLUMNS[kind]), limits)
     try:
         columns = _columns(table, kind)
         result = ImportResult(
             kind=kind,
-            source=path.name,
+            source=source.name,
             format=table.format,
             encoding=table.encoding,
             delimiter=table.delimiter,
@@ -140,7 +146,7 @@ def _columns(table: SourceTable, kind: str) -> ColumnMap:
         if not any(f in columns.index for f in options):
             raise ValidationError(
                 _("{file} has no {column} column (the header row is row {row}: {headers})").format(
-                    file=table.path.name,
+                    file=safe_display(table.name),
                     column=" / ".join(FIELD_HEADERS[f] for f in options),
                     row=table.header_row,
                     headers=", ".join(table.headers),
@@ -207,15 +213,18 @@ def _write(
     )
 
 
-def write_report(result: ImportResult, source: str | Path, target: str | Path) -> int:
-    """Write every refused row of ``source`` to ``target``: its cells as the file had them, then
+def write_report(
+    result: ImportResult, source: InputFile, output: Output, *, xlsx: bool = False
+) -> int:
+    """Write every refused row of ``source`` to ``output``: its cells as the file had them, then
     ``row``, ``column`` and ``reason``. The office fixes the rows and imports the report itself
-    (the three extra columns are ignored). An ``.xlsx`` report keeps every cell as text, so
-    Excel cannot mangle a NIK again. Returns the number of rows written."""
+    (the three extra columns are ignored). An XLSX report keeps every cell as text, so Excel
+    cannot mangle a NIK again; a CSV report defuses cells that would run as formulas, exactly
+    as exports do. Returns the number of rows written."""
     problems: dict[int, list[Refusal]] = {}
     for refusal in result.refusals:
         problems.setdefault(refusal.row, []).append(refusal)
-    table = read_table(Path(source), header_predicate(COLUMNS[result.kind]))
+    table = read_table(source, header_predicate(COLUMNS[result.kind]))
     lines: list[tuple[list[str], list[Refusal]]] = []
     try:
         for number, values in table.rows:
@@ -234,35 +243,39 @@ def write_report(result: ImportResult, source: str | Path, target: str | Path) -
         ]
         for values, found in lines
     ]
-    target = Path(target)
     try:
-        if target.suffix.lower() == ".xlsx":
-            _write_xlsx(target, header, body)
-        else:
-            with target.open("w", encoding="utf-8-sig", newline="") as fh:
-                csv.writer(fh, delimiter=table.delimiter or ";").writerows([header, *body])
+        with output.open(binary=xlsx) as stream:
+            if xlsx:
+                _write_xlsx(stream, header, body)
+            else:
+                rows = ([formula_safe(v) for v in values] for values in [header, *body])
+                csv.writer(stream, delimiter=table.delimiter or ";").writerows(rows)
     except OSError as error:
         raise ValidationError(
-            _("Cannot write {path}: {error}").format(path=target, error=error.strerror or error)
+            _("Cannot write {path}: {error}").format(
+                path=safe_display(output.label), error=error.strerror or error
+            )
         ) from None
     return len(body)
 
 
-def _write_xlsx(target: Path, header: list[str], body: list[list[str]]) -> None:
+def _write_xlsx(stream: IO[bytes], header: list[str], body: list[list[str]]) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+
+    from psm_tui.services.exports_xlsx import xml_safe
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Refused rows"))
     for values in [header, *body]:
         cells = []
         for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=xml_safe(value))
             cell.data_type = "s"  # text, never a formula or a number
             cell.number_format = "@"
             cells.append(cell)
         sheet.append(cells)
-    book.save(target)
+    book.save(stream)
 
 
 def source_text(result: ImportResult) -> str:

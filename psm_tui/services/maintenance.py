@@ -19,7 +19,6 @@ from psm_tui.models import Case
 from psm_tui.services import audit, clock
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
-from psm_tui.services.paths import check_output_path
 from psm_tui.services.users import os_username, require, resolve_actor
 
 
@@ -224,17 +223,21 @@ def check_database(*, group_shared: bool = False) -> CheckReport:
 # --- psm backup -----------------------------------------------------------------------------------
 
 
+def backup_name() -> str:
+    return f"psm-{_stamp()}.db"
+
+
 def backup_database(actor: Actor, target: Path, *, group_shared: bool = False) -> BackupResult:
     """A consistent copy taken while others keep working; created 0600 (0660 for a staff group).
 
-    ``target`` may be a folder: the file is then named ``psm-YYYYMMDD-HHMMSS.db`` in it.
+    ``target`` comes from :func:`file_access.backup_target`, which applies the file boundary;
+    a folder gets a file named ``psm-YYYYMMDD-HHMMSS.db`` in it.
     """
     require(actor, "db.backup")
     live = _live_path()
     target = target.expanduser().absolute()
     if target.is_dir():
-        target = target / f"psm-{_stamp()}.db"
-    check_output_path(target)
+        target = target / backup_name()
     if not target.parent.is_dir():
         raise ValidationError(_("The folder {dir} does not exist").format(dir=target.parent))
     if _is_live_file(target, live):

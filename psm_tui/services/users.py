@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import pwd
 
@@ -125,7 +126,7 @@ def resolve_actor(as_name: str | None, service_account: str) -> Actor:
                 "Ask an admin to run: psm user add {login} --role operator"
             ).format(login=login)
         )
-    return _actor(user)
+    return dataclasses.replace(_actor(user), remote=bool(as_name))
 
 
 def actor_for(username: str) -> Actor:

@@ -6,6 +6,7 @@ from textual.dom import DOMNode
 
 from psm_tui.config import Settings
 from psm_tui.services.dto import Actor
+from psm_tui.services.file_boundary import Boundary, boundary_for
 
 
 def actor(node: DOMNode) -> Actor:
@@ -14,3 +15,8 @@ def actor(node: DOMNode) -> Actor:
 
 def settings(node: DOMNode) -> Settings:
     return node.app.settings  # type: ignore[attr-defined, no-any-return]
+
+
+def boundary(node: DOMNode) -> Boundary:
+    """The file rules of this session: over SSH, files go to the person's outbox."""
+    return boundary_for(settings(node), actor(node))

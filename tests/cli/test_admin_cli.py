@@ -120,7 +120,7 @@ def test_restore_refused_while_connected_then_done(
     assert refused.err.count("\n") == 1
     done = psm("restore", str(backup))
     assert done.code == 0, done.err
-    kept = next(tmp_path.glob("psm.db.replaced-*"))
+    kept = next(initialised.parent.glob("psm.db.replaced-*"))
     assert done.out == (f"Restored {backup}: 1 cases\nThe replaced database is kept as {kept}\n")
     shown = json.loads(psm("case", "show", number, "--json").out)
     assert "after the backup" not in [n["text"] for n in shown["notes"]]

@@ -17,12 +17,13 @@ from psm_tui.models import AuditLog, Case, Client
 from psm_tui.services import assignment, cases, clock, exports, workers
 from psm_tui.services.case_queries import CaseFilter
 from psm_tui.services.dto import Actor
-from psm_tui.services.errors import PermissionDenied, ValidationError
-from psm_tui.services.exports import ExportRequest, run_export
+from psm_tui.services.errors import PermissionDenied, UnsafePathError
+from psm_tui.services.exports import ExportRequest
 from psm_tui.services.exports_files import CsvSink, LongCsvSink, write_tables
 from psm_tui.services.reports_tables import Column, ReportTable
 from psm_tui.services.workers import WorkerFilter
 from tests.conftest import make_user
+from tests.files import export as to_file
 from tests.raw_sql import RawSql
 
 NIK = "3671055501800001"  # a woman born 15 Jan 1980, Cipondoh
@@ -64,9 +65,7 @@ def people(admin: Actor, monkeypatch: pytest.MonkeyPatch) -> dict[str, Actor]:
 
 def export(actor: Actor, tmp_path: Path, kind: str, fmt: str = "csv", **values: object) -> Path:
     path = tmp_path / f"{kind}-{actor.username}.{fmt}"
-    run_export(
-        actor, ExportRequest(kind=kind, fmt=fmt, output=str(path), **values), incentive_rates=RATES
-    )
+    to_file(actor, ExportRequest(kind=kind, fmt=fmt, **values), path, incentive_rates=RATES)
     return path
 
 
@@ -90,8 +89,8 @@ def test_csv_for_spreadsheets_keeps_niks_as_text(people: dict[str, Actor], tmp_p
 def test_plain_csv_is_machine_clean(people: dict[str, Actor], tmp_path: Path) -> None:
     path = tmp_path / "plain.csv"
     steps: list[int] = []
-    request = ExportRequest("cases", "csv", str(path), plain=True)
-    result = run_export(people["supervisor"], request, progress=steps.append)
+    request = ExportRequest("cases", "csv", plain=True)
+    result = to_file(people["supervisor"], request, path, progress=steps.append)
     assert result.rows == sum(steps) == exports.count_rows(request) == 2
     raw = path.read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf")
@@ -176,9 +175,11 @@ def test_every_export_is_audited_with_filter_and_row_count(
     entry = AuditLog.select().where(AuditLog.action == "export").order_by(AuditLog.id.desc()).get()
     changes = json.loads(entry.changes)
     assert (entry.username, entry.entity, entry.entity_id) == ("ops", "export", "cases")
-    assert changes["rows"] == 1 and changes["format"] == "csv"
+    assert changes["format"] == "csv"
     assert changes["filter"] == {"status": ["baru"]}
     assert changes["output"].endswith("cases-ops.csv")
+    done = AuditLog.get(AuditLog.action == "export.done")  # the row count follows the data
+    assert done.id > entry.id and json.loads(done.changes) == {"rows": 1}
 
 
 def test_export_files_are_private_and_never_half_written(
@@ -186,10 +187,8 @@ def test_export_files_are_private_and_never_half_written(
 ) -> None:
     path = export(people["supervisor"], tmp_path, "cases", "xlsx")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    with pytest.raises(ValidationError, match="Cannot write"):
+    with pytest.raises(UnsafePathError, match="does not exist"):
         export(people["supervisor"], tmp_path / "missing", "cases")
-    with pytest.raises(ValidationError, match="standard output"):
-        run_export(people["supervisor"], ExportRequest("cases", "xlsx", "-"))
 
     real_rows = exports.case_rows
 
@@ -200,9 +199,16 @@ def test_export_files_are_private_and_never_half_written(
     monkeypatch.setattr(exports, "case_rows", failing)
     with pytest.raises(OSError, match="disk full"):
         export(people["supervisor"], tmp_path, "cases", "csv")
-    files = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("psm.db"))
+    files = sorted(p.name for p in tmp_path.iterdir() if p.name != "data")
     assert files == ["cases-sri.xlsx"]
-    assert AuditLog.select().where(AuditLog.action == "export").count() == 1
+    # Each export's row was written before its data; the broken one says where it stopped.
+    assert AuditLog.select().where(AuditLog.action == "export").count() == 3
+    assert AuditLog.select().where(AuditLog.action == "export.done").count() == 1
+    failed = AuditLog.select().where(AuditLog.action == "export.failed").order_by(AuditLog.id)
+    assert [json.loads(row.changes) for row in failed] == [
+        {"rows": 0, "error": "UnsafePathError"},  # the missing folder
+        {"rows": 1, "error": "OSError"},  # the disk that filled up after one row
+    ]
 
 
 def test_followup_export_filters_by_opd_and_overdue(
@@ -226,7 +232,7 @@ def test_followup_export_filters_by_opd_and_overdue(
     assert [r["OPD"] for r in late] == ["Dinkes"]
     baznas = read_csv(export(people["operator"], tmp_path, "followups", opd="baznas"))
     assert [r["Requested action"] for r in baznas] == ["Sembako"]
-    request = ExportRequest("followups", "csv", "-", opd="baznas")
+    request = ExportRequest("followups", "csv", opd="baznas")
     assert exports.count_rows(request) == 1
 
 

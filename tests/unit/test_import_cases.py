@@ -9,19 +9,20 @@ from pathlib import Path
 import pytest
 
 from psm_tui.models import Activity, AuditLog, Case, CaseCounter, Client, ImportRecord
-from psm_tui.services import cases, importing
+from psm_tui.services import cases
 from psm_tui.services.case_queries import CaseFilter, list_cases
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import PermissionDenied, ValidationError
 from psm_tui.services.importing import ImportResult
 from tests.conftest import make_user
+from tests.files import import_path
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 SITI_NIK = "3671055203800001"
 
 
 def run(actor: Actor, name: str | Path, **options: bool) -> ImportResult:
-    return importing.import_file(actor, "cases", FIXTURES / name, **options)
+    return import_path(actor, "cases", FIXTURES / name, **options)
 
 
 def refusals(result: ImportResult) -> list[tuple[int, str, str]]:
@@ -292,7 +293,7 @@ def test_known_nik_links_to_the_client_or_is_refused_if_the_name_differs(
         f"Bambang,{SITI_NIK},Petir,24,01/01/2024\n"
         f"Siti Aminah,{SITI_NIK},Poris Plawad,24,05/03/2024\n"
     )
-    clash = importing.import_file(admin, "cases", other, skip_invalid=True)
+    clash = import_path(admin, "cases", other, skip_invalid=True)
     assert refusals(clash) == [
         (2, "NIK", f"NIK {SITI_NIK} already belongs to client Siti Aminah"),
         (3, "", "Case 2024-000001 already records this client, category and date"),
@@ -350,7 +351,7 @@ def test_xlsx_with_title_row_typed_cells_and_a_numeric_nik(admin: Actor, tmp_pat
     path = tmp_path / "kasus.xlsx"
     book.save(path)
 
-    result = importing.import_file(admin, "cases", path, skip_invalid=True)
+    result = import_path(admin, "cases", path, skip_invalid=True)
     assert (result.format, result.sheet, result.rows, result.imported) == ("xlsx", "Sheet", 2, 1)
     assert refusals(result) == [
         (
@@ -375,15 +376,15 @@ def test_whole_file_problems_are_errors(admin: Actor, tmp_path: Path) -> None:
     path = tmp_path / "no_category.csv"
     path.write_text("Nama;Kelurahan\nSiti;Petir\n")
     with pytest.raises(ValidationError, match=r"no_category\.csv has no Kategori PPKS column"):
-        importing.import_file(admin, "cases", path)
+        import_path(admin, "cases", path)
     with pytest.raises(ValidationError, match="Cannot read"):
-        importing.import_file(admin, "cases", tmp_path / "missing.csv")
+        import_path(admin, "cases", tmp_path / "missing.csv")
 
 
 def test_a_row_wider_than_the_header_is_refused(admin: Actor, tmp_path: Path) -> None:
     path = tmp_path / "wide.csv"
     path.write_text("Nama,Kelurahan,Kategori\nSiti,Petir,24,Jl. Mawar\nBudi,Petir,24\n")
-    result = importing.import_file(admin, "cases", path, skip_invalid=True)
+    result = import_path(admin, "cases", path, skip_invalid=True)
     assert refusals(result) == [
         (
             2,
@@ -399,7 +400,7 @@ def test_audit_changes_are_valid_json_whatever_the_name(admin: Actor, tmp_path: 
     name = 'Ani "Bunga" \\ O\'Neil [bold]'
     path = tmp_path / "aneh.csv"
     path.write_text(f'Nama;Kelurahan;Kategori\n"{name.replace(chr(34), chr(34) * 2)}";Petir;24\n')
-    assert importing.import_file(admin, "cases", path).imported == 1
+    assert import_path(admin, "cases", path).imported == 1
     entry = AuditLog.get(AuditLog.action == "client.import")
     assert json.loads(entry.changes)["name"] == [None, name]
     assert Client.get().name == name
@@ -408,9 +409,9 @@ def test_audit_changes_are_valid_json_whatever_the_name(admin: Actor, tmp_path: 
 def test_rows_without_a_report_date_are_not_imported_twice(admin: Actor, tmp_path: Path) -> None:
     path = tmp_path / "tanpa_tanggal.csv"
     path.write_text("Nama,Kelurahan,Kategori\nSiti Aminah,Petir,24\nBudi Santoso,Petir,8\n")
-    first = importing.import_file(admin, "cases", path)
+    first = import_path(admin, "cases", path)
     assert first.imported == 2
-    again = importing.import_file(admin, "cases", path)
+    again = import_path(admin, "cases", path)
     assert (again.imported, again.already_imported) == (0, 2)
     assert Case.select().count() == 2
 
@@ -421,7 +422,7 @@ def test_category_spellings_old_and_new(admin: Actor, tmp_path: Path) -> None:
     path = tmp_path / "kategori.csv"
     lines = [f"Warga Nomor {chr(65 + i)};Petir;{c}" for i, c in enumerate(spellings)]
     path.write_text("Nama;Kelurahan;Kategori PPKS\n" + "\n".join(lines) + "\n")
-    result = importing.import_file(admin, "cases", path)
+    result = import_path(admin, "cases", path)
     assert (result.imported, result.refusals) == (7, [])
     by_name = {c.client.name: c.category_code for c in Case.select()}
     assert [by_name[f"Warga Nomor {chr(65 + i)}"] for i in range(7)] == [3, 16, 24, 24, 3, 24, 8]

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from psm_tui.services.errors import ValidationError
+from psm_tui.services.file_boundary import DEFAULT_LIMITS
+from psm_tui.services.file_input import open_path
 from psm_tui.services.import_columns import (
     CASE_COLUMNS,
     WORKER_COLUMNS,
@@ -18,7 +20,13 @@ from psm_tui.services.import_columns import (
     parse_sex,
     parse_when,
 )
-from psm_tui.services.import_readers import cell_text, decode, read_table, sniff_delimiter
+from psm_tui.services.import_readers import (
+    SourceTable,
+    cell_text,
+    decode,
+    read_table,
+    sniff_delimiter,
+)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 
@@ -58,8 +66,15 @@ def test_xlsx_cells_become_the_text_a_person_typed(value: object, text: str) -> 
     assert cell_text(value) == text
 
 
+def _read(path: Path, columns: object) -> SourceTable:
+    with open_path(path, DEFAULT_LIMITS.max_bytes) as source:
+        table = read_table(source, header_predicate(columns))  # type: ignore[arg-type]
+        table.rows = iter(list(table.rows))
+        return table
+
+
 def test_header_found_below_a_title_row() -> None:
-    table = read_table(FIXTURES / "workers_roster.csv", header_predicate(WORKER_COLUMNS))
+    table = _read(FIXTURES / "workers_roster.csv", WORKER_COLUMNS)
     rows = list(table.rows)
     assert table.header_row == 3
     assert table.headers[:3] == ["No", "Nama Lengkap", "NIK"]
@@ -70,14 +85,14 @@ def test_file_without_a_known_header_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("a,b,c\n1,2,3\n")
     with pytest.raises(ValidationError, match="No header row found"):
-        read_table(path, header_predicate(CASE_COLUMNS))
+        _read(path, CASE_COLUMNS)
 
 
 def test_old_xls_is_refused_with_advice(tmp_path: Path) -> None:
     path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
     with pytest.raises(ValidationError, match=r"save it as \.xlsx or CSV"):
-        read_table(path, header_predicate(CASE_COLUMNS))
+        _read(path, CASE_COLUMNS)
 
 
 def test_headers_in_any_language_case_and_order() -> None:

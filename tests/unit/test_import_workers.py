@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from psm_tui.models import AuditLog, ImportRecord, Worker
-from psm_tui.services import importing, workers
+from psm_tui.services import workers
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import PermissionDenied
 from psm_tui.services.importing import ImportResult
 from tests.conftest import make_user
+from tests.files import import_path
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 ROSTER_REFUSALS = [
@@ -31,7 +32,7 @@ ROSTER_REFUSALS = [
 
 
 def run(actor: Actor, name: str, **options: bool) -> ImportResult:
-    return importing.import_file(actor, "workers", FIXTURES / name, **options)
+    return import_path(actor, "workers", FIXTURES / name, **options)
 
 
 def refusals(result: ImportResult) -> list[tuple[int, str, str]]:

@@ -277,13 +277,13 @@ def test_check_of_a_healthy_database(initialised: Path, admin: Actor) -> None:
 
 
 @pytest.mark.sqlite_only
-def test_check_finds_exposed_files_and_folders(initialised: Path, tmp_path: Path) -> None:
+def test_check_finds_exposed_files_and_folders(initialised: Path) -> None:
     initialised.chmod(0o644)
-    tmp_path.chmod(0o777)
+    initialised.parent.chmod(0o777)
     try:
         items = _items(maintenance.check_database())
     finally:
-        tmp_path.chmod(0o755)
+        initialised.parent.chmod(0o755)
     assert not items["file_modes"].ok
     assert items["file_modes"].detail.endswith(f"fix with: chmod 600 {initialised}")
     assert not items["directory"].ok

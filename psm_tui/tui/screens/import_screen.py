@@ -8,7 +8,6 @@ worker through the same service as ``psm import``; the progress bar follows the 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -19,8 +18,12 @@ from textual.widgets import Button, Checkbox, DataTable, Input, ProgressBar, Sel
 
 from psm_tui.i18n import _, format_number
 from psm_tui.services import importing
+from psm_tui.services.errors import ValidationError
+from psm_tui.services.file_access import open_input, output_for
+from psm_tui.services.file_boundary import STDIO
 from psm_tui.services.importing import ImportResult
-from psm_tui.tui.context import actor
+from psm_tui.services.outbox import fetch_hint
+from psm_tui.tui.context import actor, boundary
 from psm_tui.tui.keys import N_
 from psm_tui.tui.messages import DataChanged
 from psm_tui.tui.modals.base import Dialog
@@ -64,11 +67,14 @@ class ImportDialog(Dialog[ImportResult]):
         yield self.field(
             _("Import"), Select(kinds, value="cases", allow_blank=False, id="kind", compact=True)
         )
-        yield self.field(_("File"), TextInput(id="path", placeholder=_("path to a .csv or .xlsx")))
-        yield self.field(
-            _("Report"),
-            TextInput(id="report", placeholder=_("optional: refused rows to this file")),
-        )
+        if boundary(self).remote:  # over SSH: names in the person's outbox, never paths
+            source_hint = _("a file in your outbox (ssh dinsos outbox put NAME < NAME)")
+            report_hint = _("optional: refused rows to this file in your outbox")
+        else:
+            source_hint = _("path to a .csv or .xlsx")
+            report_hint = _("optional: refused rows to this file")
+        yield self.field(_("File"), TextInput(id="path", placeholder=source_hint))
+        yield self.field(_("Report"), TextInput(id="report", placeholder=report_hint))
         yield Checkbox(
             _("Import the valid rows even if others are refused"), id="skip", compact=True
         )
@@ -119,7 +125,7 @@ class ImportDialog(Dialog[ImportResult]):
 
     def _start(self, params: Params, *, dry_run: bool) -> None:
         kind, path, skip, report = params
-        who = actor(self)
+        who, rules = actor(self), boundary(self)
         bar = self.query_one("#import-progress", ProgressBar)
         bar.update(total=100, progress=0)
         app = self.app
@@ -127,22 +133,32 @@ class ImportDialog(Dialog[ImportResult]):
         def progress(done: float) -> None:
             app.call_from_thread(bar.update, progress=round(done * 100))
 
-        def job() -> tuple[ImportResult, int | None]:
-            source = Path(path).expanduser()
-            result = importing.import_file(
-                who, kind, source, dry_run=dry_run, skip_invalid=skip, progress=progress
-            )
-            written = None
-            if report and result.refusals:
-                written = importing.write_report(result, source, Path(report).expanduser())
-            return result, written
+        def job() -> tuple[ImportResult, int | None, str]:
+            if path == STDIO or report == STDIO:  # standard input/output is the screen here
+                raise ValidationError(_("Give a file, not -, in the app."))
+            output = output_for(rules, report) if report else None
+            with open_input(rules, path) as source:
+                result = importing.import_file(
+                    who,
+                    kind,
+                    source,
+                    limits=rules.limits,
+                    dry_run=dry_run,
+                    skip_invalid=skip,
+                    progress=progress,
+                )
+                written = None
+                if output is not None and result.refusals:
+                    xlsx = report.lower().endswith(".xlsx")
+                    written = importing.write_report(result, source, output, xlsx=xlsx)
+            return result, written, output.label if output else ""
 
-        def done(outcome: tuple[ImportResult, int | None]) -> None:
+        def done(outcome: tuple[ImportResult, int | None, str]) -> None:
             self._show(params, *outcome)
 
         self.submit(job, done)
 
-    def _show(self, params: Params, result: ImportResult, written: int | None) -> None:
+    def _show(self, params: Params, result: ImportResult, written: int | None, report: str) -> None:
         self.result = result
         lines = [
             _("{file} ({source}): {rows} data row(s)").format(
@@ -160,8 +176,10 @@ class ImportDialog(Dialog[ImportResult]):
             )
         if written is not None:
             lines.append(
-                _("{count} refused row(s) written to {path}").format(count=written, path=params[3])
+                _("{count} refused row(s) written to {path}").format(count=written, path=report)
             )
+            if boundary(self).remote:
+                lines.append(fetch_hint(report.removeprefix("outbox/")))
         if result.dry_run:
             ready = bool(result.valid) and not result.blocked
             self.checked = params if ready else None

@@ -25,7 +25,11 @@ from textual.widgets import DataTable, Select, Sparkline, Static
 from psm_tui.i18n import _, format_date, format_number
 from psm_tui.services import clock, reports
 from psm_tui.services.dto import Ref
+from psm_tui.services.errors import ValidationError
 from psm_tui.services.exports import ExportRequest, ExportResult, format_for, run_export
+from psm_tui.services.file_access import output_for
+from psm_tui.services.file_output import StdoutOutput
+from psm_tui.services.outbox import fetch_hint
 from psm_tui.services.reference import all_kecamatan
 from psm_tui.services.reports import MonthCount, Period, ReportScope
 from psm_tui.services.reports_tables import (
@@ -37,7 +41,7 @@ from psm_tui.services.reports_tables import (
     display_value,
     overview_tables,
 )
-from psm_tui.tui.context import actor, settings
+from psm_tui.tui.context import actor, boundary, settings
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import ShowCases
@@ -277,11 +281,10 @@ class LaporanView(TranslatedBindings, Vertical):
 
     def _exported(self, result: ExportResult | None) -> None:
         if result is not None:
-            self.app.notify(
-                _("Monthly report written to {file}").format(file=result.output),
-                markup=False,
-                timeout=8,
-            )
+            message = _("Monthly report written to {file}").format(file=result.output)
+            if boundary(self).remote:
+                message += ". " + fetch_hint(result.output.removeprefix("outbox/"))
+            self.app.notify(message, markup=False, timeout=12)
 
 
 class ScopeDialog(Dialog[ReportScope]):
@@ -365,9 +368,11 @@ class ExportDialog(Dialog[ExportResult]):
 
     def body(self) -> Iterable[Widget]:
         month = report_month(self.scope, clock.today())
-        path = Path.home() / f"psm-laporan-{month:%Y-%m}.xlsx"
+        name = f"psm-laporan-{month:%Y-%m}.xlsx"
+        # Over SSH a plain name: the file goes to the person's outbox on the server.
+        path = name if boundary(self).remote else str(Path.home() / name)
         yield self.field(_("Month"), TextInput(f"{month:%Y-%m}", id="month", placeholder="YYYY-MM"))
-        yield self.field(_("File"), TextInput(str(path), id="file"))
+        yield self.field(_("File"), TextInput(path, id="file"))
 
     def on_mount(self) -> None:
         self.query_one("#month", TextInput).focus()
@@ -379,18 +384,22 @@ class ExportDialog(Dialog[ExportResult]):
             self.show_error(_("Give the file to write."))
             return
         config, who, kecamatan = settings(self), actor(self), self.scope.kecamatan
+        rules = boundary(self)
 
         def job() -> ExportResult:
             request = ExportRequest(
                 "report",
                 format_for(output, None),
-                str(Path(output).expanduser()),
                 month=reports.parse_month(month_text),
                 kecamatan=kecamatan,
             )
+            destination = output_for(rules, output)
+            if isinstance(destination, StdoutOutput):  # "-" would write over the screen
+                raise ValidationError(_("Give the file to write."))
             return run_export(
                 who,
                 request,
+                destination,
                 incentive_rates=config.incentive_rates,
                 incentive_amount=config.incentive_amount,
                 threshold=config.overload_threshold,
