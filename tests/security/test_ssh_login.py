@@ -7,19 +7,26 @@ user the service account, so the forced ``psm --as siti`` is allowed and records
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
 import pwd
 import re
+import select
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 SSHD = Path("/usr/sbin/sshd")
@@ -225,3 +232,154 @@ def test_a_key_bound_to_siti_registers_a_case_as_siti(server: Server) -> None:
     assert rows == [("siti", number)]
     assert client == [("Siti Test",)]
     assert "mallory" not in staff
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _readme_ssh_config(server: Server, key: Path) -> Path:
+    """The README's own ``Host dinsos`` block, pointed at the test's sshd and key."""
+    text = README.read_text()
+    block = re.search(r"```\n(Host dinsos\n(?:    .*\n)+)```", text)
+    assert block, "the README has no Host dinsos block"
+    lines = block.group(1).replace("psm.dinsos.example", "127.0.0.1")
+    lines = lines.replace("    User psm\n", f"    User {server.user}\n")
+    config = server.tmp / f"ssh_config_{key.name}"
+    config.write_text(
+        lines + f"    Port {server.port}\n    IdentityFile {key}\n    IdentitiesOnly yes\n"
+        "    StrictHostKeyChecking no\n    UserKnownHostsFile /dev/null\n"
+        "    BatchMode yes\n    LogLevel ERROR\n    ConnectTimeout 5\n"
+    )
+    return config
+
+
+def _dinsos(config: Path, *command: str, stdin: bytes | None = None) -> tuple[int, bytes, str]:
+    done = subprocess.run(
+        ["ssh", "-F", str(config), "dinsos", *command],
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        timeout=60,
+    )
+    return done.returncode, done.stdout, done.stderr.decode()
+
+
+@pytest.fixture
+def dinsos(server: Server) -> Path:
+    """siti's laptop: a key bound to siti, and the README's ssh config."""
+    for args in (("init",), ("user", "add", "siti", "--role", "supervisor")):
+        done = server.psm(*args)
+        assert done.returncode == 0, done.stderr
+    key = _keygen(server.tmp / "siti", "siti@laptop")
+    bound = server.psm(
+        "ssh", "authorize", "siti", f"{key}.pub", "--file", str(server.keys),
+        "--program", str(server.tmp / "psm-test"),
+    )  # fmt: skip
+    assert bound.returncode == 0, bound.stderr
+    return _readme_ssh_config(server, key)
+
+
+def test_files_cross_ssh_byte_for_byte(server: Server, dinsos: Path) -> None:
+    assert "RequestTTY yes" not in dinsos.read_text()
+    upload = "Nama;Kelurahan;Kategori;NIK\nAni;Poris Plawad;8;3671054101900002\n"
+    upload += "Budi;Poris Plawad;8;3671050101800001\nCici;Nowhere;8;\n"
+    code, out, err = _dinsos(
+        dinsos, "import", "cases", "-", "--skip-invalid", stdin=upload.encode()
+    )
+    assert code == 0, err
+    assert "Imported 2 case(s)" in out.decode()
+
+    code, sheet, err = _dinsos(dinsos, "export", "cases", "--format", "xlsx")
+    assert code == 0, err
+    assert zipfile.ZipFile(io.BytesIO(sheet)).testzip() is None
+    rows = list(openpyxl.load_workbook(io.BytesIO(sheet)).active.iter_rows(values_only=True))
+    assert sorted(r[6] for r in rows[1:]) == ["Ani", "Budi"]
+
+    code, _out, err = _dinsos(dinsos, "export", "cases", "--format", "xlsx", "-o", "kasus.xlsx")
+    assert code == 0 and "ssh dinsos outbox get kasus.xlsx > kasus.xlsx" in err
+    code, fetched, err = _dinsos(dinsos, "outbox", "get", "kasus.xlsx")
+    assert code == 0, err
+    assert fetched == (server.db.parent / "outbox" / "siti" / "kasus.xlsx").read_bytes()
+
+    code, remote_csv, err = _dinsos(dinsos, "export", "cases", "--plain", "-o", "-")
+    local = subprocess.run(
+        [str(PSM), "--db", str(server.db), "--as", "siti", "export", "cases", "--plain", "-o", "-"],
+        env=server.env, capture_output=True, timeout=30,
+    )  # fmt: skip
+    assert code == 0 and local.returncode == 0, err
+    assert remote_csv == local.stdout and b"\r\r\n" not in remote_csv
+
+    blob = bytes(range(256)) * 512 + b"\n\r\n\x00end"
+    code, out, err = _dinsos(dinsos, "outbox", "put", "blob.bin", stdin=blob)
+    assert code == 0, err
+    assert (server.db.parent / "outbox" / "siti" / "blob.bin").read_bytes() == blob
+    code, back, _err = _dinsos(dinsos, "outbox", "get", "blob.bin")
+    assert back == blob
+
+    code, _out, err = _dinsos(dinsos, "export", "cases", "-o", str(server.db))
+    assert code == 9 and "Over SSH psm does not use paths on the server" in err
+
+
+def _read_until(master: int, wanted: bytes, seen: bytearray, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while wanted not in seen:
+        assert time.monotonic() < deadline, bytes(seen[-800:])
+        readable, _w, _x = select.select([master], [], [], 0.2)
+        if readable:
+            try:
+                seen.extend(os.read(master, 65536))
+            except OSError:
+                break
+    assert wanted in seen, bytes(seen[-800:])
+
+
+def _settle(master: int, seen: bytearray, quiet: float = 1.0) -> None:
+    """Read the screen until it has been quiet for ``quiet`` seconds."""
+    last = time.monotonic()
+    while time.monotonic() - last < quiet:
+        readable, _w, _x = select.select([master], [], [], 0.1)
+        if readable:
+            try:
+                seen.extend(os.read(master, 65536))
+            except OSError:
+                return
+            last = time.monotonic()
+
+
+def test_the_app_over_ssh_exports_to_the_outbox(server: Server, dinsos: Path) -> None:
+    """``ssh dinsos`` opens the app; an export from Laporan lands in siti's outbox."""
+    import pty
+
+    pid, master = pty.fork()
+    if pid == 0:
+        os.execvpe("ssh", ["ssh", "-tt", "-F", str(dinsos), "dinsos"], server.env)
+    seen = bytearray()
+    outbox = server.db.parent / "outbox" / "siti"
+    try:
+        _read_until(master, b"Commands", seen)  # the footer: the first screen is up
+        for key in (b"5", b"e", b"\x13"):  # Laporan, export, ctrl+s in the dialog
+            _settle(master, seen)
+            os.write(master, key)
+        deadline = time.monotonic() + 30
+        while not (outbox.is_dir() and list(outbox.glob("psm-laporan-*.xlsx"))):
+            assert time.monotonic() < deadline, bytes(seen[-800:])
+            _settle(master, seen, quiet=0.2)
+        _settle(master, seen)
+        assert b"Fetch" in seen  # the notification says how to fetch it
+        os.write(master, b"q")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and os.waitpid(pid, os.WNOHANG)[0] == 0:
+            with contextlib.suppress(OSError):
+                os.read(master, 65536)
+            time.sleep(0.1)
+    finally:
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(master)
+    code, listing, err = _dinsos(dinsos, "outbox", "list", "--json")
+    assert code == 0, err
+    names = [entry["name"] for entry in json.loads(listing)]
+    assert len(names) == 1 and re.fullmatch(r"psm-laporan-\d{4}-\d{2}\.xlsx", names[0])
+    code, book, err = _dinsos(dinsos, "outbox", "get", names[0])
+    assert code == 0, err
+    assert zipfile.ZipFile(io.BytesIO(book)).testzip() is None
