@@ -1,4 +1,4 @@
-"""``python -m bench generate|run``: build cached benchmark databases and measure them."""
+"""``python -m bench generate|run|boundary``: build cached benchmark databases and measure them."""
 
 from __future__ import annotations
 
@@ -25,7 +25,12 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="measure groups to run: list, search, views, cli, tui, baseline",
     )
+    commands.add_parser("boundary", help="peak memory of imports at the file boundary's caps")
     args = parser.parse_args(argv)
+    if args.command == "boundary":
+        from bench.boundary import run_boundary
+
+        return run_boundary()
     if args.command == "generate":
         for size in args.size:
             if args.force:

@@ -1,0 +1,146 @@
+"""``python -m bench boundary``: what the import caps cost, measured on the largest files allowed.
+
+The file boundary (``psm_tui/services/file_boundary.py``) lets an import read at most 64 MiB and
+200,000 rows, and an XLSX at most 512 MiB unpacked (100:1) with a 64 MiB shared-strings part.
+This builds the largest files those caps admit (a CSV and an XLSX of 200,000 valid case rows
+padded to the byte caps) and two that they refuse (``/dev/zero`` on standard input, a 2.4 GB
+XLSX bomb), runs ``psm import cases`` on each in a process of its own, and prints wall time and
+the process's own peak RSS (``RUSAGE_SELF`` read inside the child, so the fork of a large parent
+is never counted). Target: peak RSS ≤ 400 MiB for every file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from bench.pools import Niks
+
+CACHE = Path(__file__).parent / ".cache" / "boundary"
+ROWS = 200_000
+CSV_BYTES = 64 * 1024 * 1024 - 64 * 1024  # just under the 64 MiB cap
+TARGET_MIB = 400
+CHILD = """
+import os, resource, sys
+from psm_tui.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    with open(os.environ["PSM_BENCH_RSS"], "w") as fh:
+        fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+"""
+HEADER = ["Nama", "NIK", "Kelurahan", "Kategori", "Keterangan"]
+KELURAHAN = ["Poris Plawad", "Cipondoh", "Ketapang", "Sudimara Jaya", "Karawaci", "Cibodas"]
+
+
+def _rows(width: int) -> list[list[str]]:
+    """200,000 valid case rows whose description pads each line to about ``width`` bytes."""
+    rng = random.Random(12)
+    niks = Niks()
+    rows = []
+    for n in range(ROWS):
+        sex = "P" if n % 2 else "L"
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(25_000))
+        head = [f"Warga Uji {n:06d}", niks("367105", born, sex), rng.choice(KELURAHAN),
+                str(rng.randint(1, 26))]  # fmt: skip
+        filler = f"kasus {n} " + "membutuhkan pendampingan sosial dan rujukan ke OPD " * 8
+        room = max(width - sum(len(v) + 1 for v in head) - 2, 10)
+        rows.append([*head, filler[:room]])
+    return rows
+
+
+def largest_csv() -> Path:
+    path = CACHE / "cases-at-cap.csv"
+    if not path.exists():
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, delimiter=";").writerows([HEADER, *_rows(CSV_BYTES // ROWS)])
+    return path
+
+
+def largest_xlsx() -> Path:
+    """Unique descriptions fill the shared-strings part close to its 64 MiB cap."""
+    path = CACHE / "cases-at-cap.xlsx"
+    if not path.exists():
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Kasus")
+        sheet.append(HEADER)
+        for row in _rows(300):
+            sheet.append(row)
+        book.save(path)
+    return path
+
+
+def bomb() -> Path:
+    """An XLSX of 15 MB whose one sheet unpacks to 2.4 GB (the attack of 2026-12)."""
+    path = CACHE / "bomb-2400mib.xlsx"
+    if not path.exists():
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+            with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+                chunk = b" " * (1024 * 1024)
+                for _ in range(2400):
+                    part.write(chunk)
+    return path
+
+
+def _run(
+    db: Path, args: list[str], stdin: Path | None, env: dict[str, str]
+) -> tuple[int, float, float]:
+    rss_file = db.parent / "rss"
+    started = time.perf_counter()
+    with (stdin or Path(os.devnull)).open("rb") as source:
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, "--db", str(db), *args],
+            stdin=source,
+            capture_output=True,
+            env={**env, "PSM_BENCH_RSS": str(rss_file)},
+        )
+    seconds = time.perf_counter() - started
+    rss_mib = int(rss_file.read_text()) / 1024 if rss_file.exists() else 0.0
+    return done.returncode, seconds, rss_mib
+
+
+def run_boundary() -> int:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    print("building the files (cached in bench/.cache/boundary) ...", flush=True)
+    files = {"csv": largest_csv(), "xlsx": largest_xlsx(), "bomb": bomb()}
+    for name, path in files.items():
+        print(f"  {name}: {path.stat().st_size / 2**20:,.1f} MiB on disk")
+    cases = [
+        ("CSV at the caps, --dry-run", ["import", "cases", str(files["csv"]), "--dry-run"], None),
+        ("CSV at the caps, import", ["import", "cases", str(files["csv"])], None),
+        ("XLSX at the caps, --dry-run", ["import", "cases", str(files["xlsx"]), "--dry-run"], None),
+        ("XLSX at the caps, import", ["import", "cases", str(files["xlsx"])], None),
+        ("XLSX bomb 2.4 GB (refused)", ["import", "cases", str(files["bomb"]), "--dry-run"], None),
+        ("/dev/zero on stdin (refused)", ["import", "cases", "-", "--dry-run"], Path("/dev/zero")),
+    ]
+    print(f"\n{'file':32} {'exit':>4} {'seconds':>8} {'peak RSS MiB':>13} {'target':>7} result")
+    worst = 0.0
+    for label, args, stdin in cases:
+        with tempfile.TemporaryDirectory(prefix="psm-bench-") as folder:
+            env = {
+                **os.environ,
+                "HOME": folder,
+                "XDG_CONFIG_HOME": f"{folder}/.config",
+                "XDG_DATA_HOME": f"{folder}/.local/share",
+                "XDG_STATE_HOME": f"{folder}/.local/state",
+            }
+            env.pop("PSM_DATABASE", None)
+            db = Path(folder) / "data" / "psm.db"
+            code, _s, _r = _run(db, ["init"], None, env)
+            assert code == 0, "psm init failed"
+            code, seconds, rss = _run(db, args, stdin, env)
+        worst = max(worst, rss)
+        verdict = "PASS" if rss <= TARGET_MIB else "MISS"
+        print(f"{label:32} {code:>4} {seconds:>8.1f} {rss:>13.1f} {TARGET_MIB:>7} {verdict}")
+    return 0 if worst <= TARGET_MIB else 1
