@@ -49,6 +49,8 @@ COMMAND_MODULES = {
     "export": "reports",
     "outbox": "outbox",
 }
+# Commands a forced SSH session may not run: the demo makes files in the service account's home.
+NOT_OVER_SSH = {"demo"}
 # Modules that add subcommands to another module's group when imported.
 COMMAND_EXTRAS = {"worker": ("roster",)}
 
@@ -134,7 +136,7 @@ def ssh_command_args(args: list[str], original: str | None) -> list[str]:
         ) from error
     if words[:1] == ["psm"]:
         words = words[1:]
-    if words and words[0] not in COMMAND_MODULES:
+    if words and (words[0] not in COMMAND_MODULES or words[0] in NOT_OVER_SSH):
         raise click.UsageError(
             _("Over SSH, give a psm command such as: case list (not {command})").format(
                 command=words[0]

@@ -139,7 +139,7 @@ class FileOutput:
         if not database_ok and _is_sqlite(self.name, dir_fd):
             raise self._refuse(_("{path} is a database file; psm never writes over one"))
         if not self.force:
-            raise self._refuse(_("{path} already exists; add --force to replace it"))
+            raise self._refuse(_("{path} already exists; give another name (--force replaces it)"))
 
     def check_existing_path(self) -> None:
         """:meth:`check_existing` for a caller that writes the file itself (``psm backup``)."""
@@ -211,7 +211,7 @@ class FileOutput:
         try:
             os.link(temporary, self.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         except FileExistsError:
-            raise self._refuse(_("{path} already exists; add --force to replace it")) from None
+            raise self._refuse(_("{path} already exists; give another name (--force replaces it)")) from None
         except OSError:  # a file system without hard links: the check-then-move fallback
             self.check_existing(dir_fd)
             os.replace(temporary, self.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)

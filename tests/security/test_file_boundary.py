@@ -306,7 +306,7 @@ def test_local_export_refuses_links_fifos_devices_folders_and_databases(
         assert words in done.err
     refused = server.run("export", "cases", "-o", str(existing))
     one_line(refused, REFUSED_PATH)
-    assert "--force" in refused.err and existing.read_text() == "old\n"
+    assert "--force replaces it" in refused.err and existing.read_text() == "old\n"
     assert victim.read_text() == "keep me\n" and (tmp_path / "link.csv").is_symlink()
     assert (tmp_path / "fifo.csv").is_fifo() and Path("/dev/null").is_char_device()
     assert _digest(copy) == database

@@ -46,6 +46,7 @@ def test_a_wrapper_with_db_and_lang_still_takes_the_command() -> None:
         ("sh -c id", "\\(not sh\\)"),
         ("scp -t /tmp", "\\(not scp\\)"),
         ("/usr/lib/openssh/sftp-server", "\\(not /usr/lib/openssh/sftp-server\\)"),
+        ("demo --cases 10", "\\(not demo\\)"),  # files in the service account's home
         ("case new --name 'unclosed", "Cannot read the SSH command"),
     ],
 )
