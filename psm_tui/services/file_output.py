@@ -211,7 +211,9 @@ class FileOutput:
         try:
             os.link(temporary, self.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         except FileExistsError:
-            raise self._refuse(_("{path} already exists; give another name (--force replaces it)")) from None
+            raise self._refuse(
+                _("{path} already exists; give another name (--force replaces it)")
+            ) from None
         except OSError:  # a file system without hard links: the check-then-move fallback
             self.check_existing(dir_fd)
             os.replace(temporary, self.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,10 +17,13 @@ from psm_tui.tui.app import PsmApp, make_app
 def demo_app(demo_db: Path) -> Callable[..., PsmApp]:
     """A factory of apps on the demo database for the OS user ``tester`` (an admin)."""
 
-    def build(*, poll_seconds: float | None = None, username: str = "tester") -> PsmApp:
+    def build(
+        *, poll_seconds: float | None = None, username: str = "tester", remote: bool = False
+    ) -> PsmApp:
+        """``remote``: the session of a forced SSH command (``psm --as NAME``)."""
         return make_app(
             load_settings(database=str(demo_db)),
-            users.actor_for(username),
+            dataclasses.replace(users.actor_for(username), remote=remote),
             poll_seconds=poll_seconds,
         )
 

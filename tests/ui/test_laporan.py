@@ -177,3 +177,59 @@ def test_export_key_writes_the_monthly_report(demo_app, tmp_path: Path) -> None:
     entry = AuditLog.select().where(AuditLog.action == "export").order_by(AuditLog.id.desc()).get()
     assert (entry.username, entry.entity_id) == ("tester", "report")
     assert json.loads(entry.changes)["output"] == str(target)
+
+
+def test_an_existing_file_is_replaced_only_when_asked(demo_app, tmp_path: Path) -> None:
+    target = tmp_path / "laporan.xlsx"
+    target.write_text("last month's\n")
+
+    async def run() -> None:
+        app = demo_app()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await press(pilot, "5", "e")
+            dialog = app.screen
+            dialog.query_one("#file").value = str(target)  # type: ignore[attr-defined]
+            await press(pilot, "ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, ExportDialog)  # refused, the dialog stays open
+            assert "already exists; give another name" in screen_text(app)
+            assert target.read_text() == "last month's\n"
+            dialog.query_one("#replace").value = True  # type: ignore[attr-defined]
+            await press(pilot, "ctrl+s")
+            await settle(pilot)
+            assert not isinstance(app.screen, ExportDialog)
+
+    asyncio.run(run())
+    assert openpyxl.load_workbook(target).sheetnames[0] == "Summary"
+
+
+def test_over_ssh_the_report_goes_to_the_outbox(demo_app, demo_db: Path) -> None:
+    async def run() -> None:
+        app = demo_app(remote=True)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await press(pilot, "5", "e")
+            dialog = app.screen
+            name = dialog.query_one("#file").value  # type: ignore[attr-defined]
+            assert "/" not in name and name.startswith("psm-laporan-")
+            assert not dialog.query("#replace")
+            await press(pilot, "ctrl+s")
+            await settle(pilot)
+            assert not isinstance(app.screen, ExportDialog)
+            assert "Fetch it with: ssh dinsos outbox get" in screen_text(app)
+            dialog = await _reopen(pilot, app)
+            dialog.query_one("#file").value = "/etc/passwd"  # type: ignore[attr-defined]
+            await press(pilot, "ctrl+s")
+            await settle(pilot)
+            assert "Over SSH psm does not use paths on the server" in screen_text(app)
+
+    asyncio.run(run())
+    outbox = demo_db.parent / "outbox" / "tester"
+    assert [p.name.startswith("psm-laporan-") for p in outbox.iterdir()] == [True]
+    assert oct(outbox.stat().st_mode & 0o777) == "0o700"
+
+
+async def _reopen(pilot, app) -> ExportDialog:
+    await press(pilot, "e")
+    dialog = app.screen
+    assert isinstance(dialog, ExportDialog)
+    return dialog

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import DataTable, Select, Sparkline, Static
+from textual.widgets import Checkbox, DataTable, Select, Sparkline, Static
 
 from psm_tui.i18n import _, format_date, format_number
 from psm_tui.services import clock, reports
@@ -373,6 +373,8 @@ class ExportDialog(Dialog[ExportResult]):
         path = name if boundary(self).remote else str(Path.home() / name)
         yield self.field(_("Month"), TextInput(f"{month:%Y-%m}", id="month", placeholder="YYYY-MM"))
         yield self.field(_("File"), TextInput(path, id="file"))
+        if not boundary(self).remote:  # the outbox replaces its own files
+            yield Checkbox(_("Replace the file if it exists"), id="replace", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#month", TextInput).focus()
@@ -385,6 +387,7 @@ class ExportDialog(Dialog[ExportResult]):
             return
         config, who, kecamatan = settings(self), actor(self), self.scope.kecamatan
         rules = boundary(self)
+        force = not rules.remote and self.query_one("#replace", Checkbox).value
 
         def job() -> ExportResult:
             request = ExportRequest(
@@ -393,7 +396,7 @@ class ExportDialog(Dialog[ExportResult]):
                 month=reports.parse_month(month_text),
                 kecamatan=kecamatan,
             )
-            destination = output_for(rules, output)
+            destination = output_for(rules, output, force=force)
             if isinstance(destination, StdoutOutput):  # "-" would write over the screen
                 raise ValidationError(_("Give the file to write."))
             return run_export(
