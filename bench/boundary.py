@@ -21,6 +21,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from bench.pools import Niks
 
@@ -66,18 +67,82 @@ def largest_csv() -> Path:
 
 
 def largest_xlsx() -> Path:
-    """Unique descriptions fill the shared-strings part close to its 64 MiB cap."""
+    """Every cell a shared string, as Excel writes them, filling the shared-strings part (the
+    one a reader must hold whole) close to its 64 MiB cap."""
     path = CACHE / "cases-at-cap.xlsx"
-    if not path.exists():
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Kasus")
-        sheet.append(HEADER)
-        for row in _rows(300):
-            sheet.append(row)
-        book.save(path)
+    if path.exists():
+        return path
+    rng = random.Random(7)
+    words = [
+        "bantuan",
+        "sosial",
+        "rujukan",
+        "pendampingan",
+        "lansia",
+        "anak",
+        "warga",
+        "rumah",
+        "sakit",
+        "kelurahan",
+    ]
+    strings: list[str] = []
+    sheet = ['<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="' + _MAIN + '"><sheetData>']
+    for number, row in enumerate([HEADER, *_rows(40)], start=1):
+        if number > 1:
+            row[4] = " ".join(rng.choice(words) for _ in range(28))[:200]
+        cells = []
+        for column, value in zip("ABCDE", row, strict=True):
+            cells.append(f'<c r="{column}{number}" t="s"><v>{len(strings)}</v></c>')
+            strings.append(value)
+        sheet.append(f'<row r="{number}">{"".join(cells)}</row>')
+    sheet.append("</sheetData></worksheet>")
+    shared = "".join(f"<si><t>{escape(value)}</t></si>" for value in strings)
+    parts = {
+        "[Content_Types].xml": _CONTENT_TYPES,
+        "_rels/.rels": _ROOT_RELS,
+        "xl/workbook.xml": _WORKBOOK,
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS,
+        "xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{_MAIN}" '
+        f'count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>',
+        "xl/worksheets/sheet1.xml": "".join(sheet),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
     return path
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006"
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_CONTENT_TYPES = (
+    f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{_PKG}/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    f'<Override PartName="/xl/workbook.xml" ContentType="{_SHEET_TYPE}.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    f'ContentType="{_SHEET_TYPE}.worksheet+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" '
+    f'ContentType="{_SHEET_TYPE}.sharedStrings+xml"/>'
+    "</Types>"
+)
+_ROOT_RELS = (
+    f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG}/relationships">'
+    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>"
+)
+_WORKBOOK = (
+    f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
+    '<sheets><sheet name="Kasus" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG}/relationships">'
+    f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+    "</Relationships>"
+)
 
 
 def bomb() -> Path:
