@@ -20,6 +20,7 @@ from psm_tui.services.file_boundary import (
     check_name,
     refuse_protected,
     refuse_remote_path,
+    remote_path_refusal,
 )
 from psm_tui.services.file_input import InputFile, open_path, open_stdin
 from psm_tui.services.file_output import FileOutput, Output, StdoutOutput
@@ -104,12 +105,7 @@ def backup_source(backups: Path, remote: bool, value: str) -> Path:
     """The backup ``psm restore`` reads: over SSH only a name in the backups folder."""
     if remote:
         if "/" in value:
-            raise UnsafePathError(
-                _("Over SSH psm does not use paths on the server ({path}). {hint}").format(
-                    path=safe_display(value),
-                    hint=_("Give the name of a file in the backups folder"),
-                )
-            )
+            raise remote_path_refusal(value, _("Give the name of a file in the backups folder"))
         return backups / check_name(value)
     return Path(value).expanduser().absolute()
 
@@ -135,10 +131,14 @@ def open_input(boundary: Boundary, value: str) -> Iterator[InputFile]:
 def read_key_file(boundary: Boundary, value: str, cap: int = 64 * 1024) -> str:
     """A public key file (``-``: standard input, the only choice over SSH), at most ``cap``."""
     if boundary.remote and value != STDIO:
-        refuse_remote_path(
-            boundary, value if "/" in value else "/" + value,
-            _("Send the key on standard input: ssh dinsos ssh authorize NAME - < NAME.pub"),
-        )  # fmt: skip
+        raise UnsafePathError(
+            _("Over SSH psm does not use paths on the server ({path}). {hint}").format(
+                path=safe_display(value),
+                hint=_(
+                    "Send the key on standard input: ssh dinsos ssh authorize NAME - < NAME.pub"
+                ),
+            )
+        )
     opened = open_stdin(cap) if value == STDIO else open_path(Path(value).expanduser(), cap)
     with opened as file:
         return file.stream.read(cap).decode("utf-8", errors="replace")

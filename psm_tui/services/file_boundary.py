@@ -98,14 +98,19 @@ def _real(path: Path) -> Path:
     return Path(os.path.realpath(path.expanduser()))
 
 
-def refuse_remote_path(boundary: Boundary, value: str, hint: str) -> None:
-    """Over SSH a value naming a folder is refused; ``hint`` says how to do it instead."""
-    if boundary.remote and "/" in value:
-        raise UnsafePathError(
-            _("Over SSH psm does not use paths on the server ({path}). {hint}").format(
-                path=safe_display(value), hint=hint
-            )
+def remote_path_refusal(value: str, hint: str) -> UnsafePathError:
+    """The one line a remote person gets for a server path; ``hint`` says what to do instead."""
+    return UnsafePathError(
+        _("Over SSH psm does not use paths on the server ({path}). {hint}").format(
+            path=safe_display(value), hint=hint
         )
+    )
+
+
+def refuse_remote_path(boundary: Boundary, value: str, hint: str) -> None:
+    """Over SSH a value naming a folder is refused."""
+    if boundary.remote and "/" in value:
+        raise remote_path_refusal(value, hint)
 
 
 def check_name(name: str) -> str:

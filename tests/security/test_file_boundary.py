@@ -144,6 +144,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         ("user", "add", "siti", "--role", "operator"),
         ("user", "add", "kadis", "--role", "viewer"),
         ("user", "add", "sri", "--role", "supervisor"),
+        ("user", "add", "budi", "--role", "admin"),
         ("case", "new", "--name", "Budi;touch pwned;#", "--kelurahan", "Poris Plawad",
          "--category", "8", "--nik", "3671050101800001"),
         ("backup", str(srv / "backups" / "psm-20261204-011500.db")),
@@ -315,6 +316,30 @@ def test_local_export_refuses_links_fifos_devices_folders_and_databases(
     assert oct(existing.stat().st_mode & 0o777) == "0o600"
     assert existing.read_text("utf-8-sig").startswith("Case number,")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_remote_admin_commands_name_no_server_path(
+    server: Server, protected: dict[Path, str], tmp_path: Path
+) -> None:
+    key = tmp_path / "siti.pub"
+    key.write_text(KEY_LINE)
+    keys = server.home / ".ssh" / "authorized_keys"
+    for args in (
+        ("ssh", "authorize", "siti", str(key)),
+        ("ssh", "authorize", "siti", "siti.pub"),
+        ("ssh", "authorize", "siti", "-", "--file", str(tmp_path / "keys")),
+        ("backup", str(tmp_path / "b.db")),
+        ("restore", str(server.backups / "psm-20261204-011500.db")),
+    ):
+        done = server.run(*args, remote="budi", stdin=key)
+        one_line(done, REFUSED_PATH)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["siti.pub"]
+    named = server.run("backup", "malam.db", remote="sri")
+    assert named.code == 0, named.err
+    assert (server.backups / "malam.db").read_bytes().startswith(b"SQLite format 3\x00")
+    again = server.run("backup", "malam.db", remote="sri")
+    one_line(again, REFUSED_PATH)
+    assert keys.read_text().count("\n") == 1
 
 
 # --- reading is bounded: no server path over SSH, only regular files, caps while reading ----------
