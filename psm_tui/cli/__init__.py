@@ -233,9 +233,12 @@ def _report_internal(error: BaseException) -> None:
         handler = logging.StreamHandler(stream)
         logger = logging.getLogger("psm.internal")
         logger.addHandler(handler)
-        logger.error("internal error", exc_info=error)
-        handler.close()
-        stream.close()
+        try:
+            logger.error("internal error", exc_info=error)
+        finally:
+            logger.removeHandler(handler)
+            handler.close()
+            stream.close()
     except OSError:
         where = "-"
     _fail(_("Internal error: {error} (details in {log})").format(error=error, log=where), 70)
