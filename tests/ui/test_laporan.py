@@ -16,6 +16,7 @@ from psm_tui.cli import main
 from psm_tui.models import AuditLog
 from psm_tui.services import case_queries
 from psm_tui.services.case_queries import CaseFilter
+from psm_tui.services.file_boundary import boundary_for
 from psm_tui.tui.views.cases import CasesView
 from psm_tui.tui.views.laporan import ExportDialog, LaporanView
 from tests.ui.pilot_helpers import SIZE, press, screen_text, settle, type_text
@@ -203,7 +204,7 @@ def test_an_existing_file_is_replaced_only_when_asked(demo_app, tmp_path: Path) 
     assert openpyxl.load_workbook(target).sheetnames[0] == "Summary"
 
 
-def test_over_ssh_the_report_goes_to_the_outbox(demo_app, demo_db: Path) -> None:
+def test_over_ssh_the_report_goes_to_the_outbox(demo_app) -> None:
     async def run() -> None:
         app = demo_app(remote=True)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -223,7 +224,8 @@ def test_over_ssh_the_report_goes_to_the_outbox(demo_app, demo_db: Path) -> None
             assert "Over SSH psm does not use paths on the server" in screen_text(app)
 
     asyncio.run(run())
-    outbox = demo_db.parent / "outbox" / "tester"
+    app = demo_app(remote=True)
+    outbox = boundary_for(app.settings, app.actor).outbox  # beside the file, or in the data folder
     assert [p.name.startswith("psm-laporan-") for p in outbox.iterdir()] == [True]
     assert oct(outbox.stat().st_mode & 0o777) == "0o700"
 
