@@ -6,6 +6,7 @@ This module must not import textual: the TUI is imported only when it is opened.
 from __future__ import annotations
 
 import importlib
+import io
 import logging
 import os
 import shlex
@@ -22,6 +23,7 @@ from psm_tui.config import APP_NAME, load_settings
 from psm_tui.database import DatabaseUrlError
 from psm_tui.i18n import _, set_language
 from psm_tui.services.errors import BusyError, PsmError
+from psm_tui.services.validation import safe_display
 
 # Each subcommand's module is imported only when that command runs: a cold `psm case show`
 # must not pay for openpyxl, the reports or the importer.
@@ -91,8 +93,18 @@ def _log_path() -> Path:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"psm: {message}", err=True)
+    """One line on stderr. Messages quote what the user typed: it is shown escaped, so an
+    argument holding ``\\x1b]0;...\\x07`` cannot drive the terminal."""
+    click.echo(f"psm: {safe_display(message)}", err=True)
     sys.exit(code)
+
+
+def _show_click_error(error: click.ClickException) -> None:
+    """click's own usage errors echo the offending argument too: escaped like ours."""
+    shown = io.StringIO()
+    error.show(file=shown)
+    click.echo(safe_display(shown.getvalue()), err=True, nl=False)
+    sys.exit(error.exit_code)
 
 
 # The group's options that take a value: the only ones a forced command line holds.
@@ -148,8 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         _fail(_("Cancelled."), 130)
     except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
+        _show_click_error(error)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except PsmError as error:

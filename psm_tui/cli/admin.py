@@ -221,9 +221,8 @@ def ssh_revoke(state: CliState, name: str, file: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 def ssh_list(state: CliState, file: Path | None, as_json: bool) -> None:
-    """The keys bound to staff identities."""
-    state.actor()
-    rows = ssh_keys.bindings(_keys_file(state, file))
+    """The keys bound to staff identities (admin only)."""
+    rows = ssh_keys.list_bindings(state.actor(), _keys_file(state, file))
     if as_json:
         print_json(
             [
