@@ -268,7 +268,7 @@ def validate_username(value: str | None) -> str:
         _(
             "User name {name} is not allowed: {reason}; use only a-z, 0-9, _ and - "
             "(at most 32 characters)"
-        ).format(name=safe_display(name), reason=reason),
+        ).format(name=safe_display(name).replace("\n", "\\n").replace("\t", "\\t"), reason=reason),
         "username",
     )
 
