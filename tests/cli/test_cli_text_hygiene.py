@@ -77,7 +77,7 @@ def test_a_usage_error_escapes_the_ssh_command_it_quotes(
 
 
 def test_our_own_errors_escape_the_value_they_quote(initialised: Path) -> None:
-    code, out, err = psm("--db", str(initialised), "case", "show", f"2026-{OSC}")
+    code, _out, err = psm("--db", str(initialised), "case", "show", f"2026-{OSC}")
     assert code == 3
     assert b"\x1b" not in err and b"\x07" not in err
     assert b"\\x1b]0;pwned\\x07" in err
