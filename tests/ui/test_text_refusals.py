@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from textual import events
 from textual.widgets import Static
@@ -10,13 +11,16 @@ from textual.widgets import Static
 from psm_tui.models import Activity, Case
 from psm_tui.services import case_queries
 from psm_tui.services.case_queries import CaseFilter
+from psm_tui.tui.app import PsmApp
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.modals.note import NoteDialog
 from psm_tui.tui.widgets.inputs import TextBox
 from tests.ui.pilot_helpers import SIZE, press, screen_text, settle, type_text
 
 
-def test_a_note_with_a_bidi_override_is_refused_in_the_dialog(demo_app) -> None:
+def test_a_note_with_a_bidi_override_is_refused_in_the_dialog(
+    demo_app: Callable[..., PsmApp],
+) -> None:
     number = case_queries.list_cases(None, CaseFilter(status=("ditangani",)), limit=1)[0].number
     case_id = Case.get(Case.number == number).id
     before = Activity.select().where(Activity.case == case_id).count()
