@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import io
 import logging
 import os
 import shlex
@@ -100,8 +101,18 @@ def log_stream() -> tuple[IO[str], str]:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"psm: {message}", err=True)
+    """One line on stderr. Messages quote what the user typed: it is shown escaped, so an
+    argument holding ``\\x1b]0;...\\x07`` cannot drive the terminal."""
+    click.echo(f"psm: {safe_display(message)}", err=True)
     sys.exit(code)
+
+
+def _show_click_error(error: click.ClickException) -> None:
+    """click's own usage errors echo the offending argument too: escaped like ours."""
+    shown = io.StringIO()
+    error.show(file=shown)
+    click.echo(safe_display(shown.getvalue()), err=True, nl=False)
+    sys.exit(error.exit_code)
 
 
 # The group's options that take a value: the only ones a forced command line holds.
@@ -206,8 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         _fail(_("Cancelled."), 130)
     except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
+        _show_click_error(error)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except PsmError as error:

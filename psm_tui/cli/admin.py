@@ -12,7 +12,7 @@ from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import console, print_json, table
 from psm_tui.cli.output import text as cell
 from psm_tui.i18n import _, format_datetime
-from psm_tui.services import maintenance, privacy, ssh_keys
+from psm_tui.services import health, maintenance, privacy, ssh_keys
 from psm_tui.services.errors import NotFoundError, UnsafePathError
 from psm_tui.services.file_access import backup_source, backup_target, read_key_file
 from psm_tui.services.file_boundary import backups_folder
@@ -79,9 +79,13 @@ def _open_for_check(state: CliState) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 def check(state: CliState, as_json: bool) -> None:
-    """Check integrity, foreign keys, schema version and file modes; exit 1 on a problem."""
+    """Check integrity, foreign keys, schema version and file modes; exit 1 on a problem.
+
+    Supervisors and admins only; a supervisor sees no paths, modes or who is connected
+    (see :mod:`psm_tui.services.health`)."""
     _open_for_check(state)
-    report = maintenance.check_database(group_shared=state.settings.service_group_mode)
+    actor = health.checking_actor(state.as_name, state.settings.service_account)
+    report = health.check_for(actor, group_shared=state.settings.service_group_mode)
     if as_json:
         print_json(
             {
@@ -233,9 +237,8 @@ def ssh_revoke(state: CliState, name: str, file: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 def ssh_list(state: CliState, file: Path | None, as_json: bool) -> None:
-    """The keys bound to staff identities."""
-    state.actor()
-    rows = ssh_keys.bindings(_keys_file(state, file))
+    """The keys bound to staff identities (admin only)."""
+    rows = ssh_keys.list_bindings(state.actor(), _keys_file(state, file))
     if as_json:
         print_json(
             [

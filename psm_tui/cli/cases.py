@@ -22,6 +22,7 @@ from psm_tui.services.labels import (
     status_label,
 )
 from psm_tui.services.reference import find_category, find_kecamatan, find_kelurahan
+from psm_tui.services.validation import safe_display
 
 
 @click.group("case")
@@ -51,12 +52,10 @@ def case_new(state: CliState, **values: str) -> None:
     values["birth_date"] = values.pop("birth")
     result = cases.register_case(actor, **values)
     for hint in result.duplicates:
-        click.echo(
-            _("warning: possible duplicate: {name} ({nik}), {kel}: {reason}").format(
-                name=hint.name, nik=hint.nik or "-", kel=hint.kelurahan, reason=hint.reason
-            ),
-            err=True,
+        warning = _("warning: possible duplicate: {name} ({nik}), {kel}: {reason}").format(
+            name=hint.name, nik=hint.nik or "-", kel=hint.kelurahan, reason=hint.reason
         )
+        click.echo(safe_display(warning), err=True)
     click.echo(result.case.number)
 
 

@@ -17,8 +17,10 @@ from psm_tui.services import setup
 @click.option("--full-name", help="Your full name, if you become the first admin.")
 @pass_state
 def init(state: CliState, full_name: str | None) -> None:
-    """Create or upgrade the database and load reference data (idempotent)."""
+    """Create or upgrade the database and load reference data (idempotent; admin only, except
+    the first run on an empty database, which makes you its first admin)."""
     state.open(check=False)
+    setup.authorise_setup(state.as_name, state.settings.service_account)
     result = setup.initialise(full_name)
     for name in result.applied:
         click.echo(_("applied migration {name}").format(name=name))
@@ -44,8 +46,9 @@ def init(state: CliState, full_name: str | None) -> None:
 @click.option("--status", "show_status", is_flag=True, help="Only show applied and pending.")
 @pass_state
 def migrate(state: CliState, show_status: bool) -> None:
-    """Apply pending migrations, or show them."""
+    """Apply pending migrations, or show them (admin only, once the database has users)."""
     state.open(check=False)
+    setup.authorise_setup(state.as_name, state.settings.service_account)
     if show_status:
         for row in database.runner().status():
             mark = _("applied") if row.applied else _("pending")
@@ -70,6 +73,7 @@ def demo_command(ctx: click.Context, case_count: int, seed: int, no_open: bool) 
     if not state.settings.database:
         state.settings = replace(state.settings, database=str(demo_database_path()))
     state.open(check=False)
+    setup.authorise_setup(state.as_name, state.settings.service_account)
     setup.initialise()
     if setup.get_meta("demo_seed") is not None:
         click.echo(

@@ -13,6 +13,7 @@ from psm_tui.services.errors import ConflictError, NotFoundError, ValidationErro
 from psm_tui.services.labels import OPEN_STATUSES
 from psm_tui.services.reference import kelurahan_by_code
 from psm_tui.services.users import require
+from psm_tui.services.validation import validate_text
 from psm_tui.services.workers import WorkerFilter, get_worker, list_workers
 
 
@@ -101,7 +102,9 @@ def assign_case(
             why = _auto_reason(options[0], kel.name, kel.kecamatan_name)
         else:
             worker = _assignable(actor, worker_id, kel.kecamatan_code)  # type: ignore[arg-type]
-            why = reason.strip() or _("chosen by {user}").format(user=actor.full_name)
+            why = validate_text(reason, "reason") or _("chosen by {user}").format(
+                user=actor.full_name
+            )
         if worker.id == case.worker_id:
             raise ConflictError(
                 _("Case {number} is already held by {name}").format(

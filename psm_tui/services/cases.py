@@ -272,6 +272,7 @@ def change_status(
     expected_version: int | None = None,
 ) -> CaseDetail:
     """Move a case along its life cycle; only the allowed transitions, with their requirements."""
+    reason = validate_text(reason, "reason")
     with db.atomic():
         case = case_row(number)
         check_version(case, expected_version)

@@ -106,13 +106,13 @@ OUTCOMES = [
 ]
 REJECTIONS = ["Kuota tahun ini habis.", "Klien tidak memenuhi syarat.", "Data tidak lengkap."]
 STAFF = [
-    ("admin", "dinsos.admin", "Rina Marlina", None),
-    ("supervisor", "kabid.rehsos", "Hendra Gunawan", None),
-    ("supervisor", "kasi.pfm", "Yuliani Puspita", None),
+    ("admin", "dinsos_admin", "Rina Marlina", None),
+    ("supervisor", "kabid_rehsos", "Hendra Gunawan", None),
+    ("supervisor", "kasi_pfm", "Yuliani Puspita", None),
     ("operator", "operator1", "Agus Setiawan", None),
     ("operator", "operator2", "Dewi Anggraini", None),
-    ("operator", "op.cipondoh", "Fajar Nugroho", "36.71.05"),
-    ("operator", "op.karawaci", "Lestari Wulandari", "36.71.07"),
+    ("operator", "op_cipondoh", "Fajar Nugroho", "36.71.05"),
+    ("operator", "op_karawaci", "Lestari Wulandari", "36.71.07"),
     ("viewer", "kadis", "Bambang Sutrisno", None),
     ("viewer", "sekdis", "Ratna Sari", None),
 ]

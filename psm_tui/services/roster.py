@@ -22,6 +22,7 @@ from psm_tui.services.errors import ConflictError, NotFoundError, ValidationErro
 from psm_tui.services.labels import NOTE_KINDS, OPEN_STATUSES
 from psm_tui.services.reference import find_kelurahan
 from psm_tui.services.users import require
+from psm_tui.services.validation import validate_text
 
 ACTIVITY_KINDS = NOTE_KINDS
 """Fieldwork that counts as activity: notes, home visits and calls (not system events)."""
@@ -307,13 +308,14 @@ def deactivate_worker(
 ) -> RosterChange:
     """Deactivate a worker (reason and date recorded), handing their open cases over first."""
     require(actor, "worker.manage")
-    if not (reason or "").strip():
+    reason = validate_text(reason, "reason", limit=500)
+    if not reason:
         raise ValidationError(_("Give the reason for deactivating"), "reason")
     with db.atomic():
         worker = _worker_row(worker_id)
         if not worker.active:
             raise ConflictError(_("Worker {name} is already inactive").format(name=worker.name))
-        why = _("{name} left: {reason}").format(name=worker.name, reason=reason.strip())
+        why = _("{name} left: {reason}").format(name=worker.name, reason=reason)
         handed = _hand_over(actor, worker, why, auto=auto, to=to)
         ended = _end_positions(actor, worker.id)
         info = workers.deactivate_worker(actor, worker_id, reason)

@@ -8,6 +8,7 @@ from psm_tui import database
 from psm_tui.i18n import _
 from psm_tui.models import Case, Meta, StaffUser
 from psm_tui.services import reference, users
+from psm_tui.services.dto import Actor
 from psm_tui.services.errors import SchemaError
 
 
@@ -16,6 +17,21 @@ class InitResult:
     applied: list[str]
     counts: dict[str, int]
     admin_created: str | None
+
+
+def authorise_setup(as_name: str | None, service_account: str) -> Actor | None:
+    """Who may run ``psm init`` / ``psm migrate`` (and ``psm demo``, which applies migrations).
+
+    On a database without staff users yet anyone who can open it may: that first ``init`` makes
+    its OS user the first admin, and there is nothing yet to protect. From then on only an admin
+    (None is returned for the first run). Only the columns an actor needs are read, so an admin
+    can still migrate a database whose staff table is one migration behind.
+    """
+    if not StaffUser.table_exists() or not StaffUser.select(StaffUser.id).exists():
+        return None
+    actor = users.resolve_actor(as_name, service_account)
+    users.require(actor, "db.setup")
+    return actor
 
 
 def initialise(full_name: str | None = None) -> InitResult:

@@ -28,6 +28,7 @@ from psm_tui.services import audit
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.services.users import actor_for, require
+from psm_tui.services.validation import validate_username
 
 KEY_TYPES = (
     "ssh-ed25519",
@@ -40,7 +41,6 @@ KEY_TYPES = (
 )
 _KEY = re.compile(r"(?:^|\s)(" + "|".join(map(re.escape, KEY_TYPES)) + r")\s+([A-Za-z0-9+/]+=*)")
 _BOUND = re.compile(r'command="[^"]*\s--as\s+([^"\s]+)"')
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 
 
 @dataclass(frozen=True)
@@ -184,10 +184,7 @@ def authorize(
 ) -> AuthorizeResult:
     """Bind a key to a registered staff user (admins only); running it twice changes nothing."""
     require(actor, "user.manage")
-    if not _SAFE_NAME.match(username):
-        raise ValidationError(
-            _("{name} cannot be used in a forced command").format(name=username), "username"
-        )
+    username = validate_username(username)  # also what makes it safe in a forced command
     if not program.strip() or any(ch in program for ch in '"\\\n\r'):
         raise ValidationError(
             _("{program} cannot be used in a forced command").format(program=program), "program"
@@ -229,6 +226,7 @@ def authorize(
 def revoke(actor: Actor, username: str, path: Path) -> list[str]:
     """Remove every key bound to ``username``; returns their fingerprints."""
     require(actor, "user.manage")
+    username = validate_username(username)
     removed: list[str] = []
     with _locked(path) as lines:
         kept = []
@@ -259,3 +257,9 @@ def bindings(path: Path) -> list[KeyBinding]:
                 KeyBinding(bound, key.group(1), PublicKey("", blob, "").fingerprint, comment)
             )
     return result
+
+
+def list_bindings(actor: Actor, path: Path) -> list[KeyBinding]:
+    """:func:`bindings` for an admin: fingerprints and comments say who logs in from where."""
+    require(actor, "ssh.list")
+    return bindings(path)

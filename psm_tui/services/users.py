@@ -17,6 +17,7 @@ from psm_tui.services import audit
 from psm_tui.services.dto import Actor, UserInfo
 from psm_tui.services.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from psm_tui.services.reference import find_kecamatan
+from psm_tui.services.validation import safe_display, validate_name, validate_username
 
 ROLES = ("viewer", "operator", "supervisor", "admin")
 _RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -42,6 +43,10 @@ PERMISSIONS = {
     "audit.read": "supervisor",
     "db.backup": "supervisor",
     "db.restore": "admin",
+    "db.setup": "admin",  # init and migrate, once a first admin exists (see setup.authorise_setup)
+    "db.check": "supervisor",  # psm check: integrity, schema and audit protection
+    "db.check.details": "admin",  # ...and file modes, folders and who is connected
+    "ssh.list": "admin",  # every key's fingerprint and comment
 }
 
 
@@ -109,6 +114,11 @@ def resolve_actor(as_name: str | None, service_account: str) -> Actor:
     """Who is acting: the OS user, or ``--as NAME`` when running as the service account."""
     login = os_username()
     if as_name:
+        try:
+            validate_username(as_name)
+        except ValidationError:
+            _audit_identity_refusal(login, f"--as {safe_display(as_name)}")
+            raise
         if not service_account or login != service_account:
             _audit_identity_refusal(login, f"--as {as_name}")
             raise PermissionDenied(
@@ -117,7 +127,7 @@ def resolve_actor(as_name: str | None, service_account: str) -> Actor:
                 )
             )
         login = as_name
-    user = StaffUser.get_or_none(StaffUser.username == login)
+    user = _user(login)
     if user is None or not user.active:
         _audit_identity_refusal(login, "inactive" if user else "not registered")
         raise PermissionDenied(
@@ -129,8 +139,26 @@ def resolve_actor(as_name: str | None, service_account: str) -> Actor:
     return dataclasses.replace(_actor(user), remote=bool(as_name))
 
 
+def _user(username: str) -> StaffUser | None:
+    """Only the columns an actor needs: a lookup that still works on a database whose other
+    staff columns a pending migration is about to change (``psm migrate`` needs it)."""
+    return (
+        StaffUser.select(
+            StaffUser.id,
+            StaffUser.username,
+            StaffUser.full_name,
+            StaffUser.role,
+            StaffUser.kecamatan,
+            StaffUser.active,
+        )
+        .where(StaffUser.username == username)
+        .first()
+    )
+
+
 def actor_for(username: str) -> Actor:
-    user = StaffUser.get_or_none(StaffUser.username == username)
+    """The registered user ``username``, asked for by name (a lookalike is refused, not missed)."""
+    user = _user(validate_username(username))
     if user is None:
         raise NotFoundError(_("Unknown user {name}").format(name=username))
     return _actor(user)
@@ -152,9 +180,8 @@ def add_user(
     """Register a staff login; ``actor`` None is ``psm init`` bootstrapping the first admin."""
     if actor is not None:
         require(actor, "user.manage")
-    username = username.strip()
-    if not username or any(ch.isspace() for ch in username):
-        raise ValidationError(_("A user name must be one word"), "username")
+    username = validate_username(username)
+    full_name = validate_name(full_name, "full_name") if full_name else None
     if role not in ROLES:
         raise ValidationError(
             _("Unknown role {role}; use one of {roles}").format(role=role, roles=", ".join(ROLES)),

@@ -1,7 +1,8 @@
-"""Validation of what people type: NIK, No. KK, phone numbers, dates, names.
+"""Validation of what people type: NIK, No. KK, phone numbers, dates, names, logins, free text.
 
 Each function returns the normalised value or raises :class:`ValidationError` with a message
-in the user's language.
+in the user's language. The text rule (:func:`clean_text`) and its display twin
+(:func:`safe_display`) live here and nowhere else: the CLI, the TUI and the importer all call them.
 """
 
 from __future__ import annotations
@@ -29,8 +30,21 @@ PROVINCE_CODES = frozenset(
         *range(91, 97),
     ]
 )
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 SEXES = ("L", "P")
+
+# C0 and C1 controls (ESC starts terminal sequences; a note may keep tab and newline).
+_CONTROLS = "\x00-\x1f\x7f-\x9f"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides, isolates and marks: they reorder what the reader sees
+# ("Trojan Source", CVE-2021-42574) and misalign columns.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_BIDI_CHAR = re.compile(f"[{_BIDI}]")
+# Zero-width characters: invisible, so ``root`` + U+200B looks like ``root``.
+_ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff"
+_ZERO_WIDTH_CHAR = re.compile(f"[{_ZERO_WIDTH}]")
+# POSIX portable login names, as useradd accepts them by default.
+_USERNAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 
 
 @dataclass(frozen=True)
@@ -137,6 +151,7 @@ def validate_phone(value: str | None) -> str | None:
     """Normalise ``+62 812-3456-7890``, ``62812…`` and ``0812…`` to ``0812…``."""
     if value is None or not value.strip():
         return None
+    value = clean_text(value, "phone")
     raw = re.sub(r"[\s\-.()]", "", value.strip())
     if raw.startswith("+62"):
         raw = "0" + raw[3:]
@@ -176,11 +191,34 @@ def validate_birth_date(value: str | dt.date | None) -> dt.date | None:
     return born
 
 
+def clean_text(value: str, field: str, *, multiline: bool = False) -> str:
+    """The one rule for text a person types or a file brings: zero-width characters are dropped,
+    control characters (tab and newline kept if ``multiline``) and bidi controls are refused,
+    naming the field and the character, because both can hide or reorder what others read."""
+    text = _ZERO_WIDTH_CHAR.sub("", value)
+    if multiline:
+        text = text.replace("\r\n", "\n")
+    if bad := (_CONTROL_BUT_LINES if multiline else _CONTROL).search(text):
+        raise ValidationError(
+            _("{field}: the control character {char} is not allowed").format(
+                field=field_label(field), char=repr(bad.group())[1:-1]
+            ),
+            field,
+        )
+    if bad := _BIDI_CHAR.search(text):
+        raise ValidationError(
+            _(
+                "{field}: the invisible text-direction character {char} is not allowed "
+                "(it reorders what others read)"
+            ).format(field=field_label(field), char=code_point(bad.group())),
+            field,
+        )
+    return text
+
+
 def validate_name(value: str | None, field: str = "name") -> str:
-    """A person's name: no control characters, at least two letters, at most 120 characters."""
-    text = " ".join((value or "").split())
-    if _CONTROL.search(value or ""):
-        raise ValidationError(_("Name contains control characters"), field)
+    """A person's name: one line of clean text, at least two letters, at most 120 characters."""
+    text = " ".join(clean_text(value or "", field).split())
     letters = sum(1 for ch in text if unicodedata.category(ch).startswith("L"))
     if letters < 2:
         raise ValidationError(_("Name must have at least two letters"), field)
@@ -192,8 +230,9 @@ def validate_name(value: str | None, field: str = "name") -> str:
 def validate_text(
     value: str | None, field: str, *, required: bool = False, limit: int = 4000
 ) -> str:
-    """Free text: kept as typed (it is rendered literally), bounded, and not empty if required."""
-    text = (value or "").strip().replace("\x00", "")
+    """Free text: clean (see :func:`clean_text`), otherwise kept as typed (it is rendered
+    literally), bounded, and not empty if required."""
+    text = clean_text(value or "", field, multiline=True).strip()
     if required and not text:
         raise ValidationError(
             _("{field} must not be empty").format(field=field_label(field)), field
@@ -206,6 +245,32 @@ def validate_text(
             field,
         )
     return text
+
+
+def validate_username(value: str | None) -> str:
+    """A POSIX portable login (``[a-z_][a-z0-9_-]*``, at most 32 characters), as ``useradd``
+    takes it: a name that must match exactly (``--as``, the audit log, ``authorized_keys``)
+    then cannot imitate another with invisible or look-alike characters."""
+    name = (value or "").strip(" ")
+    if _USERNAME.fullmatch(name):
+        return name
+    bad = next((ch for ch in name if not re.fullmatch(r"[a-z0-9_-]", ch)), None)
+    reason = (
+        _("it is empty")
+        if not name
+        else _("it is longer than 32 characters")
+        if len(name) > 32 and bad is None
+        else _("it must start with a letter a-z or _")
+        if bad is None
+        else _("it contains {char}").format(char=describe_char(bad))
+    )
+    raise ValidationError(
+        _(
+            "User name {name} is not allowed: {reason}; use only a-z, 0-9, _ and - "
+            "(at most 32 characters)"
+        ).format(name=safe_display(name).replace("\n", "\\n").replace("\t", "\\t"), reason=reason),
+        "username",
+    )
 
 
 def validate_sex(value: str | None) -> str | None:
@@ -241,12 +306,30 @@ def field_label(field: str) -> str:
         "action": _("Requested action"),
         "response": _("Response"),
         "address": _("Address"),
+        "name": _("Name"),
+        "full_name": _("Full name"),
+        "phone": _("Phone"),
+        "topic": _("Topic"),
+        "organiser": _("Organiser"),
     }.get(field, field)
 
 
-_UNSAFE_ON_TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_UNSAFE_ON_TERMINAL = re.compile(f"[{_CONTROL_BUT_LINES.pattern[1:-1]}{_BIDI}{_ZERO_WIDTH}]")
 
 
 def safe_display(text: str) -> str:
-    """Make stored text harmless on a terminal: control characters become visible escapes."""
+    """Make text harmless on a terminal, whoever typed it (stored data, an argument echoed in an
+    error): control, bidi and zero-width characters become visible escapes (``\\x1b``,
+    ``\\u202e``); tab and newline stay."""
     return _UNSAFE_ON_TERMINAL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def code_point(char: str) -> str:
+    """``U+202E``: how a refusal names an invisible character."""
+    return f"U+{ord(char):04X}"
+
+
+def describe_char(char: str) -> str:
+    """``'R' (U+0052)`` for a visible character, ``U+200B`` for one that shows nothing."""
+    visible = char.isprintable() and not unicodedata.category(char).startswith(("C", "Z"))
+    return f"'{char}' ({code_point(char)})" if visible else code_point(char)

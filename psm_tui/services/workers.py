@@ -16,7 +16,13 @@ from psm_tui.services.errors import ConflictError, NotFoundError, ValidationErro
 from psm_tui.services.labels import HELD_STATUSES, WORKER_KINDS
 from psm_tui.services.reference import find_kecamatan, find_kelurahan
 from psm_tui.services.users import require
-from psm_tui.services.validation import parse_date, validate_name, validate_nik, validate_phone
+from psm_tui.services.validation import (
+    parse_date,
+    validate_name,
+    validate_nik,
+    validate_phone,
+    validate_text,
+)
 
 
 @dataclass(frozen=True)
@@ -188,7 +194,8 @@ def edit_worker(
 def deactivate_worker(actor: Actor, worker_id: int, reason: str) -> WorkerInfo:
     """Refused while the worker still holds open cases: hand them over first."""
     require(actor, "worker.manage")
-    if not (reason or "").strip():
+    reason = validate_text(reason, "reason", limit=500)
+    if not reason:
         raise ValidationError(_("Give the reason for deactivating"), "reason")
     with db.atomic():
         worker = Worker.get_or_none(Worker.id == worker_id)
@@ -204,7 +211,7 @@ def deactivate_worker(actor: Actor, worker_id: int, reason: str) -> WorkerInfo:
                 )
             )
         today = clock.today()
-        Worker.update(active=False, inactive_reason=reason.strip(), inactive_on=today).where(
+        Worker.update(active=False, inactive_reason=reason, inactive_on=today).where(
             Worker.id == worker_id
         ).execute()
         audit.record(
@@ -212,6 +219,6 @@ def deactivate_worker(actor: Actor, worker_id: int, reason: str) -> WorkerInfo:
             "worker.deactivate",
             "worker",
             worker_id,
-            {"active": [True, False], "inactive_reason": [None, reason.strip()]},
+            {"active": [True, False], "inactive_reason": [None, reason]},
         )
     return get_worker(worker_id)

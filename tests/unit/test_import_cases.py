@@ -304,7 +304,7 @@ def test_operator_imports_only_inside_their_kecamatan(admin: Actor) -> None:
     viewer = make_user(admin, "lihat", "viewer")
     with pytest.raises(PermissionDenied):
         run(viewer, "cases_semicolon_bom.csv")
-    operator = make_user(admin, "op.cipondoh", "operator", kecamatan="36.71.05")
+    operator = make_user(admin, "op_cipondoh", "operator", kecamatan="36.71.05")
     result = run(operator, "cases_semicolon_bom.csv", skip_invalid=True)
     assert result.imported == 2
     assert refusals(result) == [

@@ -2,7 +2,8 @@
 
 viewer reads only; operator registers, triages, assigns, notes and follows up (within their
 kecamatan if scoped); supervisor also closes, reopens, reassigns across kecamatan, reads the audit
-trail and takes backups; admin also manages users, workers, SSH keys and restores.
+trail, takes backups and runs ``psm check`` (a cut report); admin also manages users, workers and
+SSH keys (listing them too), restores, and runs ``init``/``migrate`` once a first admin exists.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from psm_tui.services import (
     assignment,
     cases,
     followups,
+    health,
     maintenance,
     privacy,
     setup,
@@ -168,6 +170,48 @@ def _restore(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Prepared:
             who = maintenance.restoring_actor(None, "")
             maintenance.restore_database(who, backup)
             return lambda: AuditLog.select().where(AuditLog.action == "db.restore").count()
+
+        return run
+
+    return prepare
+
+
+def _as_os_user(monkeypatch: pytest.MonkeyPatch, act: Callable[[], object]) -> Prepared:
+    """A command that finds its user itself (the OS login): run as the actor's login."""
+
+    def prepare(admin: Actor) -> Callable[[Actor], Callable[[], object]]:
+        def run(actor: Actor) -> Callable[[], object]:
+            monkeypatch.setattr(users, "os_username", lambda: actor.username)
+            result = act()
+            return lambda: result
+
+        return run
+
+    return prepare
+
+
+def _init() -> object:
+    setup.authorise_setup(None, "")
+    return setup.initialise().counts["kecamatan"] == 13
+
+
+def _migrate() -> object:
+    setup.authorise_setup(None, "")
+    return database.migrate() == [] and not database.pending_migrations()
+
+
+def _check() -> object:
+    report = health.check_for(health.checking_actor(None, ""))
+    return {item.name for item in report.items} >= {"integrity", "schema", "file_modes"}
+
+
+def _ssh_list(keys: Path) -> Prepared:
+    def prepare(admin: Actor) -> Callable[[Actor], Callable[[], object]]:
+        ssh_keys.authorize(admin, "viewer", ED25519, keys)
+
+        def run(actor: Actor) -> Callable[[], object]:
+            listed = ssh_keys.list_bindings(actor, keys)
+            return lambda: [b.username for b in listed] == ["viewer"]
 
         return run
 
@@ -323,6 +367,10 @@ def _actions(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[Prep
             ),
             ADMIN,
         ),
+        "ssh.list": (_ssh_list(keys), ADMIN),
+        "db.init": (_as_os_user(monkeypatch, _init), ADMIN),
+        "db.migrate": (_as_os_user(monkeypatch, _migrate), ADMIN),
+        "db.check": (_as_os_user(monkeypatch, _check), SUPERVISOR),
         "audit.read": (
             _plain(
                 lambda a: privacy.audit_trail(a),

@@ -133,7 +133,7 @@ def test_invalid_keys_are_refused(staff: Actor, keys: Path, text: str, message: 
 def test_names_must_be_registered_and_safe_in_a_command(staff: Actor, keys: Path) -> None:
     with pytest.raises(NotFoundError, match="Unknown user ghost"):
         ssh_keys.authorize(staff, "ghost", _key(1), keys)
-    with pytest.raises(ValidationError, match="cannot be used in a forced command"):
+    with pytest.raises(ValidationError, match=r"User name siti\",no-pty is not allowed"):
         ssh_keys.authorize(staff, 'siti",no-pty', _key(1), keys)
     with pytest.raises(ValidationError, match="cannot be used in a forced command"):
         ssh_keys.authorize(staff, "siti", _key(1), keys, program='psm" ; sh "')

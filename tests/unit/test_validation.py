@@ -153,12 +153,12 @@ def test_names_are_tidied_and_bounded() -> None:
         validate_name("1 2")
     with pytest.raises(ValidationError, match="longer than 120"):
         validate_name("a" * 121)
-    with pytest.raises(ValidationError, match="control characters"):
+    with pytest.raises(ValidationError, match=r"^Name: the control character \\x1b is not"):
         validate_name("\x1b[31mred")
 
 
 def test_free_text_is_kept_as_typed_but_bounded() -> None:
-    assert validate_text(" \x1b[31mred [/] ", "text") == "\x1b[31mred [/]"
+    assert validate_text(" [red]red[/] [/]\n\tx ", "text") == "[red]red[/] [/]\n\tx"
     with pytest.raises(ValidationError, match="Outcome must not be empty"):
         validate_text("  ", "outcome", required=True)
     with pytest.raises(ValidationError, match="longer than 10 characters"):
@@ -179,3 +179,4 @@ def test_sex_and_rt_rw() -> None:
 def test_safe_display_makes_control_characters_visible() -> None:
     assert safe_display("\x1b[31mred\x07") == "\\x1b[31mred\\x07"
     assert safe_display("a\tb\nc") == "a\tb\nc"
+    assert safe_display("root\u200b \u202eabc") == "root\\u200b \\u202eabc"
