@@ -234,12 +234,12 @@ def check_database(*, group_shared: bool = False) -> CheckReport:
             )
         )
     items.extend(_schema_item())
-    if db.table_exists("audit_log"):
-        items.append(_nik_search_item())
     if live is not None:
         items.append(_modes_item(live, group_shared))
         items.append(_directory_item(live, group_shared))
         items.append(CheckItem("connections", True, connected_text(live)))
+    if db.table_exists("audit_log"):
+        items.append(_nik_search_item())
     return CheckReport(str(live) if live else "PostgreSQL", tuple(items))
 
 

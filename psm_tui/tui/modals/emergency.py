@@ -20,7 +20,7 @@ from psm_tui.tui.widgets.inputs import TextInput
 class EmergencyDialog(Dialog[tuple]):  # type: ignore[type-arg]
     """Dismisses with what the case screen shows (the case and its audit trail), or None."""
 
-    SAVE_LABEL = N_("Open")
+    SAVE_LABEL = N_("Open the case")
 
     def __init__(self, number: str, refusal: str) -> None:
         super().__init__()
