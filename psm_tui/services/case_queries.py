@@ -123,13 +123,16 @@ def case_conditions(filters: CaseFilter) -> list[Expression]:
     return conditions
 
 
-def scoped_conditions(actor: Actor | None, filters: CaseFilter) -> list[Expression]:
+def scoped_conditions(
+    actor: Actor | None, filters: CaseFilter, *, walk_order: bool = False
+) -> list[Expression]:
     """``filters`` within what ``actor`` may read: a kecamatan-scoped viewer or operator gets
-    only that kecamatan (another kecamatan asked for gives nothing)."""
+    only that kecamatan (another kecamatan asked for gives nothing). ``walk_order``: a page in
+    an index's order, which the scope then leaves alone (``backend_search.unindexed``)."""
     conditions = case_conditions(filters)
     scope = read_scope(actor)
     if scope and scope != filters.kecamatan:
-        conditions.extend(emergency.scope_conditions(actor))
+        conditions.extend(emergency.scope_conditions(actor, walk_order=walk_order))
     return conditions
 
 
@@ -278,7 +281,7 @@ def list_cases(
     if offset == 0:
         record_nik_search(actor, filters.search)
     page = Case.select(Case.id)
-    conditions = scoped_conditions(actor, filters)
+    conditions = scoped_conditions(actor, filters, walk_order=order != "priority")
     if conditions:
         page = page.where(*conditions)
     page = page.order_by(*ordering).limit(limit).offset(offset)

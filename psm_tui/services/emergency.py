@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import Expression
+from peewee import OP, Expression
 
+from psm_tui.backend_search import unindexed
 from psm_tui.database import db
 from psm_tui.i18n import _
 from psm_tui.models import Case, EmergencyAccess, Kecamatan, Kelurahan, StaffUser
@@ -40,15 +41,18 @@ class EmergencyGrant:
     expires_at: dt.datetime
 
 
-def in_kecamatan(code: str) -> Expression:
-    """``case`` in one kecamatan: its kelurahan, through the indexed ``kelurahan_code``."""
-    return Case.kelurahan.in_(Kelurahan.select(Kelurahan.code).where(Kelurahan.kecamatan == code))
+def in_kecamatan(code: str, *, walk_order: bool = False) -> Expression:
+    """``case`` in one kecamatan: its kelurahan, through the indexed ``kelurahan_code``; with
+    ``walk_order`` the index is left to the page's ordering (see ``backend_search.unindexed``)."""
+    kelurahan = Kelurahan.select(Kelurahan.code).where(Kelurahan.kecamatan == code)
+    column = unindexed(Case.kelurahan) if walk_order else Case.kelurahan
+    return Expression(column, OP.IN, kelurahan)
 
 
-def scope_conditions(actor: Actor | None) -> list[Expression]:
+def scope_conditions(actor: Actor | None, *, walk_order: bool = False) -> list[Expression]:
     """The condition limiting a case query to what ``actor`` may read (none if citywide)."""
     scope = read_scope(actor)
-    return [in_kecamatan(scope)] if scope else []
+    return [in_kecamatan(scope, walk_order=walk_order)] if scope else []
 
 
 def _has_grant(actor: Actor, case_id: int) -> bool:
