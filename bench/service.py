@@ -22,6 +22,7 @@ from psm_tui.models import Case, Client
 from psm_tui.services import case_queries, users
 from psm_tui.services.case_queries import CaseFilter
 from psm_tui.services.dto import Actor
+from psm_tui.services.file_output import FileOutput
 
 Statement = tuple[str, tuple[object, ...]]
 PAGE = 50
@@ -235,12 +236,12 @@ class ServiceBench:
         ]
         _distance, rows, filters = min(counts, key=lambda c: c[0])
         with tempfile.TemporaryDirectory() as tmp:
-            output = str(Path(tmp) / "cases.csv")
-            request = exports.ExportRequest(kind="cases", fmt="csv", output=output, filters=filters)
+            output = FileOutput(Path(tmp), "cases.csv", force=True)
+            request = exports.ExportRequest(kind="cases", fmt="csv", filters=filters)
             self.measure(
                 "view",
                 "export cases to CSV",
-                lambda: exports.run_export(actor, request),
+                lambda: exports.run_export(actor, request, output),
                 trials=min(self.trials, 3),
                 floor=False,
                 note=f"{rows:,} rows",

@@ -289,3 +289,15 @@ def case_search_count(database: peewee.Database, text: str) -> int:
         )
     query = case_search_query(text)
     return int(database.execute_sql(f"SELECT count(*) FROM ({_MATCH})", (query,)).fetchone()[0])
+
+
+def unindexed(field: peewee.Field) -> peewee.Node:
+    """``field`` hidden from SQLite's planner (``+column``), so that a page ordered by another
+    indexed column walks that index and stops after one page, rather than fetching every row
+    of ``field``'s index to sort them (a kecamatan's list: 0.9 ms instead of 56 ms at 100k
+    cases). PostgreSQL plans by its statistics: the field is left as it is."""
+    database = field.model._meta.database
+    database = getattr(database, "obj", database)
+    if not is_sqlite(database):
+        return field
+    return peewee.NodeList((peewee.SQL("+"), field), glue="")

@@ -285,3 +285,24 @@ class ImportRecord(BaseModel):
 
 
 ALL_MODELS += (ImportRecord,)
+
+
+# --- Read scope (migration 0009): emergency access to a case outside one's kecamatan ---------
+
+
+class EmergencyAccess(BaseModel):
+    """Akses darurat: one user may open one case outside their scope until ``expires_at``."""
+
+    id = AutoField()
+    user = ForeignKeyField(StaffUser, column_name="user_id")
+    case = ForeignKeyField(Case, column_name="case_id")
+    reason = TextField()
+    granted_at = DateTimeField(index=True)
+    expires_at = DateTimeField()
+
+    class Meta:
+        table_name = "emergency_access"
+        indexes = ((("user", "case", "expires_at"), False),)
+
+
+ALL_MODELS += (EmergencyAccess,)

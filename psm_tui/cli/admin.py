@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import console, print_json, table
 from psm_tui.cli.output import text as cell
 from psm_tui.i18n import _, format_datetime
+from psm_tui.services import emergency as emergency_access
 from psm_tui.services import health, maintenance, privacy, ssh_keys
 from psm_tui.services.errors import NotFoundError, UnsafePathError
 from psm_tui.services.file_access import backup_source, backup_target, read_key_file
@@ -116,6 +118,37 @@ def _change_text(key: str, value: object) -> str:
     return f"{key}: {value}"
 
 
+def _print_emergency(state: CliState, since: dt.date | None, limit: int, as_json: bool) -> None:
+    """``psm audit --emergency``: who opened which case outside their scope, and why."""
+    grants = emergency_access.list_grants(state.actor(), since=since, limit=limit)
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": g.id,
+                    "user": g.username,
+                    "case": g.case_number,
+                    "kecamatan": g.kecamatan_name,
+                    "reason": g.reason,
+                    "granted_at": g.granted_at.isoformat(),
+                    "expires_at": g.expires_at.isoformat(),
+                }
+                for g in grants
+            ]
+        )
+        return
+    out = table(_("Time"), _("User"), _("Case"), _("Kecamatan"), _("Reason"))
+    for g in grants:
+        out.add_row(
+            format_datetime(g.granted_at),
+            cell(g.username),
+            g.case_number,
+            cell(g.kecamatan_name),
+            cell(g.reason),
+        )
+    console().print(out)
+
+
 @click.command("audit")
 @click.option("--user", "username", metavar="U", help="Only what this login did.")
 @click.option("--case", "case_number", metavar="NUMBER", help="Only rows about this case.")
@@ -123,6 +156,9 @@ def _change_text(key: str, value: object) -> str:
 @click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this day.")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=1000, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--emergency", is_flag=True, help="Only the emergency accesses (akses darurat), newest first."
+)
 @pass_state
 def audit_command(
     state: CliState,
@@ -132,8 +168,12 @@ def audit_command(
     until: str | None,
     limit: int,
     as_json: bool,
+    emergency: bool,
 ) -> None:
     """Who did what and when: every write, full-record view, export and refusal."""
+    if emergency:
+        _print_emergency(state, parse_date(since, "since"), limit, as_json)
+        return
     rows = privacy.audit_trail(
         state.actor(),
         username=username,

@@ -21,8 +21,9 @@ from psm_tui.services.labels import (
     source_label,
     status_label,
 )
+from psm_tui.services.masks import born_text
 from psm_tui.services.reference import find_category, find_kecamatan, find_kelurahan
-from psm_tui.services.validation import safe_display
+from psm_tui.services.validation import safe_display, sex_label
 
 
 @click.group("case")
@@ -52,10 +53,14 @@ def case_new(state: CliState, **values: str) -> None:
     values["birth_date"] = values.pop("birth")
     result = cases.register_case(actor, **values)
     for hint in result.duplicates:
-        warning = _("warning: possible duplicate: {name} ({nik}), {kel}: {reason}").format(
-            name=hint.name, nik=hint.nik or "-", kel=hint.kelurahan, reason=hint.reason
+        line = (
+            _("warning: {reason}").format(reason=hint.reason)
+            if hint.hidden
+            else _("warning: possible duplicate: {name} ({nik}), {kel}: {reason}").format(
+                name=hint.name, nik=hint.nik or "-", kel=hint.kelurahan, reason=hint.reason
+            )
         )
-        click.echo(safe_display(warning), err=True)
+        click.echo(safe_display(line), err=True)
     click.echo(result.case.number)
 
 
@@ -125,6 +130,7 @@ def _print_detail(detail: CaseDetail) -> None:
     facts.add_row(_("Category"), cell(f"{s.category.code}. {s.category.name}"))
     facts.add_row(_("Kelurahan"), s.kelurahan.label)
     facts.add_row(_("Client"), cell(f"{c.name} ({c.nik or '-'})"))
+    facts.add_row(_("Sex, born"), f"{sex_label(c.sex)}, {born_text(c.birth_date, c.age)}")
     facts.add_row(_("Address"), cell(f"{c.address} RT {c.rt or '-'}/RW {c.rw or '-'}"))
     facts.add_row(_("PSM"), cell(s.worker.name if s.worker else "-"))
     facts.add_row(_("Source"), source_label(detail.source))
@@ -158,10 +164,19 @@ def _print_detail(detail: CaseDetail) -> None:
 @case_group.command("show")
 @click.argument("number")
 @click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--emergency",
+    metavar="REASON",
+    help="Akses darurat: open a case outside your kecamatan, for this reason (audited).",
+)
 @pass_state
-def case_show(state: CliState, number: str, as_json: bool) -> None:
+def case_show(state: CliState, number: str, as_json: bool, emergency: str | None) -> None:
     """Show one case with its timeline and follow-ups."""
-    detail = privacy.view_case(state.actor(), number)
+    actor = state.actor()
+    if emergency is not None:
+        detail = privacy.view_case_emergency(actor, number, emergency)
+    else:
+        detail = privacy.view_case(actor, number)
     if as_json:
         print_json(case_detail_json(detail))
     else:

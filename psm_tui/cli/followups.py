@@ -64,9 +64,9 @@ def followup_list(
     as_json: bool,
 ) -> None:
     """List follow-ups, overdue first."""
-    state.actor()
     rows = followups.list_followups(
-        FollowUpFilter(opd=opd, overdue=overdue, open_only=open_only, case_number=case_number)
+        FollowUpFilter(opd=opd, overdue=overdue, open_only=open_only, case_number=case_number),
+        actor=state.actor(),
     )
     if as_json:
         print_json([followup_json(f) for f in rows])

@@ -82,6 +82,7 @@ def case_detail_json(detail: CaseDetail) -> dict[str, object]:
         "kk": client.kk,
         "sex": client.sex,
         "birth_date": client.birth_date.isoformat() if client.birth_date else None,
+        "age": client.age,
         "address": client.address,
         "rt": client.rt,
         "rw": client.rw,

@@ -216,8 +216,7 @@ def summary(
     CSV is for scripts: stable column keys and a ``key`` column (one table), or one value per
     line (table,row,label,column,value) when several tables are printed.
     """
-    state.actor()
-    scope = reports.make_scope(date_from, date_to, kecamatan)
+    scope = reports.scoped(state.actor(), reports.make_scope(date_from, date_to, kecamatan))
     limit = threshold or state.settings.overload_threshold
     if by is None:
         ov = reports.overview(scope, threshold=limit)
@@ -325,7 +324,7 @@ def export(
         "threshold": settings.overload_threshold,
     }
     to_file = not isinstance(destination, StdoutOutput)
-    total = count_rows(request) if to_file and sys.stderr.isatty() else None
+    total = count_rows(request, actor) if to_file and sys.stderr.isatty() else None
     if total and total >= PROGRESS_FROM:
         with click.progressbar(length=total, label=_("Exporting"), file=sys.stderr) as progress:
             result = run_export(actor, request, destination, progress=progress.update, **options)

@@ -24,7 +24,7 @@ from psm_tui.models import (
     StaffUser,
     Worker,
 )
-from psm_tui.services import clock
+from psm_tui.services import clock, emergency
 from psm_tui.services.dto import (
     ActivityInfo,
     Actor,
@@ -39,7 +39,10 @@ from psm_tui.services.dto import (
 )
 from psm_tui.services.errors import NotFoundError
 from psm_tui.services.labels import FOLLOWUP_OPEN
-from psm_tui.services.users import can
+from psm_tui.services.masks import age_on, mask_nik, record_nik_search, shown_birth_date
+from psm_tui.services.users import read_scope
+
+__all__ = ["mask_nik"]  # re-exported: callers mask through this module
 
 DUE_SOON_DAYS = 7
 
@@ -58,13 +61,6 @@ class CaseFilter:
     created_by: int | None = None
     reported_from: dt.date | None = None
     reported_to: dt.date | None = None  # inclusive
-
-
-def mask_nik(nik: str | None, actor: Actor | None) -> str | None:
-    """``3671********0001`` unless the actor's role may see NIKs in full."""
-    if not nik or (actor is not None and can(actor, "nik.full")):
-        return nik
-    return nik[:4] + "*" * (len(nik) - 8) + nik[-4:]
 
 
 def overdue_followups_query(today: dt.date) -> ModelSelect:
@@ -102,11 +98,7 @@ def case_conditions(filters: CaseFilter) -> list[Expression]:
     if filters.status:
         conditions.append(Case.status.in_(filters.status))
     if filters.kecamatan:
-        conditions.append(
-            Case.kelurahan.in_(
-                Kelurahan.select(Kelurahan.code).where(Kelurahan.kecamatan == filters.kecamatan)
-            )
-        )
+        conditions.append(emergency.in_kecamatan(filters.kecamatan))
     if filters.kelurahan:
         conditions.append(Case.kelurahan == filters.kelurahan)
     if filters.category:
@@ -128,6 +120,19 @@ def case_conditions(filters: CaseFilter) -> list[Expression]:
         conditions.append(Case.reported_at < end)
     if filters.search:
         conditions.append(_search_condition(filters.search))
+    return conditions
+
+
+def scoped_conditions(
+    actor: Actor | None, filters: CaseFilter, *, walk_order: bool = False
+) -> list[Expression]:
+    """``filters`` within what ``actor`` may read: a kecamatan-scoped viewer or operator gets
+    only that kecamatan (another kecamatan asked for gives nothing). ``walk_order``: a page in
+    an index's order, which the scope then leaves alone (``backend_search.unindexed``)."""
+    conditions = case_conditions(filters)
+    scope = read_scope(actor)
+    if scope and scope != filters.kecamatan:
+        conditions.extend(emergency.scope_conditions(actor, walk_order=walk_order))
     return conditions
 
 
@@ -273,21 +278,31 @@ def list_cases(
     """One page of cases. The page's ids are chosen on ``case`` alone (an index walk, however
     deep the offset), and only those rows are joined with what the list shows."""
     ordering = ORDERINGS[order]
+    if offset == 0:
+        record_nik_search(actor, filters.search)
     page = Case.select(Case.id)
-    conditions = case_conditions(filters)
+    conditions = scoped_conditions(actor, filters, walk_order=order != "priority")
     if conditions:
         page = page.where(*conditions)
     page = page.order_by(*ordering).limit(limit).offset(offset)
     return _summaries(actor, Case.id.in_(page), ordering)
 
 
-def count_cases(filters: CaseFilter = CaseFilter()) -> int:
+def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) -> int:
+    """How many cases match, within ``actor``'s read scope (None: every case, for internal
+    callers); a whole-NIK search is audited like a listing."""
+    record_nik_search(actor, filters.search)
     text = (filters.search or "").strip()
-    if text and replace(filters, search=None) == CaseFilter() and _exact_search(text) is None:
+    if (
+        text
+        and read_scope(actor) is None
+        and replace(filters, search=None) == CaseFilter()
+        and _exact_search(text) is None
+    ):
         # One index row per case: count a word search there, not by looking up every hit.
         return backend_search.case_search_count(db.obj, text)
     query = Case.select(fn.COUNT(SQL("*")))
-    conditions = case_conditions(filters)
+    conditions = scoped_conditions(actor, filters)
     return int(query.where(*conditions).scalar() if conditions else query.scalar())
 
 
@@ -324,8 +339,12 @@ def _username(user: StaffUser | None) -> str:
 
 
 def case_detail(actor: Actor | None, number: str) -> CaseDetail:
-    """The whole record of one case: client, timeline, follow-ups, assignment history."""
+    """The whole record of one case: client, timeline, follow-ups, assignment history.
+
+    Outside ``actor``'s scope it is refused (:class:`OutOfScope`) unless they hold an
+    emergency access to it (:mod:`psm_tui.services.emergency`)."""
     case = case_row(number)
+    emergency.check_read(actor, case)
     summary = _summaries(actor, Case.id == case.id)[0]
     today = clock.today()
     client = Client.get_by_id(case.client_id)
@@ -367,13 +386,14 @@ def case_detail(actor: Actor | None, number: str) -> CaseDetail:
             mask_nik(client.nik, actor),
             mask_nik(client.kk, actor),
             client.sex,
-            client.birth_date,
+            shown_birth_date(client.birth_date, actor),
             client.address,
             client.rt,
             client.rw,
             client.phone,
             client.dtsen,
             client.dtsen_desil,
+            age_on(client.birth_date, today),
         ),
         description=case.description,
         source=case.source,

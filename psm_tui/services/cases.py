@@ -11,6 +11,7 @@ from psm_tui.models import Activity, Assignment, Case, CaseCounter, Client, Staf
 from psm_tui.services import audit, clock
 from psm_tui.services.case_queries import case_detail, case_row, mask_nik
 from psm_tui.services.dto import Actor, CaseDetail, DuplicateHint, RegisterResult
+from psm_tui.services.emergency import in_kecamatan
 from psm_tui.services.errors import ConflictError, StaleVersionError, ValidationError
 from psm_tui.services.labels import (
     NOTE_KINDS,
@@ -21,7 +22,7 @@ from psm_tui.services.labels import (
     status_label,
 )
 from psm_tui.services.reference import find_category, find_kelurahan, kelurahan_by_code
-from psm_tui.services.users import require
+from psm_tui.services.users import read_scope, require
 from psm_tui.services.validation import (
     validate_birth_date,
     validate_kk,
@@ -66,16 +67,41 @@ def next_case_number(year: int) -> str:
     return f"{year}-{last:06d}"
 
 
+def _outside_scope(client: Client, scope: str | None) -> bool:
+    """Whether neither the client's address nor any of their cases is in ``scope``."""
+    if scope is None or kelurahan_by_code(client.kelurahan_code).kecamatan_code == scope:
+        return False
+    return not Case.select().where(Case.client == client.id, in_kecamatan(scope)).exists()
+
+
 def find_duplicates(
-    name: str, kelurahan_code: str, nik: str | None = None, kk: str | None = None
+    name: str,
+    kelurahan_code: str,
+    nik: str | None = None,
+    kk: str | None = None,
+    actor: Actor | None = None,
 ) -> list[DuplicateHint]:
-    """Clients that may be the same person or household: same NIK, same No. KK, similar name."""
+    """Clients that may be the same person or household: same NIK, same No. KK, similar name.
+
+    NIKs come back masked for ``actor``; a client outside their read scope comes back without
+    any detail, only saying that one exists (a supervisor can look)."""
     hints: dict[int, DuplicateHint] = {}
+    scope = read_scope(actor)
 
     def add(client: Client, reason: str) -> None:
-        if client.id not in hints:
-            label = kelurahan_by_code(client.kelurahan_code).label
-            hints[client.id] = DuplicateHint(client.id, client.name, client.nik, label, reason)
+        if client.id in hints:
+            return
+        if _outside_scope(client, scope):
+            elsewhere = _("a case for this NIK exists in another kecamatan; ask a supervisor")
+            if reason == _("same No. KK"):
+                elsewhere = _(
+                    "a case for this No. KK exists in another kecamatan; ask a supervisor"
+                )
+            hints[client.id] = DuplicateHint(client.id, "", None, "", elsewhere, hidden=True)
+            return
+        label = kelurahan_by_code(client.kelurahan_code).label
+        nik = mask_nik(client.nik, actor) if actor else client.nik
+        hints[client.id] = DuplicateHint(client.id, client.name, nik, label, reason)
 
     if nik:
         for client in Client.select().where(Client.nik == nik):
@@ -132,7 +158,7 @@ def register_case(
     address = validate_text(address, "address", limit=300)
     rt_text, rw_text = validate_rt_rw(rt, "RT"), validate_rt_rw(rw, "RW")
     now = clock.now()
-    duplicates = find_duplicates(name, kel.code, nik, kk)  # a read: kept out of the write lock
+    duplicates = find_duplicates(name, kel.code, nik, kk, actor)  # a read, out of the write lock
     with db.atomic():
         client = Client.get_or_none(Client.nik == nik) if nik else None
         created = client is None

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from peewee import JOIN, fn
+from peewee import JOIN, Expression, fn
 from peewee import Case as SqlCase
 
 from psm_tui.models import Case, FollowUp, Kecamatan, Kelurahan, Opd
-from psm_tui.services import clock
+from psm_tui.services import clock, emergency
 from psm_tui.services.case_queries import DUE_SOON_DAYS, CaseFilter, count_cases, list_cases
 from psm_tui.services.dto import Actor, CaseSummary
+from psm_tui.services.emergency import EmergencyGrant
 from psm_tui.services.labels import FOLLOWUP_OPEN, OPEN_STATUSES
+from psm_tui.services.users import can, read_scope
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Dashboard:
     by_kecamatan: list[AreaCount]
     my_queue: list[CaseSummary]
     my_queue_total: int
+    scope: str | None = None  # the kecamatan the figures are limited to (None: the city)
+    emergency: list[EmergencyGrant] = field(default_factory=list)  # supervisors only
 
 
 def mine_filter(actor: Actor) -> CaseFilter:
@@ -56,8 +60,16 @@ def unassigned_filter() -> CaseFilter:
     return CaseFilter(status=OPEN_STATUSES, unassigned=True)
 
 
-def _open_followups_due(before: dt.date | None = None, upto: dt.date | None = None) -> int:
-    query = FollowUp.select().where(FollowUp.status.in_(FOLLOWUP_OPEN))
+def _in_scope(actor: Actor | None) -> list[Expression]:
+    """Follow-ups of the cases ``actor`` may read."""
+    scoped = emergency.scope_conditions(actor)
+    return [FollowUp.case.in_(Case.select(Case.id).where(*scoped))] if scoped else []
+
+
+def _open_followups_due(
+    actor: Actor | None, before: dt.date | None = None, upto: dt.date | None = None
+) -> int:
+    query = FollowUp.select().where(FollowUp.status.in_(FOLLOWUP_OPEN), *_in_scope(actor))
     if before is not None:
         query = query.where(FollowUp.due_on < before)
     if upto is not None:
@@ -65,7 +77,8 @@ def _open_followups_due(before: dt.date | None = None, upto: dt.date | None = No
     return query.count()
 
 
-def by_kecamatan() -> list[AreaCount]:
+def by_kecamatan(actor: Actor | None = None) -> list[AreaCount]:
+    """Open and unassigned cases per kecamatan (only the actor's kecamatan if scoped)."""
     # Kelurahan without open cases join as NULL rows: only real cases count as unassigned.
     unassigned = fn.SUM(SqlCase(None, ((Case.id.is_null(False) & Case.worker.is_null(), 1),), 0))
     rows = (
@@ -80,35 +93,45 @@ def by_kecamatan() -> list[AreaCount]:
         .order_by(Kecamatan.code)
         .tuples()
     )
+    scope = read_scope(actor)
+    if scope:
+        rows = rows.where(Kecamatan.code == scope)
     return [AreaCount(code, name, int(n), int(free or 0)) for code, name, n, free in rows]
 
 
 def figures(actor: Actor, queue_limit: int = 10) -> Dashboard:
-    """Everything the dashboard shows, in one call (a handful of indexed counts)."""
+    """Everything the dashboard shows, in one call (a handful of indexed counts), within the
+    actor's read scope; supervisors also see the week's emergency accesses."""
     today = clock.today()
     mine = mine_filter(actor)
     return Dashboard(
-        untriaged=count_cases(CaseFilter(status=("baru",))),
-        unassigned=count_cases(unassigned_filter()),
-        overdue_followups=_open_followups_due(before=today),
-        due_soon_followups=_open_followups_due(upto=today + dt.timedelta(DUE_SOON_DAYS)),
-        open_cases=count_cases(CaseFilter(status=OPEN_STATUSES)),
-        by_kecamatan=by_kecamatan(),
+        untriaged=count_cases(CaseFilter(status=("baru",)), actor),
+        unassigned=count_cases(unassigned_filter(), actor),
+        overdue_followups=_open_followups_due(actor, before=today),
+        due_soon_followups=_open_followups_due(actor, upto=today + dt.timedelta(DUE_SOON_DAYS)),
+        open_cases=count_cases(CaseFilter(status=OPEN_STATUSES), actor),
+        by_kecamatan=by_kecamatan(actor),
         my_queue=list_cases(actor, mine, limit=queue_limit, order="priority"),
-        my_queue_total=count_cases(mine),
+        my_queue_total=count_cases(mine, actor),
+        scope=read_scope(actor),
+        emergency=emergency.recent() if can(actor, "emergency.list") else [],
     )
 
 
-def followups_by_opd() -> list[OpdCount]:
-    """Every partner with its open and overdue follow-ups (partners with none included)."""
+def followups_by_opd(actor: Actor | None = None) -> list[OpdCount]:
+    """Every partner with its open and overdue follow-ups (partners with none included), of
+    the cases ``actor`` may read."""
     today = clock.today()
     overdue = fn.SUM(SqlCase(None, ((FollowUp.due_on < today, 1),), 0))
+    joined = (FollowUp.opd == Opd.code) & FollowUp.status.in_(FOLLOWUP_OPEN)
+    for condition in _in_scope(actor):
+        joined &= condition
     rows = (
         Opd.select(Opd.code, Opd.abbrev, fn.COUNT(FollowUp.id), overdue)
         .join(
             FollowUp,
             JOIN.LEFT_OUTER,
-            on=((FollowUp.opd == Opd.code) & FollowUp.status.in_(FOLLOWUP_OPEN)),
+            on=joined,
         )
         .group_by(Opd.code, Opd.abbrev)
         .order_by(Opd.code)

@@ -89,6 +89,7 @@ class ClientInfo:
     phone: str | None
     dtsen: str
     dtsen_desil: int | None
+    age: int | None = None  # full years today; birth_date is None below the full-NIK right
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ class DuplicateHint:
     nik: str | None
     kelurahan: str
     reason: str
+    hidden: bool = False  # outside the user's scope: only ``reason`` may be shown
 
 
 @dataclass(frozen=True)

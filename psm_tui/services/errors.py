@@ -25,6 +25,14 @@ class PermissionDenied(PsmError):
     exit_code = 4
 
 
+class OutOfScope(PermissionDenied):
+    """The case is outside the user's kecamatan; akses darurat (a stated reason) can open it."""
+
+    def __init__(self, message: str, *, number: str) -> None:
+        super().__init__(message)
+        self.number = number
+
+
 class ConflictError(PsmError):
     """A rule of the domain refuses the change (wrong transition, open caseload, ...)."""
 

@@ -46,7 +46,7 @@ from psm_tui.services.reports import month_end
 from psm_tui.services.reports_incentive import incentive_list, incentive_tables, rate_for
 from psm_tui.services.reports_monthly import monthly_report
 from psm_tui.services.reports_tables import Column, ReportTable
-from psm_tui.services.users import require
+from psm_tui.services.users import read_scope, require
 from psm_tui.services.workers import WorkerFilter, list_workers
 
 KINDS = ("cases", "followups", "workers", "incentive", "report")
@@ -96,14 +96,14 @@ def format_for(output: str | None, fmt: str | None) -> str:
 
 
 def _scoped(actor: Actor, request: ExportRequest) -> ExportRequest:
-    """Check the role; keep a kecamatan-scoped operator inside their kecamatan."""
+    """Check the role; keep a kecamatan-scoped viewer or operator inside their kecamatan."""
     wanted = request.filters.kecamatan or request.workers.kecamatan or request.kecamatan
     wanted = find_kecamatan(wanted).code if wanted else None
     if not wanted and request.filters.kelurahan:
         wanted = kelurahan_by_code(request.filters.kelurahan).kecamatan_code
     require(actor, EXPORT_PERMISSION[request.kind], wanted)
-    if actor.role == "operator" and actor.kecamatan_code and not wanted:
-        code = actor.kecamatan_code
+    code = read_scope(actor)
+    if code and not wanted:
         return replace(
             request,
             filters=replace(request.filters, kecamatan=code),
@@ -244,10 +244,10 @@ def _title(kind: str) -> str:
     return {"cases": _("Cases"), "followups": _("Follow-ups"), "workers": _("Workers")}[kind]
 
 
-def count_rows(request: ExportRequest) -> int | None:
+def count_rows(request: ExportRequest, actor: Actor | None = None) -> int | None:
     """How many rows a list export will write (for a progress bar); None for documents."""
     if request.kind == "cases":
-        return count_cases(request.filters)
+        return count_cases(request.filters, actor)
     if request.kind == "followups":
         opd = find_opd(request.opd).code if request.opd else None
         return _followup_query(request.filters, opd).count()

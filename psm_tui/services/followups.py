@@ -11,6 +11,7 @@ from psm_tui.models import Activity, Case, FollowUp, Kelurahan, Opd
 from psm_tui.services import audit, clock
 from psm_tui.services.case_queries import DUE_SOON_DAYS, case_row, followup_info
 from psm_tui.services.dto import Actor, FollowUpInfo
+from psm_tui.services.emergency import scope_conditions
 from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.services.labels import FOLLOWUP_OPEN, OPEN_STATUSES, followup_status_label
 from psm_tui.services.reference import find_opd, kelurahan_by_code
@@ -168,11 +169,13 @@ def get_followup(followup_id: int) -> FollowUpInfo:
 
 
 def list_followups(
-    filters: FollowUpFilter = FollowUpFilter(), limit: int = 500
+    filters: FollowUpFilter = FollowUpFilter(), limit: int = 500, actor: Actor | None = None
 ) -> list[FollowUpInfo]:
-    """Overdue first, then by due date."""
+    """Overdue first, then by due date; only of the cases ``actor`` may read."""
     today = clock.today()
     query = FollowUp.select(FollowUp, Opd, Case).join(Opd).switch(FollowUp).join(Case)
+    for condition in scope_conditions(actor):
+        query = query.where(condition)
     if filters.opd:
         query = query.where(FollowUp.opd == find_opd(filters.opd).code)
     if filters.status:

@@ -16,7 +16,7 @@ from psm_tui import backend, backend_maintenance, database
 from psm_tui.database import db
 from psm_tui.i18n import _
 from psm_tui.models import Case
-from psm_tui.services import audit, clock
+from psm_tui.services import audit, clock, masks
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.services.users import os_username, require, resolve_actor
@@ -31,6 +31,7 @@ def check_label(name: str) -> str:
         "file_modes": _("file modes"),
         "directory": _("directory"),
         "connections": _("connected now"),
+        "nik_searches": _("full-NIK searches"),
     }.get(name, name)
 
 
@@ -135,6 +136,25 @@ def _schema_item() -> list[CheckItem]:
     return items
 
 
+def _nik_search_item() -> CheckItem:
+    """Users who searched more whole NIKs in a day than an intake desk needs (masks.py)."""
+    heavy = masks.heavy_nik_searchers()
+    if not heavy:
+        return CheckItem(
+            "nik_searches",
+            True,
+            _("ok (at most {limit} a day per user)").format(limit=masks.NIK_SEARCHES_PER_DAY),
+        )
+    shown = ", ".join(f"{user} {day.isoformat()}: {n}" for user, day, n in heavy[:5])
+    return CheckItem(
+        "nik_searches",
+        False,
+        _("more than {limit} a day: {who}; see psm audit").format(
+            limit=masks.NIK_SEARCHES_PER_DAY, who=shown
+        ),
+    )
+
+
 def _modes_item(live: Path, group_shared: bool) -> CheckItem:
     allowed = backend.file_mode(group_shared)
     shown, wrong = [], []
@@ -217,6 +237,8 @@ def check_database(*, group_shared: bool = False) -> CheckReport:
         items.append(_modes_item(live, group_shared))
         items.append(_directory_item(live, group_shared))
         items.append(CheckItem("connections", True, connected_text(live)))
+    if db.table_exists("audit_log"):
+        items.append(_nik_search_item())
     return CheckReport(str(live) if live else "PostgreSQL", tuple(items))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from peewee import SQL, Expression, ModelSelect, fn
 from peewee import Case as SqlCase
@@ -23,10 +23,12 @@ from psm_tui.backend_reports import days_between
 from psm_tui.i18n import _
 from psm_tui.models import Case, Category, FollowUp, Opd
 from psm_tui.services import clock
+from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ValidationError
 from psm_tui.services.labels import FOLLOWUP_OPEN, OPEN_STATUSES, STATUSES
 from psm_tui.services.reference import all_kecamatan, all_kelurahan, find_kecamatan
 from psm_tui.services.reports_workload import Workload, active_psm_by_kelurahan, workload
+from psm_tui.services.users import read_scope, require
 from psm_tui.services.validation import parse_date
 
 FINISHED_STATUSES = ("selesai", "ditutup")
@@ -63,6 +65,14 @@ def make_scope(
     if start and end and start > end:
         raise ValidationError(_("The period starts after it ends"), "from")
     return ReportScope(start, end, find_kecamatan(kecamatan).code if kecamatan else None)
+
+
+def scoped(actor: Actor, scope: ReportScope) -> ReportScope:
+    """``scope`` within what ``actor`` may read: a kecamatan-scoped viewer or operator gets
+    only their kecamatan's figures (asking for another one is refused, audited)."""
+    require(actor, "read", scope.kecamatan)
+    own = read_scope(actor)
+    return replace(scope, kecamatan=own) if own else scope
 
 
 def parse_month(text: str | None) -> dt.date:

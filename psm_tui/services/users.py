@@ -25,6 +25,9 @@ _RANK = {role: rank for rank, role in enumerate(ROLES)}
 # The least role each action needs.
 PERMISSIONS = {
     "read": "viewer",
+    "read.citywide": "supervisor",  # below this, a user with a kecamatan reads only that one
+    "case.emergency": "viewer",  # akses darurat: open one case outside one's scope, audited
+    "emergency.list": "supervisor",  # who used akses darurat (psm audit --emergency, dashboard)
     "case.create": "operator",
     "case.triage": "operator",
     "case.assign": "operator",
@@ -63,6 +66,14 @@ def can(actor: Actor, permission: str) -> bool:
     return _RANK.get(actor.role, -1) >= _RANK[PERMISSIONS[permission]]
 
 
+def read_scope(actor: Actor | None) -> str | None:
+    """The kecamatan ``actor`` may read and act in; None is citywide (supervisors and admins,
+    users without a kecamatan, and internal callers with no actor)."""
+    if actor is None or can(actor, "read.citywide"):
+        return None
+    return actor.kecamatan_code
+
+
 def _audit_refusal(actor: Actor | str, entity: str, entity_id: str, detail: str) -> None:
     """Record a refusal so that it survives: the transaction it happens in is about to roll back,
     so the row is written once that transaction has ended."""
@@ -81,12 +92,8 @@ def require(actor: Actor, permission: str, kecamatan_code: str | None = None) ->
                 role=role_label(needed), current=role_label(actor.role)
             )
         )
-    if (
-        kecamatan_code
-        and actor.kecamatan_code
-        and actor.role == "operator"
-        and kecamatan_code != actor.kecamatan_code
-    ):
+    scope = read_scope(actor)
+    if kecamatan_code and scope and kecamatan_code != scope:
         _audit_refusal(actor, "permission", permission, kecamatan_code)
         raise PermissionDenied(
             _("Your scope is kecamatan {scope}; this record is in {other}").format(

@@ -298,5 +298,5 @@ def test_worker_json_masks_the_nik_below_supervisor(
     monkeypatch.setattr(users, "os_username", lambda: "op")
     shown = json.loads(ok(db, f"worker show {worker_id} --json"))["nik"]
     listed = [w["nik"] for w in json.loads(ok(db, "worker list --json"))]
-    assert shown == "3671********0001"
-    assert listed == ["3671********0001"]
+    assert shown == "************0001"
+    assert listed == ["************0001"]

@@ -99,6 +99,7 @@ def test_new_case_shows_possible_duplicates_before_saving(demo_app) -> None:
             assert "Possible duplicates" in text and "same NIK" in text
             assert Case.select().count() == before
             await press(pilot, "ctrl+s")
+            await settle(pilot)  # the save runs in a thread worker
             assert Case.select().count() == before + 1
             newest = Case.select().order_by(Case.id.desc()).get()
             assert newest.client_id == existing.id  # the same person, found by NIK

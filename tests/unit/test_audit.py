@@ -32,7 +32,7 @@ def test_register_audits_client_and_case(admin: Actor, number: str) -> None:
     assert (client.username, client.entity) == ("tester", "client")
     assert client.changes == {
         "name": [None, "Ibu Sari"],
-        "nik": [None, "3671********0001"],  # never the full NIK
+        "nik": [None, "************0001"],  # never the full NIK
         "kelurahan": [None, "36.71.05.1008"],
     }
     case = last("case.create")

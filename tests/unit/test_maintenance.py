@@ -269,6 +269,7 @@ def test_check_of_a_healthy_database(initialised: Path, admin: Actor) -> None:
         "file_modes",
         "directory",
         "connections",
+        "nik_searches",
     ]
     assert items["integrity"].detail == "ok"
     assert items["schema"].detail.startswith("up to date (")

@@ -51,6 +51,7 @@ def test_check_on_postgresql_reports_schema_and_audit_guard(initialised: str) ->
     assert [(item.name, item.ok) for item in report.items] == [
         ("schema", True),
         ("audit_guard", True),
+        ("nik_searches", True),
     ]
     backend.remove_audit_guard(db.obj)
     items = {item.name: item for item in maintenance.check_database().items}

@@ -20,11 +20,16 @@ from psm_tui import database
 from psm_tui.models import Activity, AuditLog, Case, FollowUp, StaffUser, Worker
 from psm_tui.services import (
     assignment,
+    case_queries,
     cases,
+    dashboard,
+    emergency,
+    exports,
     followups,
     health,
     maintenance,
     privacy,
+    reports,
     setup,
     ssh_keys,
     users,
@@ -33,10 +38,12 @@ from psm_tui.services import (
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import PermissionDenied
 from tests.conftest import make_user
+from tests.files import export as export_to
 
 # name -> (role, kecamatan scope). The case under test is in Kel. Poris Plawad, Kec. Cipondoh.
 ROLES = {
     "viewer": ("viewer", None),
+    "viewer_elsewhere": ("viewer", "Karawaci"),
     "operator": ("operator", "Cipondoh"),
     "operator_elsewhere": ("operator", "Karawaci"),
     "operator_unscoped": ("operator", None),
@@ -47,6 +54,7 @@ OPERATOR = {"operator", "operator_unscoped", "supervisor", "admin"}
 SUPERVISOR = {"supervisor", "admin"}
 ADMIN = {"admin"}
 EVERYONE = set(ROLES)
+ELSEWHERE = {"viewer_elsewhere", "operator_elsewhere"}  # scoped to Karawaci: the case is not theirs
 
 ED25519 = (
     "ssh-ed25519 "
@@ -329,7 +337,22 @@ def _actions(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[Prep
                 privacy.view_case,
                 lambda n: AuditLog.select().where(AuditLog.action == "case.view").count(),
             ),
+            EVERYONE - ELSEWHERE,
+        ),
+        "case.view_emergency": (
+            _on_case(
+                "baru",
+                lambda a, n: privacy.view_case_emergency(a, n, "klien datang ke kantor kami"),
+                lambda n: AuditLog.select().where(AuditLog.action == "case.view").count(),
+            ),
             EVERYONE,
+        ),
+        "audit.emergency": (
+            _plain(
+                lambda a: emergency.list_grants(a),
+                lambda: AuditLog.select().where(AuditLog.detail == "emergency").count(),
+            ),
+            SUPERVISOR,
         ),
         "worker.add": (
             _plain(
@@ -405,7 +428,10 @@ def test_role_matrix(
     with pytest.raises(PermissionDenied) as refusal:
         run(actor)
     message = str(refusal.value)
-    if role == "operator_elsewhere" and action in _scoped_for_operators() | {
+    out_of_scope = action == "case.view" and role in ELSEWHERE
+    if out_of_scope:
+        assert "is in Kec. Cipondoh, outside your scope" in message
+    elif role == "operator_elsewhere" and action in _scoped_for_operators() | {
         "case.reassign_across_kecamatan"
     }:
         assert "Your scope is kecamatan 36.71.07; this record is in 36.71.05" in message
@@ -413,14 +439,71 @@ def test_role_matrix(
         needed = (
             "admin" if allowed == ADMIN else "supervisor" if allowed == SUPERVISOR else ("operator")
         )
-        if action == "case.reassign_across_kecamatan" and role == "viewer":
+        if action == "case.reassign_across_kecamatan" and ROLES[role][0] == "viewer":
             needed = "operator"  # assigning at all is checked first
         assert f"This needs the {needed} role (you are {ROLES[role][0]})" in message
     rows = list(
         AuditLog.select().where(AuditLog.action == "refused", AuditLog.username == actor.username)
     )
     assert len(rows) == 1, "the refusal must be in the audit log, even after the rollback"
-    assert rows[0].entity == "permission"
+    assert rows[0].entity == ("case" if out_of_scope else "permission")
+
+
+# --- Reads: what each role sees of a case in Kec. Cipondoh (1 = the case, 0 = nothing) ----------
+
+NIK = "3671055501800001"
+READS: dict[str, Callable[[Actor, str, Path], int]] = {
+    "case.list": lambda a, n, t: len(case_queries.list_cases(a)),
+    "case.list_kecamatan": lambda a, n, t: len(
+        case_queries.list_cases(a, case_queries.CaseFilter(kecamatan="36.71.05"))
+    ),
+    "case.search_name": lambda a, n, t: len(
+        case_queries.list_cases(a, case_queries.CaseFilter(search="Sari"))
+    ),
+    "case.search_nik": lambda a, n, t: len(
+        case_queries.list_cases(a, case_queries.CaseFilter(search=NIK))
+    ),
+    "case.count": lambda a, n, t: case_queries.count_cases(case_queries.CaseFilter(), a),
+    "case.count_search": lambda a, n, t: case_queries.count_cases(
+        case_queries.CaseFilter(search="Sari"), a
+    ),
+    "case.show": lambda a, n, t: int(privacy.view_case(a, n).number == n),
+    "dashboard": lambda a, n, t: (
+        dashboard.figures(a).open_cases + sum(k.open for k in dashboard.by_kecamatan(a))
+    ),
+    "followup.list": lambda a, n, t: len(followups.list_followups(actor=a)),
+    "followup.by_opd": lambda a, n, t: sum(o.open for o in dashboard.followups_by_opd(a)),
+    "summary": lambda a, n, t: reports.overview(reports.scoped(a, reports.ReportScope())).total,
+    "export.cases": lambda a, n, t: (
+        export_to(a, exports.ExportRequest("cases", "csv"), t / f"{a.username}.csv").rows
+    ),
+}
+# Reads refused outright (PermissionDenied) rather than filtered to nothing.
+READ_REFUSED = {
+    ("case.show", "viewer_elsewhere"),
+    ("case.show", "operator_elsewhere"),
+    ("export.cases", "viewer"),
+    ("export.cases", "viewer_elsewhere"),
+}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("action", list(READS))
+def test_read_matrix(world: Path, tmp_path: Path, action: str, role: str) -> None:
+    """Citywide roles see the Cipondoh case; roles scoped to Karawaci get nothing of it."""
+    admin = users.actor_for("tester")
+    number = cases.register_case(
+        admin, name="Ibu Sari", kelurahan="Poris Plawad", category=8, nik=NIK
+    ).case.number
+    followups.create_followup(admin, number, opd="DINKES", action="Daftarkan PBI-JK")
+    read = READS[action]
+    if (action, role) in READ_REFUSED:
+        with pytest.raises(PermissionDenied):
+            read(_actor(role), number, tmp_path)
+        return
+    seen = read(_actor(role), number, tmp_path)
+    expected = 0 if role in ELSEWHERE else 2 if action == "dashboard" else 1
+    assert seen == expected
 
 
 def _scoped_for_operators() -> set[str]:
@@ -464,8 +547,8 @@ def test_full_nik_only_from_supervisor_up_and_every_view_is_audited(
         admin, name="Ibu Sari", kelurahan="Poris Plawad", category=8, nik=nik, kk="3671051234560001"
     ).case.number
     detail = privacy.view_case(_actor(role), number)
-    assert detail.client.nik == (nik if full else "3671********0001")
-    assert detail.client.kk == ("3671051234560001" if full else "3671********0001")
+    assert detail.client.nik == (nik if full else "************0001")
+    assert detail.client.kk == ("3671051234560001" if full else "************0001")
     row = AuditLog.get(AuditLog.action == "case.view")
     assert (row.username, row.case_number, row.entity, row.entity_id) == (
         _actor(role).username,

@@ -186,7 +186,7 @@ class NewCaseDialog(Dialog[RegisterResult]):
             return
         run_db(
             self,
-            partial(cases.find_duplicates, *key),
+            partial(cases.find_duplicates, *key, actor=actor(self)),
             partial(self._duplicates_found, key, then_register),
             on_error=self._failed,
             group="duplicates",
@@ -201,11 +201,15 @@ class NewCaseDialog(Dialog[RegisterResult]):
         area.set_class(bool(hints), "-shown")
         lines = [_("Possible duplicates:")] + [
             "• "
-            + _("{name} ({nik}), {kelurahan}: {reason}").format(
-                name=h.name,
-                nik=mask_nik(h.nik, actor(self)) or "-",
-                kelurahan=h.kelurahan,
-                reason=h.reason,
+            + (
+                h.reason
+                if h.hidden
+                else _("{name} ({nik}), {kelurahan}: {reason}").format(
+                    name=h.name,
+                    nik=mask_nik(h.nik, actor(self)) or "-",
+                    kelurahan=h.kelurahan,
+                    reason=h.reason,
+                )
             )
             for h in hints[:3]
         ]

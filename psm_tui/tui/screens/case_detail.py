@@ -20,6 +20,7 @@ from psm_tui.i18n import _, format_date, format_datetime
 from psm_tui.services import audit, case_queries, privacy
 from psm_tui.services.audit import AuditEntry
 from psm_tui.services.dto import Actor, CaseDetail, CaseSummary
+from psm_tui.services.errors import OutOfScope
 from psm_tui.services.labels import (
     activity_label,
     followup_status_label,
@@ -27,6 +28,7 @@ from psm_tui.services.labels import (
     source_label,
     status_label,
 )
+from psm_tui.services.masks import born_text
 from psm_tui.services.validation import sex_label
 from psm_tui.tui.case_actions import CaseActions
 from psm_tui.tui.context import actor
@@ -46,7 +48,7 @@ def facts(detail: CaseDetail) -> Table:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    born = format_date(c.birth_date) if c.birth_date else "-"
+    born = born_text(c.birth_date, c.age)
     desil = f" (desil {c.dtsen_desil})" if c.dtsen_desil else ""
     rows: list[tuple[str, Text]] = [
         (_("Client"), plain(c.name)),
@@ -180,9 +182,25 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
             self,
             partial(load, actor(self), self.number, first=self.detail is None),
             self._show,
+            on_error=self._refused,
             group="detail",
             exclusive=True,
         )
+
+    def _refused(self, error: BaseException) -> bool:
+        """A case outside the user's kecamatan: offer akses darurat (a reason, audited)."""
+        if not isinstance(error, OutOfScope) or self.detail is not None:
+            return False
+        from psm_tui.tui.modals.emergency import EmergencyDialog
+
+        self.app.push_screen(EmergencyDialog(self.number, str(error)), self._granted)
+        return True
+
+    def _granted(self, loaded: tuple[CaseDetail, list[AuditEntry]] | None) -> None:
+        if loaded is None:
+            self.dismiss(None)
+        else:
+            self._show(loaded)
 
     def _show(self, loaded: tuple[CaseDetail, list[AuditEntry]]) -> None:
         self.detail, entries = loaded
@@ -223,7 +241,15 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
         await self.app.switch_view(name)  # type: ignore[attr-defined]
 
 
-def load(who: Actor, number: str, *, first: bool) -> tuple[CaseDetail, list[AuditEntry]]:
-    """The case and its audit trail, read together in one worker; opening it is audited."""
-    detail = privacy.view_case(who, number) if first else case_queries.case_detail(who, number)
+def load(
+    who: Actor, number: str, *, first: bool, emergency: str | None = None
+) -> tuple[CaseDetail, list[AuditEntry]]:
+    """The case and its audit trail, read together in one worker; opening it is audited
+    (with ``emergency``, a reason: akses darurat to a case outside the user's scope)."""
+    if emergency is not None:
+        detail = privacy.view_case_emergency(who, number, emergency)
+    elif first:
+        detail = privacy.view_case(who, number)
+    else:
+        detail = case_queries.case_detail(who, number)
     return detail, audit.entries(case_number=detail.number, limit=5000)

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label
 
-from psm_tui.i18n import _, format_number
+from psm_tui.i18n import _, format_date, format_number
 from psm_tui.services import dashboard
 from psm_tui.services.case_queries import CaseFilter
 from psm_tui.services.dashboard import Dashboard
@@ -35,7 +35,11 @@ class DashboardView(TranslatedBindings, Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal():
             with Vertical(id="dash-left"):
-                yield Label(_("Work queues and open cases by kecamatan"), classes="section")
+                yield Label(
+                    _("Work queues and open cases by kecamatan"),
+                    id="dash-queues-title",
+                    classes="section",
+                )
                 queues: DataTable[Text] = FittedTable(cursor_type="row", id="dash-queues")
                 queues.add_columns(_("What"), _("Cases"), _("Unassigned"))
                 yield queues
@@ -109,8 +113,17 @@ class DashboardView(TranslatedBindings, Vertical):
                 number(area.unassigned),
                 key=f"kec:{area.code}",
             )
+        self._emergency_rows(queues, figures)
         queues.move_cursor(row=row)
         queues.fit_now()
+        if figures.scope and figures.by_kecamatan:
+            self.query_one("#dash-queues-title", Label).update(
+                plain(
+                    _("Work queues and open cases of Kec. {name} (your scope)").format(
+                        name=figures.by_kecamatan[0].name
+                    )
+                )
+            )
         mine = self.query_one("#dash-mine", FittedTable)
         row = mine.cursor_row
         mine.clear()
@@ -130,9 +143,31 @@ class DashboardView(TranslatedBindings, Vertical):
         )
         self.app.first_screen_ready()  # type: ignore[attr-defined]
 
+    def _emergency_rows(self, queues: FittedTable, figures: Dashboard) -> None:
+        """For supervisors: the week's emergency accesses (who opened which case, and why)."""
+        if not figures.emergency:
+            return
+        queues.add_row(
+            Text(_("Emergency accesses, 7 days"), style="bold"),
+            number(len(figures.emergency)),
+            Text(""),
+            key="emergency",
+        )
+        for grant in figures.emergency:
+            line = f"  {grant.case_number} {grant.username}: {grant.reason}"
+            queues.add_row(
+                plain(line, single_line=True),
+                Text(format_date(grant.granted_at)),
+                Text(""),
+                key=f"case:{grant.case_number}",
+            )
+
     @on(DataTable.RowSelected, "#dash-queues")
     async def _queue_chosen(self, event: DataTable.RowSelected) -> None:
         key = str(event.row_key.value)
+        if key.startswith("case:"):
+            self.post_message(OpenCase(key[5:]))
+            return
         if key in ("overdue", "due_soon"):
             main = self.screen
             await main.show_followups(key)  # type: ignore[attr-defined]

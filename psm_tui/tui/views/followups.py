@@ -100,9 +100,13 @@ class FollowupsView(TranslatedBindings, Vertical):
             overdue=self.scope == "overdue",
             due_soon=self.scope == "due_soon",
         )
+        who = actor(self)
         run_db(
             self,
-            lambda: (dashboard.followups_by_opd(), followups.list_followups(filters, limit=LIMIT)),
+            lambda: (
+                dashboard.followups_by_opd(who),
+                followups.list_followups(filters, limit=LIMIT, actor=who),
+            ),
             self._show,
             group="followups",
             exclusive=True,

@@ -24,7 +24,7 @@ from textual.widgets import Checkbox, DataTable, Select, Sparkline, Static
 
 from psm_tui.i18n import _, format_date, format_number
 from psm_tui.services import clock, reports
-from psm_tui.services.dto import Ref
+from psm_tui.services.dto import Actor, Ref
 from psm_tui.services.errors import ValidationError
 from psm_tui.services.exports import ExportRequest, ExportResult, format_for, run_export
 from psm_tui.services.file_access import output_for
@@ -59,14 +59,16 @@ class LaporanData:
     tables: list[ReportTable]
     months: list[MonthCount]
     kecamatan: list[Ref]
+    shown: ReportScope  # ``scope`` within the user's read scope: what the figures cover
 
 
-def load(scope: ReportScope, threshold: int) -> LaporanData:
+def load(who: Actor, scope: ReportScope, threshold: int) -> LaporanData:
     """Every table of the view in one worker job (the summary's, plus the kelurahan table)."""
-    overview = reports.overview(scope, threshold=threshold)
+    shown = reports.scoped(who, scope)
+    overview = reports.overview(shown, threshold=threshold)
     tables = overview_tables(overview)
-    tables.insert(2, area_table(overview.kelurahan, kelurahan=True, kecamatan=scope.kecamatan))
-    return LaporanData(scope, tables, overview.months, all_kecamatan())
+    tables.insert(2, area_table(overview.kelurahan, kelurahan=True, kecamatan=shown.kecamatan))
+    return LaporanData(scope, tables, overview.months, all_kecamatan(), shown)
 
 
 def describe(scope: ReportScope, kecamatan: list[Ref]) -> str:
@@ -138,15 +140,17 @@ class LaporanView(TranslatedBindings, Vertical):
             return
         self.stale = False
         self.query_one("#report-title", Static).update(_("Counting…"))
-        scope, threshold = self.scope, settings(self).overload_threshold
-        run_db(self, lambda: load(scope, threshold), self._show, group="reports", exclusive=True)
+        scope, threshold, who = self.scope, settings(self).overload_threshold, actor(self)
+        run_db(
+            self, lambda: load(who, scope, threshold), self._show, group="reports", exclusive=True
+        )
 
     def _show(self, data: LaporanData) -> None:
         if data.scope != self.scope:
             return  # an older scope's answer arriving late
         self.data = data
         self.query_one("#report-scope-line", Static).update(
-            Text(describe(data.scope, data.kecamatan), no_wrap=True, overflow="ellipsis")
+            Text(describe(data.shown, data.kecamatan), no_wrap=True, overflow="ellipsis")
         )
         self.section = min(self.section, len(data.tables) - 1)
         self._show_table()

@@ -177,10 +177,10 @@ class CaseTable(TranslatedBindings, ScrollView, can_focus=True):
         self._generation += 1
         self._pages.clear()
         self._pending.clear()
-        generation, filters = self._generation, self.filters
+        generation, filters, actor = self._generation, self.filters, self.actor
         run_db(
             self,
-            lambda: case_queries.count_cases(filters),
+            lambda: case_queries.count_cases(filters, actor),
             lambda total: self._counted(generation, total),
             group="count",
             exclusive=True,
