@@ -1,4 +1,4 @@
-"""``psm backup|restore|check``, ``psm audit`` and ``psm ssh authorize|revoke|list``."""
+"""``psm backup|restore|check``, ``psm audit [verify]`` and ``psm ssh authorize|revoke|list``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import console, print_json, table
 from psm_tui.cli.output import text as cell
 from psm_tui.i18n import _, format_datetime
-from psm_tui.services import maintenance, privacy, ssh_keys
+from psm_tui.services import audit_verify, maintenance, privacy, ssh_keys
+from psm_tui.services.audit_chain import ChainHead
 from psm_tui.services.errors import NotFoundError, ValidationError
 from psm_tui.services.validation import parse_date
 
@@ -30,6 +31,8 @@ def backup(state: CliState, file: Path) -> None:
             path=result.path, cases=result.cases, size=result.size // 1024, mode=result.mode
         )
     )
+    if result.audit_head is not None:
+        click.echo(_("Audit log head: {head}").format(head=result.audit_head))
 
 
 @click.command("restore")
@@ -79,6 +82,7 @@ def check(state: CliState, as_json: bool) -> None:
                 "database": report.location,
                 "ok": report.ok,
                 "checks": [{"name": i.name, "ok": i.ok, "detail": i.detail} for i in report.items],
+                "audit_head": _head_json(report.audit_head),
             }
         )
     else:
@@ -91,8 +95,14 @@ def check(state: CliState, as_json: bool) -> None:
             )
         console().print(_("Database: {path}").format(path=report.location))
         console().print(out)
+        if report.audit_head is not None:
+            console().print(_("Audit log head: {head}").format(head=report.audit_head))
     if not report.ok:
         sys.exit(1)
+
+
+def _head_json(head: ChainHead | None) -> dict[str, object] | None:
+    return None if head is None else {"id": head.id, "hash": head.hash}
 
 
 def _change_text(key: str, value: object) -> str:
@@ -103,7 +113,7 @@ def _change_text(key: str, value: object) -> str:
     return f"{key}: {value}"
 
 
-@click.command("audit")
+@click.group("audit", invoke_without_command=True)
 @click.option("--user", "username", metavar="U", help="Only what this login did.")
 @click.option("--case", "case_number", metavar="NUMBER", help="Only rows about this case.")
 @click.option("--since", metavar="YYYY-MM-DD", help="From this day on.")
@@ -121,6 +131,8 @@ def audit_command(
     as_json: bool,
 ) -> None:
     """Who did what and when: every write, full-record view, export and refusal."""
+    if click.get_current_context().invoked_subcommand is not None:
+        return
     rows = privacy.audit_trail(
         state.actor(),
         username=username,
@@ -161,6 +173,36 @@ def audit_command(
             cell("; ".join([*details, r.detail] if r.detail else details)),
         )
     console().print(out)
+
+
+@audit_command.command("verify")
+@click.option("--anchor", metavar="HASH", help="A head printed earlier (ID:HASH or HASH).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def audit_verify_command(state: CliState, anchor: str | None, as_json: bool) -> None:
+    """Verify the audit log's hash chain; with --anchor, prove nothing up to that row changed."""
+    report = audit_verify.verify_log(state.actor(), anchor)
+    if as_json:
+        print_json(
+            {
+                "ok": True,
+                "rows": report.rows,
+                "head": _head_json(report.head),
+                "anchor": _head_json(report.anchor_row),
+            }
+        )
+        return
+    click.echo(
+        _("Audit log intact: {rows} rows, head {head}").format(
+            rows=report.rows, head=report.head or "-"
+        )
+    )
+    if report.anchor_row is not None:
+        click.echo(
+            _("Nothing up to and including row {id} has changed since the anchor.").format(
+                id=report.anchor_row.id
+            )
+        )
 
 
 @click.group("ssh")

@@ -21,9 +21,7 @@ from peewee import chunked
 
 from psm_tui import backend
 from psm_tui.database import db
-from psm_tui.i18n import _, format_datetime
 from psm_tui.models import AuditLog, Meta
-from psm_tui.services.validation import safe_display
 
 GENESIS = "0" * 64  # the "previous hash" of row 1
 GAPS_KEY = "audit_chain_gaps"  # ids missing before migration 0008 (PostgreSQL rollbacks)
@@ -49,7 +47,7 @@ def _make_encoder() -> Callable[[object, int], Sequence[str]]:
     of the time per row. Used only if it gives exactly what ``json.dumps`` gives.
     """
     options = {"ensure_ascii": False, "separators": (",", ":"), "default": str}
-    sample = (1, dt.datetime(2026, 1, 2, 3, 4, 5), "ä\"\n\u202e", None, '{"a": [null, 1]}')
+    sample = (1, dt.datetime(2026, 1, 2, 3, 4, 5), 'ä"\n\u202e', None, '{"a": [null, 1]}')
     try:
         from json.encoder import c_make_encoder, encode_basestring
 
@@ -235,31 +233,3 @@ def stored_head() -> ChainHead | None:
         .first()
     )
     return ChainHead(row[0], row[1] or "") if row else None
-
-
-# --- What the user is told ----------------------------------------------------------------------
-
-
-def _when(value: dt.datetime | str | None) -> str:
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return safe_display(value)
-    return format_datetime(value)
-
-
-def break_text(found: ChainBreak) -> str:
-    """One line naming the first broken row: its id, when and who."""
-    where = _("row {id} ({at}, {user})").format(
-        id=found.id, at=_when(found.at), user=safe_display(str(found.username))
-    )
-    if found.reason == "missing" and found.missing is not None:
-        first, last = found.missing
-        span = str(first) if first == last else f"{first}-{last}"
-        return _("audit rows {ids} are missing before {row}").format(ids=span, row=where)
-    if found.reason == "unhashed":
-        return _("{row} has no hash: it was written around psm").format(row=where)
-    return _(
-        "{row} does not match its hash: it was changed, or a row before it was removed"
-    ).format(row=where)

@@ -53,3 +53,9 @@ class UnreachableError(PsmError):
     """The database server refused or could not be reached (down, wrong password, no database)."""
 
     exit_code = 8
+
+
+class AuditChainError(PsmError):
+    """The audit log's hash chain does not verify: rows were changed, removed or rewritten."""
+
+    exit_code = 9

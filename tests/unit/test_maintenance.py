@@ -266,11 +266,15 @@ def test_check_of_a_healthy_database(initialised: Path, admin: Actor) -> None:
         "foreign_keys",
         "schema",
         "audit_guard",
+        "audit_chain",
         "file_modes",
         "directory",
         "connections",
     ]
     assert items["integrity"].detail == "ok"
+    last = AuditLog.select().order_by(AuditLog.id.desc()).get()
+    assert items["audit_chain"].detail == f"{last.id} rows, unbroken"
+    assert (report.audit_head.id, report.audit_head.hash) == (last.id, last.row_hash)
     assert items["schema"].detail.startswith("up to date (")
     assert items["file_modes"].detail == "psm.db 0600, psm.db-wal 0600, psm.db-shm 0600"
     assert items["connections"].detail == "nobody else"

@@ -51,7 +51,10 @@ def test_check_on_postgresql_reports_schema_and_audit_guard(initialised: str) ->
     assert [(item.name, item.ok) for item in report.items] == [
         ("schema", True),
         ("audit_guard", True),
+        ("audit_chain", True),
     ]
+    last = AuditLog.select().order_by(AuditLog.id.desc()).get()
+    assert (report.audit_head.id, report.audit_head.hash) == (last.id, last.row_hash)
     backend.remove_audit_guard(db.obj)
     items = {item.name: item for item in maintenance.check_database().items}
     assert not items["audit_guard"].ok
