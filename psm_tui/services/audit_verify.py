@@ -32,8 +32,11 @@ def break_text(found: ChainBreak) -> str:
     )
     if found.reason == "missing" and found.missing is not None:
         first, last = found.missing
-        span = str(first) if first == last else f"{first}-{last}"
-        return _("audit rows {ids} are missing before {row}").format(ids=span, row=where)
+        if first == last:
+            return _("audit row {id} is missing before {row}").format(id=first, row=where)
+        return _("audit rows {first}-{last} are missing before {row}").format(
+            first=first, last=last, row=where
+        )
     if found.reason == "unhashed":
         return _("{row} has no hash: it was written around psm").format(row=where)
     return _(

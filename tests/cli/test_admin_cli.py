@@ -74,9 +74,11 @@ def test_backup_then_check_the_copy(psm: Run, number: str, tmp_path: Path) -> No
     assert written.startswith(f"Backup written: {target} (1 cases, ")
     assert written.endswith("mode 0600)")
     # The copy's last audit row, to be kept off the server as an anchor.
-    last = sqlite3.connect(target).execute(
-        "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
-    ).fetchone()
+    last = (
+        sqlite3.connect(target)
+        .execute("SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        .fetchone()
+    )
     assert head == f"Audit log head: {last[0]}:{last[1]}"
     copy = psm("check", db=target)
     assert copy.code == 0, copy.out
