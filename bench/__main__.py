@@ -25,7 +25,14 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="measure groups to run: list, search, views, cli, tui, baseline",
     )
+    chain = commands.add_parser("audit", help="time the audit hash chain's verification")
+    chain.add_argument("--size", choices=("10k", "100k", "1m"), action="append", required=True)
+    chain.add_argument("--trials", type=int, default=0, help="trials per measure (0: 3)")
     args = parser.parse_args(argv)
+    if args.command == "audit":
+        from bench.audit import run
+
+        return run(args.size, args.trials)
     if args.command == "generate":
         for size in args.size:
             if args.force:
