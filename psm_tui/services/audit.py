@@ -39,8 +39,13 @@ def record(
     changes: Mapping[str, object] | None = None,
     detail: str = "",
     case_number: str | None = None,
+    *,
+    chained: bool = True,
 ) -> None:
-    """Append one row; call it inside the write's transaction so both land or neither does."""
+    """Append one row; call it inside the write's transaction so both land or neither does.
+
+    ``chained=False`` only on a database before migration 0008 (see :func:`audit_chain.append`).
+    """
     audit_chain.append(
         [
             (
@@ -53,7 +58,8 @@ def record(
                 json.dumps(changes or {}, ensure_ascii=False, default=_jsonable),
                 detail,
             )
-        ]
+        ],
+        chained=chained,
     )
 
 

@@ -75,13 +75,21 @@ def row_hash(previous: str | None, values: Sequence[object]) -> str:
 # --- Appending --------------------------------------------------------------------------------
 
 
-def append(rows: Iterable[Sequence[object]]) -> int:
+def append(rows: Iterable[Sequence[object]], *, chained: bool = True) -> int:
     """Append rows (values of HASHED but the id, any type the fields accept) to the chain.
 
     Runs in the caller's transaction if there is one (so the rows land with the write they
     describe), else in its own; either way the chain is held from reading its head to the commit.
+    ``chained=False`` only for a database still before migration 0008 (a restored old backup):
+    there is no hash column yet, and the migration will hash these rows with the others.
     Returns the number of rows.
     """
+    if not chained:
+        count = 0
+        for values in rows:
+            AuditLog.insert(dict(zip(HASHED[1:], values, strict=True))).execute()
+            count += 1
+        return count
     if db.in_transaction():
         return _append(rows)
     with db.atomic():

@@ -351,6 +351,7 @@ def restore_database(
             )
         ) from error
     keep = keep_path if kept else None
+    pending = database.pending_migrations()
     audit.record(
         actor or os_username(),
         "db.restore",
@@ -359,5 +360,6 @@ def restore_database(
         detail=_("from {source}; replaced contents kept in {keep}").format(
             source=source, keep=keep or "-"
         ),
+        chained="0008_audit_hash_chain" not in pending,  # an older backup: hashed on migrating
     )
-    return RestoreResult(source, keep, Case.select().count(), database.pending_migrations())
+    return RestoreResult(source, keep, Case.select().count(), pending)
