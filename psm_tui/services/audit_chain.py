@@ -229,15 +229,3 @@ def verify(anchor: Anchor | None = None) -> ChainReport:
             break
     head = ChainHead(last_id, previous) if count else None
     return ChainReport(count, head, broken, anchor_row)
-
-
-def stored_head() -> ChainHead | None:
-    """The last row's id and stored hash (not verified): what a backup or check anchors."""
-    row = (
-        AuditLog.select(AuditLog.id, AuditLog.row_hash)
-        .order_by(AuditLog.id.desc())
-        .limit(1)
-        .tuples()
-        .first()
-    )
-    return ChainHead(row[0], row[1] or "") if row else None
