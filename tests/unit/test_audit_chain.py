@@ -221,3 +221,17 @@ def test_migration_0008_hashes_existing_rows_in_id_order(db_path: Path) -> None:
     audit.record("tester", "after.migration", "test")  # continues the chain
     report = audit_chain.verify()
     assert (report.ok, report.rows) == (True, len(ids) + 1)
+
+
+@pytest.mark.parametrize("batch", [1, 3, 4])
+def test_the_walk_reads_in_batches_and_misses_nothing_at_their_seams(
+    ids: list[int], batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audit_chain, "BATCH", batch)
+    report = audit_chain.verify()
+    assert (report.ok, report.rows) == (True, len(ids))
+    seam = batch + 1  # the first row of the second batch
+    with unguarded():
+        AuditLog.delete().where(AuditLog.id == seam).execute()
+    broken = audit_chain.verify().broken
+    assert broken is not None and (broken.id, broken.missing) == (seam + 1, (seam, seam))
