@@ -26,11 +26,18 @@ def main(argv: list[str] | None = None) -> int:
         help="measure groups to run: list, search, views, cli, tui, baseline",
     )
     commands.add_parser("boundary", help="peak memory of imports at the file boundary's caps")
+    chain = commands.add_parser("audit", help="time the audit hash chain's verification")
+    chain.add_argument("--size", choices=("10k", "100k", "1m"), action="append", required=True)
+    chain.add_argument("--trials", type=int, default=0, help="trials per measure (0: 3)")
     args = parser.parse_args(argv)
     if args.command == "boundary":
         from bench.boundary import run_boundary
 
         return run_boundary()
+    if args.command == "audit":
+        from bench.audit import run
+
+        return run(args.size, args.trials)
     if args.command == "generate":
         for size in args.size:
             if args.force:

@@ -32,7 +32,7 @@ from bench.pools import (
     ts,
 )
 from psm_tui import backend_search, database
-from psm_tui.services import demo, reference, setup, users
+from psm_tui.services import audit_chain, demo, reference, setup, users
 from psm_tui.services.dto import KelurahanRef, Ref
 
 GENERATOR_VERSION = 1
@@ -449,11 +449,15 @@ def generate(path: Path, total: int, seed: int = 1, progress: bool = True) -> Pa
                 ("bench_generator", str(GENERATOR_VERSION)),
             ],
         )
-        conn.execute(
-            "INSERT INTO audit_log (at, username, action, entity, entity_id, case_number,"
-            " changes, detail) VALUES (?, 'psm-bench', 'bench.generate', 'database',"
-            " NULL, NULL, '{}', ?)",
-            (str(ANCHOR), f"cases={total} seed={seed}"),
+        last_id, previous = conn.execute(
+            "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
+        ).fetchone() or (0, audit_chain.GENESIS)
+        row = (last_id + 1, str(ANCHOR), "psm-bench", "bench.generate", "database", None, None)
+        row += ("{}", f"cases={total} seed={seed}")
+        conn.execute(  # chained like every audit row (services/audit_chain.py)
+            "INSERT INTO audit_log (id, at, username, action, entity, entity_id, case_number,"
+            " changes, detail, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*row, audit_chain.row_hash(previous, row)),
         )
         conn.execute("COMMIT")
         conn.execute("PRAGMA journal_mode=WAL")

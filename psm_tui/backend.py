@@ -188,13 +188,21 @@ class PsmSqliteDatabase(_PsmDatabase, peewee.SqliteDatabase):
 
 
 class PsmPostgresqlDatabase(_PsmDatabase, peewee.PostgresqlDatabase):
-    """PostgreSQL with the psm additions; a server that cannot be reached is a clear error."""
+    """PostgreSQL with the psm additions; a server that cannot be reached is a clear error.
+
+    Every transaction starts by taking the audit chain's lock (see :func:`lock_audit_chain`),
+    which makes writers take turns as ``BEGIN IMMEDIATE`` does on SQLite.
+    """
 
     def connect(self, reuse_if_open: bool = False) -> bool:
         try:
             return super().connect(reuse_if_open)
         except peewee.OperationalError as error:
             raise unreachable_error(error) from error
+
+    def begin(self, *args: object, **kwargs: object) -> None:
+        super().begin(*args, **kwargs)
+        lock_audit_chain(self)
 
 
 def unreachable_error(error: BaseException) -> Exception:
@@ -316,3 +324,29 @@ def audit_guard_installed(database: peewee.Database) -> bool:
         return database.execute_sql(sql).fetchone()[0] == 2
     sql = "SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'audit_log_append_only'"
     return database.execute_sql(sql).fetchone()[0] == 1
+
+
+# --- The audit hash chain: one appender at a time -------------------------------------------------
+# Each audit row's hash covers the row before it and its id is the previous id + 1, so appenders
+# must take turns from reading the head to committing. SQLite's write transactions are BEGIN
+# IMMEDIATE, which already holds the one write lock. PostgreSQL takes a transaction-scoped
+# advisory lock, at BEGIN (PsmPostgresqlDatabase.begin): taken first, it can never be part of a
+# deadlock with the row locks a transaction takes later, and almost every write transaction
+# appends an audit row anyway.
+
+_AUDIT_CHAIN_LOCK = 0x70736D5F61756474  # b"psm_audt": one key for every psm database
+
+
+def lock_audit_chain(database: peewee.Database) -> None:
+    """Hold the audit chain until the current transaction ends (nothing to do on SQLite)."""
+    if not is_sqlite(database):
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_AUDIT_CHAIN_LOCK,))
+
+
+def audit_chain_appended(database: peewee.Database, last_id: int) -> None:
+    """Audit rows are inserted with explicit ids; keep PostgreSQL's sequence past them so that
+    an insert by id default (psql, a test) cannot collide (SQLite takes max(rowid) + 1)."""
+    if not is_sqlite(database):
+        database.execute_sql(
+            "SELECT setval(pg_get_serial_sequence('audit_log', 'id'), %s)", (last_id,)
+        )

@@ -106,6 +106,7 @@ class FileFacts:
     tables: set[str]
     applied: set[str]  # migrations recorded in it
     cases: int
+    audit_head: tuple[int, str] | None = None  # id and hash of its last audit row
 
 
 def inspect_file(path: Path) -> FileFacts:
@@ -123,9 +124,14 @@ def inspect_file(path: Path) -> FileFacts:
             cases = 0
             if "case" in tables:
                 cases = int(conn.execute('SELECT COUNT(*) FROM "case"').fetchone()[0])
+            head = None
+            if "0008_audit_hash_chain" in applied:
+                head = conn.execute(
+                    "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
+                ).fetchone()
         finally:
             conn.close()
-    return FileFacts(problems, tables, applied, cases)
+    return FileFacts(problems, tables, applied, cases, (head[0], head[1] or "") if head else None)
 
 
 @contextlib.contextmanager

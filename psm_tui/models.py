@@ -189,7 +189,7 @@ class Activity(BaseModel):
 
 
 class AuditLog(BaseModel):
-    """Append-only. ``username`` is text so the record outlives the user row."""
+    """Append-only and hash-chained. ``username`` is text so the record outlives the user row."""
 
     id = AutoField()
     at = DateTimeField(index=True)
@@ -200,6 +200,8 @@ class AuditLog(BaseModel):
     case_number = CharField(max_length=11, null=True, index=True)
     changes = TextField(default="{}")
     detail = TextField(default="")
+    # migration 0008: sha256 of the previous row's hash + this row (services/audit_chain.py)
+    row_hash = CharField(max_length=64, null=True)
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (

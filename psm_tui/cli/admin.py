@@ -1,4 +1,4 @@
-"""``psm backup|restore|check``, ``psm audit`` and ``psm ssh authorize|revoke|list``."""
+"""``psm backup|restore|check``, ``psm audit [verify]`` and ``psm ssh authorize|revoke|list``."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import console, print_json, table
 from psm_tui.cli.output import text as cell
 from psm_tui.i18n import _, format_datetime
+from psm_tui.services import audit_verify, health, maintenance, privacy, ssh_keys
 from psm_tui.services import emergency as emergency_access
-from psm_tui.services import health, maintenance, privacy, ssh_keys
+from psm_tui.services.audit_chain import ChainHead
 from psm_tui.services.errors import NotFoundError, UnsafePathError
 from psm_tui.services.file_access import backup_source, backup_target, read_key_file
 from psm_tui.services.file_boundary import backups_folder
@@ -38,6 +39,8 @@ def backup(state: CliState, file: str | None, force: bool) -> None:
             path=result.path, cases=result.cases, size=result.size // 1024, mode=result.mode
         )
     )
+    if result.audit_head is not None:
+        click.echo(_("Audit log head: {head}").format(head=result.audit_head))
 
 
 @click.command("restore")
@@ -94,6 +97,7 @@ def check(state: CliState, as_json: bool) -> None:
                 "database": report.location,
                 "ok": report.ok,
                 "checks": [{"name": i.name, "ok": i.ok, "detail": i.detail} for i in report.items],
+                "audit_head": _head_json(report.audit_head),
             }
         )
     else:
@@ -106,8 +110,14 @@ def check(state: CliState, as_json: bool) -> None:
             )
         console().print(_("Database: {path}").format(path=report.location))
         console().print(out)
+        if report.audit_head is not None:
+            console().print(_("Audit log head: {head}").format(head=report.audit_head))
     if not report.ok:
         sys.exit(1)
+
+
+def _head_json(head: ChainHead | None) -> dict[str, object] | None:
+    return None if head is None else {"id": head.id, "hash": head.hash}
 
 
 def _change_text(key: str, value: object) -> str:
@@ -149,7 +159,7 @@ def _print_emergency(state: CliState, since: dt.date | None, limit: int, as_json
     console().print(out)
 
 
-@click.command("audit")
+@click.group("audit", invoke_without_command=True)
 @click.option("--user", "username", metavar="U", help="Only what this login did.")
 @click.option("--case", "case_number", metavar="NUMBER", help="Only rows about this case.")
 @click.option("--since", metavar="YYYY-MM-DD", help="From this day on.")
@@ -171,6 +181,8 @@ def audit_command(
     emergency: bool,
 ) -> None:
     """Who did what and when: every write, full-record view, export and refusal."""
+    if click.get_current_context().invoked_subcommand is not None:
+        return
     if emergency:
         _print_emergency(state, parse_date(since, "since"), limit, as_json)
         return
@@ -214,6 +226,36 @@ def audit_command(
             cell("; ".join([*details, r.detail] if r.detail else details)),
         )
     console().print(out)
+
+
+@audit_command.command("verify")
+@click.option("--anchor", metavar="HASH", help="A head printed earlier (ID:HASH or HASH).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def audit_verify_command(state: CliState, anchor: str | None, as_json: bool) -> None:
+    """Verify the audit log's hash chain; with --anchor, prove nothing up to that row changed."""
+    report = audit_verify.verify_log(state.actor(), anchor)
+    if as_json:
+        print_json(
+            {
+                "ok": True,
+                "rows": report.rows,
+                "head": _head_json(report.head),
+                "anchor": _head_json(report.anchor_row),
+            }
+        )
+        return
+    click.echo(
+        _("Audit log intact: {rows} rows, head {head}").format(
+            rows=report.rows, head=report.head or "-"
+        )
+    )
+    if report.anchor_row is not None:
+        click.echo(
+            _("Nothing up to and including row {id} has changed since the anchor.").format(
+                id=report.anchor_row.id
+            )
+        )
 
 
 @click.group("ssh")

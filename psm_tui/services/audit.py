@@ -1,14 +1,18 @@
-"""The append-only audit log: who, when, what, which record, field-level before/after."""
+"""The append-only audit log: who, when, what, which record, field-level before/after.
+
+Every row is appended to a hash chain (:mod:`psm_tui.services.audit_chain`), so nothing else
+may insert into it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from psm_tui.models import AuditLog
-from psm_tui.services import clock
+from psm_tui.services import audit_chain, clock
 from psm_tui.services.dto import Actor
 
 
@@ -35,18 +39,34 @@ def record(
     changes: Mapping[str, object] | None = None,
     detail: str = "",
     case_number: str | None = None,
+    *,
+    chained: bool = True,
 ) -> None:
-    """Append one row; call it inside the write's transaction so both land or neither does."""
-    AuditLog.insert(
-        at=clock.now(),
-        username=actor if isinstance(actor, str) else actor.username,
-        action=action,
-        entity=entity,
-        entity_id=None if entity_id is None else str(entity_id),
-        case_number=case_number,
-        changes=json.dumps(changes or {}, ensure_ascii=False, default=_jsonable),
-        detail=detail,
-    ).execute()
+    """Append one row; call it inside the write's transaction so both land or neither does.
+
+    ``chained=False`` only on a database before migration 0008 (see :func:`audit_chain.append`).
+    """
+    audit_chain.append(
+        [
+            (
+                clock.now(),
+                actor if isinstance(actor, str) else actor.username,
+                action,
+                entity,
+                None if entity_id is None else str(entity_id),
+                case_number,
+                json.dumps(changes or {}, ensure_ascii=False, default=_jsonable),
+                detail,
+            )
+        ],
+        chained=chained,
+    )
+
+
+def record_rows(rows: Iterable[Sequence[object]]) -> int:
+    """Append many rows at once (an import): each is ``(at, username, action, entity,
+    entity_id, case_number, changes, detail)`` as :func:`record` would store it."""
+    return audit_chain.append(rows)
 
 
 @dataclass(frozen=True)

@@ -80,3 +80,9 @@ class DatabaseFileError(PsmError):
     """The database file cannot be used at all (read-only, unreadable, not a database)."""
 
     exit_code = 11
+
+
+class AuditChainError(PsmError):
+    """The audit log's hash chain does not verify: rows were changed, removed or rewritten."""
+
+    exit_code = 12

@@ -17,7 +17,8 @@ from peewee import Model, chunked, fn
 from psm_tui import backend_bulk
 from psm_tui.database import db
 from psm_tui.i18n import _
-from psm_tui.models import Activity, AuditLog, Case, CaseCounter, Client, ImportRecord, Worker
+from psm_tui.models import Activity, Case, CaseCounter, Client, ImportRecord, Worker
+from psm_tui.services import audit as audit_log
 from psm_tui.services.case_queries import mask_nik
 from psm_tui.services.dto import Actor
 from psm_tui.services.import_plan import Plan
@@ -39,8 +40,6 @@ WORKER_FIELDS = (
     "inactive_reason", "inactive_on", "created_at",
 )  # fmt: skip
 ACTIVITY_FIELDS = ("case", "kind", "text", "author", "at", "worker")
-AUDIT_FIELDS = ("at", "username", "action", "entity", "entity_id", "case_number", "changes",
-                "detail")  # fmt: skip
 RECORD_FIELDS = ("kind", "key", "entity_id", "source", "row", "username", "at")
 
 
@@ -145,7 +144,7 @@ def write_cases(
         for cid, r in zip(case_ids, rows, strict=True)))  # fmt: skip
     progress(0.6)
     audit = _Audit(actor, now, source)
-    bulk_insert(AuditLog, AUDIT_FIELDS, itertools.chain((
+    audit_log.record_rows(itertools.chain((
         audit.row("client.import", "client", cid,
                   f'"name": [null, {_text(r.name)}], "nik": [null, {_text(mask_nik(r.nik, None))}]'
                   f', "kelurahan": [null, "{r.kelurahan}"]', r.row)
@@ -193,7 +192,7 @@ def write_workers(
     ids = _new_ids(Worker, before, len(rows))
     progress(0.5)
     audit = _Audit(actor, now, source)
-    bulk_insert(AuditLog, AUDIT_FIELDS, (
+    audit_log.record_rows((
         audit.row("worker.import", "worker", wid,
                   f'"kind": [null, "{r.kind}"], "name": [null, {_text(r.name)}], '
                   f'"kelurahan": [null, {_text(r.kelurahan)}], '

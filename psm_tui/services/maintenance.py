@@ -16,7 +16,8 @@ from psm_tui import backend, backend_maintenance, database
 from psm_tui.database import db
 from psm_tui.i18n import _
 from psm_tui.models import Case
-from psm_tui.services import audit, clock, masks
+from psm_tui.services import audit, audit_chain, audit_verify, clock, masks
+from psm_tui.services.audit_chain import ChainHead
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.services.users import os_username, require, resolve_actor
@@ -28,6 +29,7 @@ def check_label(name: str) -> str:
         "foreign_keys": _("foreign keys"),
         "schema": _("schema version"),
         "audit_guard": _("audit log append-only"),
+        "audit_chain": _("audit log hash chain"),
         "file_modes": _("file modes"),
         "directory": _("directory"),
         "connections": _("connected now"),
@@ -46,6 +48,7 @@ class CheckItem:
 class CheckReport:
     location: str
     items: tuple[CheckItem, ...]
+    audit_head: ChainHead | None = None  # to keep off the server: psm audit verify --anchor
 
     @property
     def ok(self) -> bool:
@@ -58,6 +61,7 @@ class BackupResult:
     size: int
     cases: int
     mode: int
+    audit_head: ChainHead | None = None  # the backup's last audit row, to anchor off the server
 
 
 @dataclass(frozen=True)
@@ -233,13 +237,26 @@ def check_database(*, group_shared: bool = False) -> CheckReport:
             )
         )
     items.extend(_schema_item())
+    chain, head = _chain_items()
+    items.extend(chain)
     if live is not None:
         items.append(_modes_item(live, group_shared))
         items.append(_directory_item(live, group_shared))
         items.append(CheckItem("connections", True, connected_text(live)))
     if db.table_exists("audit_log"):
         items.append(_nik_search_item())
-    return CheckReport(str(live) if live else "PostgreSQL", tuple(items))
+    return CheckReport(str(live) if live else "PostgreSQL", tuple(items), head)
+
+
+def _chain_items() -> tuple[list[CheckItem], ChainHead | None]:
+    """The whole hash chain verified (once migration 0008 has given the rows their hashes)."""
+    if "0008_audit_hash_chain" in database.pending_migrations():
+        return [], None
+    report = audit_chain.verify()
+    if report.broken is not None:
+        return [CheckItem("audit_chain", False, audit_verify.break_text(report.broken))], None
+    detail = _("{rows} rows, unbroken").format(rows=report.rows)
+    return [CheckItem("audit_chain", True, detail)], report.head
 
 
 # --- psm backup -----------------------------------------------------------------------------------
@@ -277,9 +294,10 @@ def backup_database(actor: Actor, target: Path, *, group_shared: bool = False) -
         raise ValidationError(
             _("Cannot write {path}: {error}").format(path=target, error=error.strerror)
         ) from error
-    cases = backend_maintenance.inspect_file(target).cases
+    facts = backend_maintenance.inspect_file(target)
     audit.record(actor, "db.backup", "database", None, detail=str(target))
-    return BackupResult(target, target.stat().st_size, cases, mode)
+    head = ChainHead(*facts.audit_head) if facts.audit_head else None
+    return BackupResult(target, target.stat().st_size, facts.cases, mode, head)
 
 
 # --- psm restore ----------------------------------------------------------------------------------
@@ -358,6 +376,7 @@ def restore_database(
             )
         ) from error
     keep = keep_path if kept else None
+    pending = database.pending_migrations()
     audit.record(
         actor or os_username(),
         "db.restore",
@@ -366,5 +385,6 @@ def restore_database(
         detail=_("from {source}; replaced contents kept in {keep}").format(
             source=source, keep=keep or "-"
         ),
+        chained="0008_audit_hash_chain" not in pending,  # an older backup: hashed on migrating
     )
-    return RestoreResult(source, keep, Case.select().count(), database.pending_migrations())
+    return RestoreResult(source, keep, Case.select().count(), pending)

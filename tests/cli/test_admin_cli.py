@@ -70,8 +70,16 @@ def test_backup_then_check_the_copy(psm: Run, number: str, tmp_path: Path) -> No
     target = tmp_path / "b.db"
     result = psm("backup", str(target))
     assert result.code == 0, result.err
-    assert result.out.startswith(f"Backup written: {target} (1 cases, ")
-    assert result.out.rstrip().endswith("mode 0600)")
+    written, head = result.out.splitlines()
+    assert written.startswith(f"Backup written: {target} (1 cases, ")
+    assert written.endswith("mode 0600)")
+    # The copy's last audit row, to be kept off the server as an anchor.
+    last = (
+        sqlite3.connect(target)
+        .execute("SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        .fetchone()
+    )
+    assert head == f"Audit log head: {last[0]}:{last[1]}"
     copy = psm("check", db=target)
     assert copy.code == 0, copy.out
     assert "PROBLEM" not in copy.out

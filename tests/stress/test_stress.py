@@ -16,7 +16,7 @@ import pytest
 
 from psm_tui import database
 from psm_tui.models import Activity, AuditLog, Case, CaseCounter, FollowUp
-from psm_tui.services import cases, maintenance, users
+from psm_tui.services import audit_chain, cases, maintenance, users
 from tests.conftest import PG
 from tests.stress.conftest import Scale, consistency_problems, read_log, spawn
 
@@ -99,6 +99,7 @@ def test_many_processes_on_the_same_cases(stress_db: Path, scale: Scale, tmp_pat
         assert rows == Counter(report["audit"]), f"audit rows of op{i}"
 
     assert consistency_problems(stress_db) == []
+    assert audit_chain.verify().ok  # one chain, whatever order the processes committed in
     if PG is None:
         assert consistency_problems(backup) == []
     print(  # the figures for the closing note (shown with -s)

@@ -2,6 +2,7 @@
 
 ``mixed``: waits for "go" on stdin, then does N random operations on the shared cases through the
 services and prints one JSON report of what succeeded (what the database must then contain).
+``append``: waits for "go", then appends audit rows in N commits and prints how many.
 ``loop``: registers cases and notes until killed, appending each committed case number to a
 file. ``hold``: registers a case inside a transaction it never commits, says so, and waits.
 """
@@ -21,7 +22,7 @@ import peewee
 from psm_tui import backend, database
 from psm_tui.database import db
 from psm_tui.models import Case
-from psm_tui.services import assignment, cases, followups, users
+from psm_tui.services import assignment, audit, cases, clock, followups, users
 from psm_tui.services.errors import BusyError, ConflictError, StaleVersionError
 
 KELURAHAN = ("Poris Plawad", "Kenanga", "Petir", "Ketapang")
@@ -121,6 +122,27 @@ def mixed(args: argparse.Namespace) -> None:
     print(report.as_json(), flush=True)
 
 
+def append(args: argparse.Namespace) -> None:
+    """Audit rows as fast as possible, alone, inside a case write, and a few at a time (an
+    import), each committed on its own; prints how many rows it committed."""
+    actor = users.actor_for(args.user)
+    shared = args.cases.split(",")
+    print("ready", flush=True)
+    sys.stdin.readline()
+    written = 0
+    for n in range(args.ops):
+        if n % 3 == 0:
+            audit.record(actor, "stress.append", "test", n, {"n": [None, n]})
+            written += 1
+        elif n % 3 == 1:
+            cases.add_note(actor, shared[n % len(shared)], f"catatan {n} dari {actor.username}")
+            written += 1
+        else:
+            row = (clock.now(), actor.username, "stress.bulk", "test", str(n), None, "{}", "")
+            written += audit.record_rows([row] * 3)
+    print(json.dumps({"written": written}), flush=True)
+
+
 def loop(args: argparse.Namespace) -> None:
     actor = users.actor_for(args.user)
     log = os.open(args.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -145,7 +167,7 @@ def hold(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=("mixed", "loop", "hold"))
+    parser.add_argument("mode", choices=("mixed", "append", "loop", "hold"))
     parser.add_argument("--db", required=True, type=str)
     parser.add_argument("--user", required=True)
     parser.add_argument("--ops", type=int, default=20)
@@ -154,7 +176,7 @@ def main() -> None:
     parser.add_argument("--log", default=os.devnull)
     args = parser.parse_args()
     database.open_database(args.db)
-    {"mixed": mixed, "loop": loop, "hold": hold}[args.mode](args)
+    {"mixed": mixed, "append": append, "loop": loop, "hold": hold}[args.mode](args)
 
 
 if __name__ == "__main__":

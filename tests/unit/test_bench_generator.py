@@ -9,13 +9,13 @@ from pathlib import Path
 
 from bench.generate import generate
 from psm_tui import database
-from psm_tui.services import setup
+from psm_tui.services import audit_chain, setup
 
 
-def _fetch(path: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+def _fetch(path: Path, sql: str, *params: object) -> list[tuple]:  # type: ignore[type-arg]
     conn = sqlite3.connect(path)
     try:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
 
@@ -71,6 +71,12 @@ def test_small_database_is_consistent(tmp_path: Path) -> None:
     # The schema is current: the app opens it without asking for a migration.
     database.open_database(str(path))
     setup.check_schema()
+    # Its audit rows (the set-up's and the generator's own) form an unbroken hash chain.
+    report = audit_chain.verify()
+    assert report.ok and report.head is not None
+    assert _fetch(path, "SELECT action FROM audit_log WHERE id = ?", report.head.id) == [
+        ("bench.generate",)
+    ]
 
 
 def test_same_seed_same_rows(tmp_path: Path) -> None:

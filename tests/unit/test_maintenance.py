@@ -15,7 +15,7 @@ import pytest
 from psm_tui import backend, backend_maintenance, database
 from psm_tui.database import db
 from psm_tui.models import AuditLog, Case
-from psm_tui.services import cases, clock, maintenance, users
+from psm_tui.services import audit_chain, cases, clock, maintenance, users
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import (
     ConflictError,
@@ -242,6 +242,23 @@ def test_restoring_an_older_backup_reports_pending_migrations(
     assert maintenance.restore_database(admin, older).pending == [last]
 
 
+@pytest.mark.sqlite_only
+def test_a_backup_from_before_the_hash_chain_is_restored_audited_and_chained_on_migrating(
+    initialised: Path, admin: Actor, tmp_path: Path
+) -> None:
+    older = tmp_path / "older.db"
+    maintenance.backup_database(admin, older)
+    conn = sqlite3.connect(older, isolation_level=None)
+    conn.execute("ALTER TABLE audit_log DROP COLUMN row_hash")  # as psm 0007 made it
+    conn.execute("DELETE FROM schema_migration WHERE name = '0008_audit_hash_chain'")
+    conn.close()
+    assert maintenance.restore_database(admin, older).pending == ["0008_audit_hash_chain"]
+    database.migrate()
+    assert AuditLog.select().order_by(AuditLog.id.desc()).get().action == "db.restore"
+    report = audit_chain.verify()
+    assert report.ok and report.rows == AuditLog.select().count()
+
+
 def test_only_an_admin_restores(
     initialised: Path, admin: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -266,12 +283,16 @@ def test_check_of_a_healthy_database(initialised: Path, admin: Actor) -> None:
         "foreign_keys",
         "schema",
         "audit_guard",
+        "audit_chain",
         "file_modes",
         "directory",
         "connections",
         "nik_searches",
     ]
     assert items["integrity"].detail == "ok"
+    last = AuditLog.select().order_by(AuditLog.id.desc()).get()
+    assert items["audit_chain"].detail == f"{last.id} rows, unbroken"
+    assert (report.audit_head.id, report.audit_head.hash) == (last.id, last.row_hash)
     assert items["schema"].detail.startswith("up to date (")
     assert items["file_modes"].detail == "psm.db 0600, psm.db-wal 0600, psm.db-shm 0600"
     assert items["connections"].detail == "nobody else"

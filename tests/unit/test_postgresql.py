@@ -52,7 +52,10 @@ def test_check_on_postgresql_reports_schema_and_audit_guard(initialised: str) ->
         ("schema", True),
         ("audit_guard", True),
         ("nik_searches", True),
+        ("audit_chain", True),
     ]
+    last = AuditLog.select().order_by(AuditLog.id.desc()).get()
+    assert (report.audit_head.id, report.audit_head.hash) == (last.id, last.row_hash)
     backend.remove_audit_guard(db.obj)
     items = {item.name: item for item in maintenance.check_database().items}
     assert not items["audit_guard"].ok
