@@ -51,8 +51,8 @@ def test_check_on_postgresql_reports_schema_and_audit_guard(initialised: str) ->
     assert [(item.name, item.ok) for item in report.items] == [
         ("schema", True),
         ("audit_guard", True),
-        ("nik_searches", True),
         ("audit_chain", True),
+        ("nik_searches", True),
     ]
     last = AuditLog.select().order_by(AuditLog.id.desc()).get()
     assert (report.audit_head.id, report.audit_head.hash) == (last.id, last.row_hash)
