@@ -29,6 +29,10 @@ from psm_tui.models import (
 from psm_tui.services import audit, clock, reference
 from psm_tui.services.dto import KelurahanRef
 from psm_tui.services.setup import set_meta
+from psm_tui.services.timeline import encode, fact
+
+# Demo data is typed text: the reason as a user would have written it.
+LIGHTEST = fact("text", text="PSM kelurahan dengan beban paling ringan")
 
 PSM_TOTAL = 987
 # Indonesian mobile prefixes after the leading 0 (Telkomsel, Indosat, XL, Tri, Smartfren, Axis).
@@ -296,7 +300,7 @@ def _cases(
             {
                 "case": index,
                 "kind": "status",
-                "text": "baru",
+                "data": encode(fact("status", to="baru")),
                 "author": author,
                 "at": reported,
                 "worker": None,
@@ -400,7 +404,7 @@ def _handle(
             "worker": worker,
             "assigned_by": author,
             "assigned_at": at,
-            "reason": "PSM kelurahan dengan beban paling ringan",
+            "reason": encode(LIGHTEST),
             "ended_at": None,
         }
     )
@@ -408,7 +412,7 @@ def _handle(
         {
             "case": case["id"],
             "kind": "penugasan",
-            "text": "ditugaskan ke PSM",
+            "data": encode(fact("assign", worker=worker, why=LIGHTEST)),
             "author": author,
             "at": at,
             "worker": worker,
@@ -423,7 +427,7 @@ def _handle(
                 {
                     "case": case["id"],
                     "kind": kind,
-                    "text": rng.choice(NOTES[kind]),
+                    "data": encode(fact("note", text=rng.choice(NOTES[kind]))),
                     "author": author,
                     "at": at,
                     "worker": worker,
@@ -440,7 +444,7 @@ def _handle(
             {
                 "case": case["id"],
                 "kind": "status",
-                "text": case["status"],
+                "data": encode(fact("status", to=case["status"], outcome=case["outcome"])),
                 "author": author,
                 "at": closed,
                 "worker": worker,
@@ -493,7 +497,9 @@ def _followups(
             {
                 "case": case["id"],
                 "kind": "rujukan",
-                "text": f"ke {opd}",
+                "data": encode(
+                    fact("followup", opd=opd, opd_name=opd, action=rows[-1]["action"], due=due)
+                ),
                 "author": author,
                 "at": sent,
                 "worker": None,
