@@ -142,7 +142,19 @@ def parse_followup(text):
 
 
 def parse_reason(text):
-    """An assignment's reason as a fact; typed (or unknown) text as {"event": "text"}."""
+    """An assignment's reason as a fact; typed (or unknown) text as {"event": "text"}.
+
+    The patterns that hold another reason come first: "{name} left: {reason}" would match
+    inside a hand-over."""
+    found = match('handover', text)
+    if found:
+        return fact('handover', why=parse_reason(found['why']), basis=parse_reason(found['basis']))
+    found = match('auto.kecamatan', text)
+    if found:
+        return fact('auto.kecamatan', kel=found['kel'], why=parse_reason(found['why']))
+    found = match('bulk', text)
+    if found and code_of(found['tier'], TIER):
+        return fact('bulk', tier=code_of(found['tier'], TIER), n=_number(found['n']))
     for event in ('auto.kelurahan', 'auto.tksk', 'candidate.kelurahan', 'candidate.kecamatan',
                   'candidate.tksk', 'chosen', 'moved', 'left'):
         found = match(event, text)
@@ -150,15 +162,6 @@ def parse_reason(text):
             if 'n' in found:
                 found['n'] = _number(found['n'])
             return fact(event, **found)
-    found = match('auto.kecamatan', text)
-    if found:
-        return fact('auto.kecamatan', kel=found['kel'], why=parse_reason(found['why']))
-    found = match('bulk', text)
-    if found and code_of(found['tier'], TIER):
-        return fact('bulk', tier=code_of(found['tier'], TIER), n=_number(found['n']))
-    found = match('handover', text)
-    if found:
-        return fact('handover', why=parse_reason(found['why']), basis=parse_reason(found['basis']))
     return fact('text', text=text)
 
 
