@@ -29,10 +29,6 @@ from psm_tui.models import (
 from psm_tui.services import audit, clock, reference
 from psm_tui.services.dto import KelurahanRef
 from psm_tui.services.setup import set_meta
-from psm_tui.services.timeline import encode, fact
-
-# Demo data is typed text: the reason as a user would have written it.
-LIGHTEST = fact("text", text="PSM kelurahan dengan beban paling ringan")
 
 PSM_TOTAL = 987
 # Indonesian mobile prefixes after the leading 0 (Telkomsel, Indosat, XL, Tri, Smartfren, Axis).
@@ -300,7 +296,7 @@ def _cases(
             {
                 "case": index,
                 "kind": "status",
-                "data": encode(fact("status", to="baru")),
+                "data": "baru",
                 "author": author,
                 "at": reported,
                 "worker": None,
@@ -404,7 +400,7 @@ def _handle(
             "worker": worker,
             "assigned_by": author,
             "assigned_at": at,
-            "reason": encode(LIGHTEST),
+            "reason": "PSM kelurahan dengan beban paling ringan",
             "ended_at": None,
         }
     )
@@ -412,7 +408,7 @@ def _handle(
         {
             "case": case["id"],
             "kind": "penugasan",
-            "data": encode(fact("assign", worker=worker, why=LIGHTEST)),
+            "data": "ditugaskan ke PSM",
             "author": author,
             "at": at,
             "worker": worker,
@@ -427,7 +423,7 @@ def _handle(
                 {
                     "case": case["id"],
                     "kind": kind,
-                    "data": encode(fact("note", text=rng.choice(NOTES[kind]))),
+                    "data": rng.choice(NOTES[kind]),
                     "author": author,
                     "at": at,
                     "worker": worker,
@@ -444,7 +440,7 @@ def _handle(
             {
                 "case": case["id"],
                 "kind": "status",
-                "data": encode(fact("status", to=case["status"], outcome=case["outcome"])),
+                "data": case["status"],
                 "author": author,
                 "at": closed,
                 "worker": worker,
@@ -497,9 +493,7 @@ def _followups(
             {
                 "case": case["id"],
                 "kind": "rujukan",
-                "data": encode(
-                    fact("followup", opd=opd, opd_name=opd, action=rows[-1]["action"], due=due)
-                ),
+                "data": f"ke {opd}",
                 "author": author,
                 "at": sent,
                 "worker": None,

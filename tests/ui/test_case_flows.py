@@ -179,7 +179,7 @@ def test_note_is_added_to_the_timeline(demo_app) -> None:
             await type_text(pilot, "Kunjungan rumah, ibu sehat")
             await press(pilot, "ctrl+s")
             note = Activity.select().order_by(Activity.id.desc()).get()
-            assert (note.case.number, note.kind, note.text) == (
+            assert (note.case.number, note.kind, timeline.render(note.data)) == (
                 number,
                 "catatan",
                 "Kunjungan rumah, ibu sehat",
