@@ -35,10 +35,12 @@ from psm_tui import backend_search, database
 from psm_tui.services import audit_chain, demo, reference, setup, users
 from psm_tui.services.dto import KelurahanRef, Ref
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 BLOCK = 20_000  # cases generated and written per step
 SIZES = {"500": 500, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 CACHE = Path(__file__).resolve().parent / ".cache"
+# A timeline fact (psm_tui/services/timeline.py), worded in the reader's language when read.
+ASSIGNED = '{"event":"assign","why":{"event":"text","text":"ditugaskan ke PSM"}}'
 
 
 def cache_path(size: str, seed: int = 1) -> Path:
@@ -184,7 +186,7 @@ class Generator:
             assignments,
         )
         c.executemany(
-            "INSERT INTO activity (case_id, kind, text, author_id, at, worker_id)"
+            "INSERT INTO activity (case_id, kind, data, author_id, at, worker_id)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             activities,
         )
@@ -240,7 +242,9 @@ class Generator:
                 "category": category,
                 "description": description,
             }
-            activities.append((case_id, "status", "baru", author, ts(reported), None))
+            activities.append(
+                (case_id, "status", '{"event":"status","to":"baru"}', author, ts(reported), None)
+            )
             if status != "baru":
                 self._handle(
                     case, reported, psm_by_kel[kel_code], author, activities, assignments, followups
@@ -333,13 +337,13 @@ class Generator:
                     ts(handover),
                 )
             )
-            activities.append((case_id, "penugasan", "ditugaskan ke PSM", author, ts(at), earlier))
+            activities.append((case_id, "penugasan", ASSIGNED, author, ts(at), earlier))
             at = handover
         case["worker"] = worker
         assignments.append(
             (case_id, worker, author, ts(at), "PSM kelurahan dengan beban paling ringan", None)
         )
-        activities.append((case_id, "penugasan", "ditugaskan ke PSM", author, ts(at), worker))
+        activities.append((case_id, "penugasan", ASSIGNED, author, ts(at), worker))
         version = 2
         last = at
         if case["status"] != "ditugaskan":

@@ -182,7 +182,8 @@ class Activity(BaseModel):
     id = AutoField()
     case = ForeignKeyField(Case, backref="activities", index=True)
     kind = CharField(max_length=12)
-    text = TextField()
+    # A timeline fact as JSON (services/timeline.py), worded when read (migration 0010).
+    data = TextField()
     author = ForeignKeyField(StaffUser, column_name="author_id", null=True)
     at = DateTimeField(index=True)
     worker = ForeignKeyField(Worker, null=True, column_name="worker_id")

@@ -12,6 +12,7 @@ from psm_tui.services.dto import Actor, AssignResult, Candidate, WorkerInfo
 from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.services.labels import OPEN_STATUSES
 from psm_tui.services.reference import kelurahan_by_code
+from psm_tui.services.timeline import Fact, encode, fact, render
 from psm_tui.services.users import require
 from psm_tui.services.validation import validate_text
 from psm_tui.services.workers import WorkerFilter, get_worker, list_workers
@@ -34,38 +35,30 @@ def candidates(number: str) -> list[Candidate]:
         (w for w in workers if w.kind == "psm" and w.kelurahan_code != kel.code), key=by_load
     )
     tksk = [w for w in workers if w.kind == "tksk"]
+
+    def candidate(w: WorkerInfo, tier: str, basis: Fact) -> Candidate:
+        return Candidate(w, tier, render(basis), basis)
+
     result = [
-        Candidate(
-            w,
-            "kelurahan",
-            _("PSM of {kel} with {n} open cases").format(kel=kel.label, n=w.open_cases),
-        )
+        candidate(w, "kelurahan", fact("candidate.kelurahan", kel=kel.label, n=w.open_cases))
         for w in local
     ]
     result += [
-        Candidate(
-            w,
-            "kecamatan",
-            _("PSM of Kel. {other}, same kecamatan, with {n} open cases").format(
-                other=w.kelurahan_name, n=w.open_cases
-            ),
+        candidate(
+            w, "kecamatan", fact("candidate.kecamatan", other=w.kelurahan_name, n=w.open_cases)
         )
         for w in nearby
     ]
-    result += [
-        Candidate(w, "tksk", _("TKSK of Kec. {kec}").format(kec=kel.kecamatan_name)) for w in tksk
-    ]
+    result += [candidate(w, "tksk", fact("candidate.tksk", kec=kel.kecamatan_name)) for w in tksk]
     return result
 
 
-def _auto_reason(first: Candidate, kelurahan_name: str, kecamatan_name: str) -> str:
+def _auto_reason(first: Candidate, kelurahan_name: str, kecamatan_name: str) -> Fact:
     if first.tier == "kelurahan":
-        return _("fewest open cases among the PSM of Kel. {kel} ({n})").format(
-            kel=kelurahan_name, n=first.worker.open_cases
-        )
+        return fact("auto.kelurahan", kel=kelurahan_name, n=first.worker.open_cases)
     if first.tier == "kecamatan":
-        return _("no active PSM in Kel. {kel}; {why}").format(kel=kelurahan_name, why=first.reason)
-    return _("no active PSM in Kec. {kec}; its TKSK").format(kec=kecamatan_name)
+        return fact("auto.kecamatan", kel=kelurahan_name, why=first.basis or first.reason)
+    return fact("auto.tksk", kec=kecamatan_name)
 
 
 def assign_case(
@@ -74,10 +67,13 @@ def assign_case(
     *,
     worker_id: int | None = None,
     auto: bool = False,
-    reason: str = "",
+    reason: str | Fact = "",
     expected_version: int | None = None,
 ) -> AssignResult:
-    """Give the case to a worker (or the first candidate with ``auto``), recording why."""
+    """Give the case to a worker (or the first candidate with ``auto``), recording why.
+
+    ``reason`` is text the user typed or a timeline fact (bulk, hand-over); it is stored as a
+    fact so each reader sees it in their own language."""
     if (worker_id is None) == (not auto):
         raise ValidationError(_("Give either a worker or auto"), "worker")
     with db.atomic():
@@ -102,9 +98,11 @@ def assign_case(
             why = _auto_reason(options[0], kel.name, kel.kecamatan_name)
         else:
             worker = _assignable(actor, worker_id, kel.kecamatan_code)  # type: ignore[arg-type]
-            why = validate_text(reason, "reason") or _("chosen by {user}").format(
-                user=actor.full_name
-            )
+            typed = reason if isinstance(reason, dict) else validate_text(reason, "reason")
+            if isinstance(typed, dict):
+                why = typed
+            else:
+                why = fact("text", text=typed) if typed else fact("chosen", user=actor.full_name)
         if worker.id == case.worker_id:
             raise ConflictError(
                 _("Case {number} is already held by {name}").format(
@@ -116,7 +114,11 @@ def assign_case(
             Assignment.case == case.id, Assignment.ended_at.is_null()
         ).execute()
         Assignment.create(
-            case=case.id, worker=worker.id, assigned_by=actor.id, assigned_at=now, reason=why
+            case=case.id,
+            worker=worker.id,
+            assigned_by=actor.id,
+            assigned_at=now,
+            reason=encode(why),
         )
         changes: dict[str, object] = {"worker": worker.id}
         if case.status == "baru":
@@ -127,10 +129,13 @@ def assign_case(
             expected_version,
             changes,
             "case.assign",
-            activity=("penugasan", f"{worker.name}: {why}"),
-            detail=why,
+            activity=(
+                "penugasan",
+                fact("assign", worker=worker.id, worker_name=worker.name, why=why),
+            ),
+            detail=encode(why),
         )
-    return AssignResult(case_detail(actor, number), get_worker(worker.id), why)
+    return AssignResult(case_detail(actor, number), get_worker(worker.id), render(why))
 
 
 def _assignable(actor: Actor, worker_id: int, kecamatan_code: str) -> WorkerInfo:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from psm_tui.models import AuditLog
-from psm_tui.services import audit_chain, clock
+from psm_tui.services import audit_chain, clock, timeline
 from psm_tui.services.dto import Actor
 
 
@@ -117,7 +117,7 @@ def entries(
             row.entity_id,
             row.case_number,
             json.loads(row.changes or "{}"),
-            row.detail,
+            timeline.render(row.detail),  # facts worded for the reader; older rows verbatim
         )
         for row in reversed(rows)
     ]

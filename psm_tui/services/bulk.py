@@ -11,6 +11,7 @@ from psm_tui.services.case_queries import case_row
 from psm_tui.services.dto import Actor, Candidate
 from psm_tui.services.errors import PsmError
 from psm_tui.services.labels import OPEN_STATUSES, status_label
+from psm_tui.services.timeline import fact, render
 
 TIERS = ("kelurahan", "kecamatan", "tksk")
 
@@ -21,6 +22,7 @@ class PlanItem:
     worker_id: int | None
     worker_name: str
     reason: str
+    why: dict[str, object] | None = None  # ``reason`` as the timeline fact the assignment stores
 
 
 @dataclass(frozen=True)
@@ -77,19 +79,9 @@ def plan(numbers: list[str]) -> list[PlanItem]:
             continue
         load = chosen.worker.open_cases + extra[chosen.worker.id]
         extra[chosen.worker.id] += 1
-        reason = _("bulk assignment: {tier}, {n} open cases before this one").format(
-            tier=tier_label(chosen.tier), n=load
-        )
-        items.append(PlanItem(case.number, chosen.worker.id, chosen.worker.name, reason))
+        why = fact("bulk", tier=chosen.tier, n=load)
+        items.append(PlanItem(case.number, chosen.worker.id, chosen.worker.name, render(why), why))
     return items
-
-
-def tier_label(tier: str) -> str:
-    return {
-        "kelurahan": _("PSM of the kelurahan"),
-        "kecamatan": _("PSM of the kecamatan"),
-        "tksk": _("TKSK"),
-    }.get(tier, tier)
 
 
 def bulk_assign(actor: Actor, numbers: list[str]) -> BulkResult:
@@ -100,7 +92,9 @@ def bulk_assign(actor: Actor, numbers: list[str]) -> BulkResult:
             result.failed.append((item.number, item.reason))
             continue
         try:
-            assign_case(actor, item.number, worker_id=item.worker_id, reason=item.reason)
+            assign_case(
+                actor, item.number, worker_id=item.worker_id, reason=item.why or item.reason
+            )
         except PsmError as error:
             result.failed.append((item.number, str(error)))
         else:

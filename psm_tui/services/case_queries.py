@@ -40,6 +40,7 @@ from psm_tui.services.dto import (
 from psm_tui.services.errors import NotFoundError
 from psm_tui.services.labels import FOLLOWUP_OPEN
 from psm_tui.services.masks import age_on, mask_nik, record_nik_search, shown_birth_date
+from psm_tui.services.timeline import render
 from psm_tui.services.users import read_scope
 
 __all__ = ["mask_nik"]  # re-exported: callers mask through this module
@@ -356,7 +357,7 @@ def case_detail(actor: Actor | None, number: str) -> CaseDetail:
         .order_by(FollowUp.id)
     ]
     activities = [
-        ActivityInfo(a.kind, a.text, _username(a.author), a.at)
+        ActivityInfo(a.kind, render(a.data), _username(a.author), a.at)
         for a in Activity.select(Activity, StaffUser)
         .join(StaffUser, JOIN.LEFT_OUTER)
         .where(Activity.case == case.id)
@@ -368,7 +369,7 @@ def case_detail(actor: Actor | None, number: str) -> CaseDetail:
             a.worker.name,
             _username(a.assigned_by),
             a.assigned_at,
-            a.reason,
+            render(a.reason),
             a.ended_at,
         )
         for a in Assignment.select(Assignment, Worker, StaffUser)

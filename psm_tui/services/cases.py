@@ -18,10 +18,9 @@ from psm_tui.services.labels import (
     PRIORITIES,
     SOURCES,
     normalise_choice,
-    priority_label,
-    status_label,
 )
 from psm_tui.services.reference import find_category, find_kelurahan, kelurahan_by_code
+from psm_tui.services.timeline import Fact, encode, fact
 from psm_tui.services.users import read_scope, require
 from psm_tui.services.validation import (
     validate_birth_date,
@@ -203,7 +202,11 @@ def register_case(
             **fields,
         )
         Activity.create(
-            case=case.id, kind="status", text=status_label("baru"), author=actor.id, at=now
+            case=case.id,
+            kind="status",
+            data=encode(fact("status", to="baru")),
+            author=actor.id,
+            at=now,
         )
         audit.record(
             actor,
@@ -257,7 +260,7 @@ def save_case(
     changes: dict[str, object],
     action: str,
     *,
-    activity: tuple[str, str] | None = None,
+    activity: tuple[str, Fact] | None = None,
     detail: str = "",
 ) -> None:
     """Write ``changes`` if nobody saved the case since ``expected_version``; bump the version.
@@ -278,7 +281,7 @@ def save_case(
         Activity.create(
             case=case.id,
             kind=activity[0],
-            text=activity[1],
+            data=encode(activity[1]),
             author=actor.id,
             at=now,
             worker=changes.get("worker", case.worker_id),
@@ -318,22 +321,23 @@ def change_status(
         )
         require(actor, permission, kel.kecamatan_code)
         changes: dict[str, object] = {"status": status}
-        text = status_label(status)
+        event = fact("status", **{"from": case.status, "to": status})
         if status == "selesai":
             changes["outcome"] = validate_text(outcome, "outcome", required=True)
             changes["closed_at"] = clock.now()
-            text += f": {changes['outcome']}"
+            event["outcome"] = changes["outcome"]
         elif status == "ditutup":
             if closing_early:
-                text += f": {validate_text(reason, 'reason', required=True)}"
+                event["reason"] = validate_text(reason, "reason", required=True)
             changes["closed_at"] = clock.now()
         if reopening:
-            text = _("reopened") + f": {validate_text(reason, 'reason', required=True)}"
+            event["reason"] = validate_text(reason, "reason", required=True)
             changes["closed_at"] = None
             holder = Worker.get_or_none(Worker.id == case.worker_id) if case.worker_id else None
             if holder is None or not holder.active:
                 # Nobody active holds it any more: back to the triage queue, unassigned.
                 changes.update(status="baru", worker=None)
+                event["to"] = "baru"
                 if holder is not None:
                     Assignment.update(ended_at=clock.now()).where(
                         Assignment.case == case.id, Assignment.ended_at.is_null()
@@ -344,7 +348,7 @@ def change_status(
             expected_version,
             changes,
             "case.status",
-            activity=("status", text),
+            activity=("status", event),
             detail=reason or "",
         )
     return case_detail(actor, number)
@@ -363,7 +367,7 @@ def set_priority(
             expected_version,
             {"priority": value},
             "case.priority",
-            activity=("triase", _("priority: {value}").format(value=priority_label(value))),
+            activity=("triase", fact("priority", **{"from": case.priority, "to": value})),
         )
     return case_detail(actor, number)
 
@@ -381,7 +385,7 @@ def set_category(
             expected_version,
             {"category": int(cat.code)},
             "case.category",
-            activity=("triase", _("category: {value}").format(value=cat.name)),
+            activity=("triase", fact("category", to=int(cat.code), name=cat.name)),
         )
     return case_detail(actor, number)
 
@@ -396,7 +400,7 @@ def add_note(actor: Actor, number: str, text: str, kind: str = "catatan") -> Cas
         note = Activity.create(
             case=case.id,
             kind=kind,
-            text=body,
+            data=encode(fact("note", text=body)),
             author=actor.id,
             at=clock.now(),
             worker=case.worker_id,

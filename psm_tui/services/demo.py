@@ -296,7 +296,7 @@ def _cases(
             {
                 "case": index,
                 "kind": "status",
-                "text": "baru",
+                "data": "baru",
                 "author": author,
                 "at": reported,
                 "worker": None,
@@ -408,7 +408,7 @@ def _handle(
         {
             "case": case["id"],
             "kind": "penugasan",
-            "text": "ditugaskan ke PSM",
+            "data": "ditugaskan ke PSM",
             "author": author,
             "at": at,
             "worker": worker,
@@ -423,7 +423,7 @@ def _handle(
                 {
                     "case": case["id"],
                     "kind": kind,
-                    "text": rng.choice(NOTES[kind]),
+                    "data": rng.choice(NOTES[kind]),
                     "author": author,
                     "at": at,
                     "worker": worker,
@@ -440,7 +440,7 @@ def _handle(
             {
                 "case": case["id"],
                 "kind": "status",
-                "text": case["status"],
+                "data": case["status"],
                 "author": author,
                 "at": closed,
                 "worker": worker,
@@ -493,7 +493,7 @@ def _followups(
             {
                 "case": case["id"],
                 "kind": "rujukan",
-                "text": f"ke {opd}",
+                "data": f"ke {opd}",
                 "author": author,
                 "at": sent,
                 "worker": None,

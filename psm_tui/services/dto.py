@@ -192,6 +192,7 @@ class Candidate:
     worker: WorkerInfo
     tier: str
     reason: str
+    basis: dict[str, object] = field(default_factory=dict)  # ``reason`` as a timeline fact
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from psm_tui.services.case_queries import DUE_SOON_DAYS, case_row, followup_info
 from psm_tui.services.dto import Actor, FollowUpInfo
 from psm_tui.services.emergency import scope_conditions
 from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
-from psm_tui.services.labels import FOLLOWUP_OPEN, OPEN_STATUSES, followup_status_label
+from psm_tui.services.labels import FOLLOWUP_OPEN, OPEN_STATUSES
 from psm_tui.services.reference import find_opd, kelurahan_by_code
+from psm_tui.services.timeline import encode, fact
 from psm_tui.services.users import require
 from psm_tui.services.validation import parse_date, validate_text
 
@@ -80,8 +81,14 @@ def create_followup(
             kind="rujukan",
             author=actor.id,
             at=now,
-            text=_("to {opd}: {action} (due {due})").format(
-                opd=opd_ref.name, action=body, due=format_date(due_on)
+            data=encode(
+                fact(
+                    "followup",
+                    opd=opd_ref.code,
+                    opd_name=opd_ref.name,
+                    action=body,
+                    due=due_on.isoformat() if due_on else None,
+                )
             ),
         )
         audit.record(
@@ -141,7 +148,7 @@ def update_followup(
             kind="rujukan",
             author=actor.id,
             at=now,
-            text=f"{opd.abbrev}: {followup_status_label(status)}" + (f" - {text}" if text else ""),
+            data=encode(fact("followup_status", opd=opd.abbrev, status=status, text=text or None)),
         )
         audit.record(
             actor,

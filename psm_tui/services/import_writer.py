@@ -23,7 +23,7 @@ from psm_tui.services.case_queries import mask_nik
 from psm_tui.services.dto import Actor
 from psm_tui.services.import_plan import Plan
 from psm_tui.services.import_rows import CaseRow, WorkerRow
-from psm_tui.services.labels import status_label
+from psm_tui.services.timeline import encode, fact
 
 WRITE_CHUNK = 5000
 CLIENT_FIELDS = (
@@ -39,7 +39,7 @@ WORKER_FIELDS = (
     "kind", "name", "nik", "phone", "kelurahan", "kecamatan", "active", "joined_on",
     "inactive_reason", "inactive_on", "created_at",
 )  # fmt: skip
-ACTIVITY_FIELDS = ("case", "kind", "text", "author", "at", "worker")
+ACTIVITY_FIELDS = ("case", "kind", "data", "author", "at", "worker")
 RECORD_FIELDS = ("kind", "key", "entity_id", "source", "row", "username", "at")
 
 
@@ -94,12 +94,13 @@ class _Audit:
 
     def __init__(self, actor: Actor, at: dt.datetime, source: str) -> None:
         self.actor, self.at, self.source = actor, at, source
-        self.detail = _("import of {file}, row {row}")
+        # A timeline fact (worded when read), built as text: one per row.
+        self.detail = '{"event":"import.row","file":' + _text(source) + ',"row":'
 
     def row(self, action: str, entity: str, entity_id: int, changes: str, row: int,
             number: str | None = None) -> tuple:  # fmt: skip
         return (self.at, self.actor.username, action, entity, str(entity_id), number,
-                "{" + changes + "}", self.detail.format(file=self.source, row=row))  # fmt: skip
+                "{" + changes + "}", f"{self.detail}{row}}}")  # fmt: skip
 
 
 def write_cases(
@@ -138,9 +139,8 @@ def write_cases(
              actor.id, 1) for n, r in zip(numbers, rows, strict=True)))  # fmt: skip
     case_ids = _new_ids(Case, before, len(rows))
     progress(0.5)
-    texts = _ActivityTexts(source)
     bulk_insert(Activity, ACTIVITY_FIELDS, (
-        (cid, "status", texts.text(r), actor.id, now, None)
+        (cid, "status", _imported(source, r), actor.id, now, None)
         for cid, r in zip(case_ids, rows, strict=True)))  # fmt: skip
     progress(0.6)
     audit = _Audit(actor, now, source)
@@ -163,19 +163,10 @@ def write_cases(
     return sorted(numbers)
 
 
-class _ActivityTexts:
-    """The timeline line of each imported case (translated once, not once per row)."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.template = _("{status}: imported from {file}, row {row}")
-        self.said = {s: "; " + _("the file said {status}: assign a PSM").format(
-            status=status_label(s)) for s in ("ditugaskan", "ditangani")}  # fmt: skip
-        self.labels = {s: status_label(s) for s in ("baru", "selesai", "ditutup")}
-
-    def text(self, row: CaseRow) -> str:
-        text = self.template.format(status=self.labels[row.status], file=self.source, row=row.row)
-        return text + self.said[row.file_status] if row.file_status else text
+def _imported(source: str, row: CaseRow) -> str:
+    """The timeline fact of an imported case, worded when read (services/timeline.py)."""
+    return encode(fact("import", status=row.status, file=source, row=row.row,
+                       file_status=row.file_status or None))  # fmt: skip
 
 
 def write_workers(

@@ -20,6 +20,7 @@ from psm_tui.services import audit, audit_chain, audit_verify, clock, masks
 from psm_tui.services.audit_chain import ChainHead
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
+from psm_tui.services.timeline import encode, fact
 from psm_tui.services.users import os_username, require, resolve_actor
 
 
@@ -382,9 +383,7 @@ def restore_database(
         "db.restore",
         "database",
         None,
-        detail=_("from {source}; replaced contents kept in {keep}").format(
-            source=source, keep=keep or "-"
-        ),
+        detail=encode(fact("restore", source=str(source), keep=str(keep or "-"))),
         chained="0008_audit_hash_chain" not in pending,  # an older backup: hashed on migrating
     )
     return RestoreResult(source, keep, Case.select().count(), pending)

@@ -21,6 +21,7 @@ from psm_tui.services.dto import Actor, CaseSummary, WorkerInfo
 from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.services.labels import NOTE_KINDS, OPEN_STATUSES
 from psm_tui.services.reference import find_kelurahan
+from psm_tui.services.timeline import Fact, fact, render
 from psm_tui.services.users import require
 from psm_tui.services.validation import validate_text
 
@@ -194,7 +195,7 @@ def _colleagues(departing: Worker, to: Iterable[int]) -> list[WorkerInfo]:
 
 
 def _hand_over(
-    actor: Actor, departing: Worker, why: str, *, auto: bool, to: Iterable[int]
+    actor: Actor, departing: Worker, why: Fact, *, auto: bool, to: Iterable[int]
 ) -> list[HandoverItem]:
     """Give each open case of ``departing`` to a colleague; call inside the caller's transaction.
 
@@ -221,7 +222,7 @@ def _hand_over(
         if chosen:
             target = min(chosen, key=lambda w: (load[w.id], chosen.index(w)))
             load[target.id] += 1
-            basis = _("chosen by {user}").format(user=actor.full_name)
+            basis = fact("chosen", user=actor.full_name)
         else:
             options = [c for c in assignment.candidates(case.number) if c.worker.id != departing.id]
             if not options:
@@ -231,10 +232,14 @@ def _hand_over(
                     ).format(number=case.number)
                 )
             target = options[0].worker
-            basis = options[0].reason
-        reason = _("hand-over: {why}; {basis}").format(why=why, basis=basis)
+            basis = options[0].basis or fact("text", text=options[0].reason)
+        reason = fact("handover", why=why, basis=basis)
         done = assignment.assign_case(actor, case.number, worker_id=target.id, reason=reason)
-        results.append(HandoverItem(case.number, done.worker.id, done.worker.name, basis, reason))
+        results.append(
+            HandoverItem(
+                case.number, done.worker.id, done.worker.name, render(basis), render(reason)
+            )
+        )
     return results
 
 
@@ -276,7 +281,7 @@ def move_worker(
             raise ConflictError(
                 _("{name} already serves {kel}").format(name=worker.name, kel=target.label)
             )
-        why = _("{name} moved to {kel}").format(name=worker.name, kel=target.label)
+        why = fact("moved", name=worker.name, kel=target.label)
         handed = _hand_over(actor, worker, why, auto=auto, to=to)
         keep = (
             ("kota",) if worker.kecamatan_code != target.kecamatan_code else ("kota", "kecamatan")
@@ -315,7 +320,7 @@ def deactivate_worker(
         worker = _worker_row(worker_id)
         if not worker.active:
             raise ConflictError(_("Worker {name} is already inactive").format(name=worker.name))
-        why = _("{name} left: {reason}").format(name=worker.name, reason=reason)
+        why = fact("left", name=worker.name, reason=reason)
         handed = _hand_over(actor, worker, why, auto=auto, to=to)
         ended = _end_positions(actor, worker.id)
         info = workers.deactivate_worker(actor, worker_id, reason)

@@ -238,7 +238,7 @@ def test_markup_and_escapes_are_stored_as_typed_and_shown_literally(db: str) -> 
     ok(db, ["case", "note", number, "[/bold] catatan"])
     description = "\x1b[31mred [/] [@click=app.quit]q[/]"
     Case.update(description=description).execute()
-    Activity.update(text="[/bold] catatan \x1b]0;title\x07").where(
+    Activity.update(data="[/bold] catatan \x1b]0;title\x07").where(
         Activity.kind == "catatan"
     ).execute()
     client = Client.get()

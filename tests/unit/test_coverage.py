@@ -81,11 +81,11 @@ def test_idle_means_no_fieldwork_in_sixty_days(
     monkeypatch.setattr(clock, "today", lambda: today)
     Activity.delete().execute()
     cutoff = dt.datetime(2026, 1, 30)  # 60 days before 31 Mar 2026
-    Activity.create(case=case_id, kind="kunjungan", text="x", at=cutoff, worker=ids[0])
+    Activity.create(case=case_id, kind="kunjungan", data="x", at=cutoff, worker=ids[0])
     Activity.create(
-        case=case_id, kind="telepon", text="x", at=cutoff - dt.timedelta(seconds=1), worker=ids[1]
+        case=case_id, kind="telepon", data="x", at=cutoff - dt.timedelta(seconds=1), worker=ids[1]
     )
-    Activity.create(case=case_id, kind="penugasan", text="x", at=cutoff, worker=ids[2])
+    Activity.create(case=case_id, kind="penugasan", data="x", at=cutoff, worker=ids[2])
 
     (row,) = [r for r in coverage.coverage("Cipondoh") if r.kelurahan.name == "Kenanga"]
     assert (row.active_psm, row.open_cases, row.idle_psm) == (4, 1, 3)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from psm_tui.models import Activity, AuditLog, Case, CaseCounter, Client, ImportRecord
-from psm_tui.services import cases
+from psm_tui.services import cases, timeline
 from psm_tui.services.case_queries import CaseFilter, list_cases
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import PermissionDenied, ValidationError
@@ -86,7 +86,7 @@ def test_semicolon_utf8_bom_indonesian_headers(admin: Actor) -> None:
     assert ani.reported_at == dt.datetime(2024, 3, 7, 14, 30)
     assert result.open_as_new == 1
     [event] = Activity.select().where(Activity.case == ani.id)
-    assert event.text == (
+    assert timeline.render(event.data) == (
         "new: imported from cases_semicolon_bom.csv, row 4; the file said in progress: assign a PSM"
     )
 
@@ -220,7 +220,7 @@ def test_every_imported_record_is_audited(admin: Actor) -> None:
     [summary] = by_action["import.cases"]
     assert summary.detail == "cases_semicolon_bom.csv"
     case_entry = next(e for e in by_action["case.import"] if e.case_number == "2024-000001")
-    assert case_entry.detail == "import of cases_semicolon_bom.csv, row 2"
+    assert timeline.render(case_entry.detail) == "import of cases_semicolon_bom.csv, row 2"
     siti = case_of("Siti Aminah")
     assert json.loads(case_entry.changes) == {
         "number": [None, "2024-000001"],

@@ -15,7 +15,7 @@ import pytest
 from psm_tui import backend, backend_maintenance, database
 from psm_tui.database import db
 from psm_tui.models import AuditLog, Case
-from psm_tui.services import audit_chain, cases, clock, maintenance, users
+from psm_tui.services import audit_chain, cases, clock, maintenance, timeline, users
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import (
     ConflictError,
@@ -158,7 +158,7 @@ def test_restore_replaces_the_data_and_keeps_the_replaced_file(
     assert _mode(initialised) == 0o600
     row = AuditLog.select().order_by(AuditLog.id.desc()).get()
     assert (row.action, row.username) == ("db.restore", "tester")
-    assert row.detail == f"from {backup}; replaced contents kept in {kept}"
+    assert timeline.render(row.detail) == f"from {backup}; replaced contents kept in {kept}"
     again = maintenance.restore_database(admin, backup)
     assert again.kept == kept.with_name(kept.name + "-1")
 

@@ -278,7 +278,7 @@ def roster(admin: Actor, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     Activity.create(
         case=cases.case_row(held["Ani Rahayu"]).id,
         kind="kunjungan",
-        text="x",
+        data="x",
         at=dt.datetime(2021, 6, 11, 9, 0),
         worker=ids["Citra Lestari"],
     )
@@ -286,7 +286,7 @@ def roster(admin: Actor, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     Activity.create(
         case=cases.case_row(held["Budi Santoso"]).id,
         kind="status",
-        text="x",
+        data="x",
         at=dt.datetime(2021, 6, 11, 9, 0),
         worker=ids["Budi Santoso"],
     )

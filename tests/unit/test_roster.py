@@ -8,7 +8,7 @@ import json
 import pytest
 
 from psm_tui.models import Activity, Assignment, AuditLog, Case, IpsmPosition, Worker
-from psm_tui.services import assignment, cases, ipsm, roster, training, workers
+from psm_tui.services import assignment, cases, ipsm, roster, timeline, training, workers
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ConflictError, PermissionDenied, ValidationError
 from psm_tui.services.labels import OPEN_STATUSES
@@ -59,7 +59,7 @@ def assert_handed_over(
         rows = list(Assignment.select().where(Assignment.case == case.id).order_by(Assignment.id))
         assert [r.worker_id for r in rows] == [leaver, item.worker_id]
         assert rows[0].ended_at is not None and rows[1].ended_at is None
-        assert rows[1].reason == item.reason == f"hand-over: {why}; {item.basis}"
+        assert timeline.render(rows[1].reason) == item.reason == f"hand-over: {why}; {item.basis}"
         audit_rows = AuditLog.select().where(
             AuditLog.case_number == item.case_number, AuditLog.action == "case.assign"
         )
@@ -216,7 +216,7 @@ def test_move_ends_local_ipsm_terms_and_keeps_city_ones(admin: Actor, team: dict
 
 def make_activity(case_number: str, worker_id: int, kind: str, at: dt.datetime) -> None:
     case = Case.get(Case.number == case_number)
-    Activity.create(case=case.id, kind=kind, text="x", at=at, worker=worker_id)
+    Activity.create(case=case.id, kind=kind, data="x", at=at, worker=worker_id)
 
 
 def test_active_months_count_fieldwork_only(admin: Actor, team: dict[str, int]) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from psm_tui.models import Activity, AuditLog, Case, Client, FollowUp, StaffUser
-from psm_tui.services import cases, followups, ssh_keys, users
+from psm_tui.services import cases, followups, ssh_keys, timeline, users
 from psm_tui.services.dto import Actor
 from psm_tui.services.errors import ValidationError
 from tests.files import import_path
@@ -98,7 +98,7 @@ def test_zero_width_characters_are_dropped_from_names_and_notes(admin: Actor) ->
     )
     assert (Client.get().name, Client.get().address) == ("Siti Aminah", "Jl. Kenanga")
     cases.add_note(admin, detail.case.number, "Sudah\u200b dikunjungi\u200d")
-    assert Activity.get(Activity.kind == "catatan").text == "Sudah dikunjungi"
+    assert timeline.render(Activity.get(Activity.kind == "catatan").data) == "Sudah dikunjungi"
 
 
 def test_a_note_refuses_escape_and_bidi_but_keeps_lines_and_tabs(admin: Actor, number: str) -> None:
@@ -108,7 +108,9 @@ def test_a_note_refuses_escape_and_bidi_but_keeps_lines_and_tabs(admin: Actor, n
         cases.add_note(admin, number, "bayar \u202e000.01 pR")
     assert Activity.select().where(Activity.kind == "catatan").count() == 0
     cases.add_note(admin, number, "baris satu\r\n\tbaris dua")
-    assert Activity.get(Activity.kind == "catatan").text == "baris satu\n\tbaris dua"
+    assert (
+        timeline.render(Activity.get(Activity.kind == "catatan").data) == "baris satu\n\tbaris dua"
+    )
 
 
 def test_follow_up_texts_and_reasons_follow_the_same_rule(admin: Actor, number: str) -> None:
