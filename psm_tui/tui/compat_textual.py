@@ -8,13 +8,16 @@ release (its changelog, then the attribute's source) before widening the range.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib.metadata import version
 
 from textual.app import App
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
+from textual.notifications import Notification
 from textual.strip import Strip
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 SUPPORTED = ((8, 2, 8), (8, 3, 0))  # Textual versions checked: from (inclusive), to (exclusive)
 
@@ -36,6 +39,19 @@ PRIVATE: tuple[tuple[str, str, str], ...] = (
         "_background_screens",
         "full_frame (tests): the screens a dialog overlays, as App._display passes them",
     ),
+    ("textual.app:App", "_notifications", "notifications (tests): the toasts shown"),
+    (
+        "textual.widgets:DataTable",
+        "_update_dimensions",
+        "MeasuredDataTable: measures new rows, overridden to call columns_measured",
+    ),
+    ("textual.widgets:DataTable", "_clear_caches", "MeasuredDataTable.drop_render_caches"),
+    (
+        "textual.widgets:DataTable",
+        "_require_update_dimensions",
+        "MeasuredDataTable.measure_new_rows: set when rows await measuring (on idle)",
+    ),
+    ("textual.widgets:DataTable", "_new_rows", "MeasuredDataTable.measure_new_rows"),
 )
 
 
@@ -65,3 +81,33 @@ def full_frame(app: App[object]) -> str:
     """The whole screen as Textual writes it to a terminal (the bytes of a full repaint)."""
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     return update.render_segments(app.console)
+
+
+def notifications(app: App[object]) -> list[Notification]:
+    """The notifications the app holds now (Textual has no public accessor)."""
+    return list(app._notifications)
+
+
+class MeasuredDataTable(DataTable):  # type: ignore[type-arg]  # the cell type is the subclass's
+    """A DataTable told when it has measured new rows, and able to measure them at once.
+
+    Textual measures added rows on idle in a private method and keeps no public hook for it.
+    """
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        super()._update_dimensions(new_rows)
+        self.columns_measured()
+
+    def columns_measured(self) -> None:
+        """Called after new rows were measured (and the columns widened to fit them)."""
+
+    def drop_render_caches(self) -> None:
+        self._clear_caches()
+
+    def measure_new_rows(self) -> None:
+        """Measure the rows just added now, rather than when the table is next idle."""
+        if self._require_update_dimensions:
+            self._require_update_dimensions = False
+            new_rows = self._new_rows.copy()
+            self._new_rows.clear()
+            self._update_dimensions(new_rows)

@@ -31,14 +31,17 @@ class Tiny(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("halo dunia")
+        yield compat_textual.MeasuredDataTable()
 
 
 def test_the_private_attributes_it_touches_exist_and_mean_what_it_assumes() -> None:
     async def run() -> None:
         app = Tiny()
-        async with app.run_test(size=(20, 3)) as pilot:
+        async with app.run_test(size=(40, 6), notifications=True) as pilot:
             objects = {"textual.dom:DOMNode": app, "textual.screen:Screen": app.screen}
             objects["textual.app:App"] = app
+            table = app.query_one(compat_textual.MeasuredDataTable)
+            objects["textual.widgets:DataTable"] = table
             for owner, attribute, use in compat_textual.PRIVATE:
                 module, name = owner.split(":")
                 assert isinstance(objects[owner], getattr(importlib.import_module(module), name))
@@ -57,8 +60,21 @@ def test_the_private_attributes_it_touches_exist_and_mean_what_it_assumes() -> N
             keys = {key for key, a in app.screen.active_bindings.items() if a.binding.id}
             assert "y" in keys
 
+            measured: list[int] = []
+            table.columns_measured = lambda: measured.append(table.row_count)  # type: ignore[method-assign]
+            table.add_column("nama")
+            table.add_row("Siti Rahmawati binti Abdullah")
+            table.measure_new_rows()
+            assert measured == [1], "DataTable._update_dimensions no longer measures new rows"
+            assert table.columns[next(iter(table.columns))].content_width >= 29
+            table.drop_render_caches()
+
+            app.notify("tersimpan")
+            await pilot.pause()
+            assert [n.message for n in compat_textual.notifications(app)] == ["tersimpan"]
+
             lines = [strip.text for strip in compat_textual.screen_strips(app)]
-            assert lines[0].startswith("halo dunia") and len(lines) == 3
+            assert lines[0].startswith("halo dunia") and len(lines) == 6
             assert "halo dunia" in compat_textual.full_frame(app)
             assert compat_textual.full_frame(app).startswith("\x1b[1;1H")
 
