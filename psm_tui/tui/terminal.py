@@ -49,6 +49,13 @@ Cell = tuple[str, str, str]  # text ("" for the right half of a wide character),
 Pen = tuple[int, int, str, str]  # where the unchanged stream leaves the terminal: y, x, SGR, link
 
 
+def _unstyle(pen: Pen | None) -> str:
+    """What ends the style and link ``pen`` leaves on: the diff's output starts from none."""
+    if pen is None:
+        return ""
+    return (LINK_END if pen[3] else "") + ("\x1b[0m" if pen[2] else "")
+
+
 class ScreenDiff:
     """What the terminal shows (a missing cell: unknown) and the rewriting of frames against it."""
 
@@ -78,7 +85,7 @@ class ScreenDiff:
             return self._as_is(data, cells, pen)
         if not cells:
             self.cursor = final_move or self.cursor
-            return data
+            return data + _unstyle(self.pen)
         changes = self._emit(cells)
         if changes:
             self.cursor = final_move
@@ -93,17 +100,8 @@ class ScreenDiff:
         y, x, sgr, link = pen
         for (cy, cx), cell in sorted(cells.items()):
             self._store(cy, cx, cell)
-        end_sgr, end_link = self.pen[2:] if self.pen else ("", "")
-        return "".join(
-            (
-                f"\x1b[{y + 1};{x + 1}H",
-                f"\x1b[0;{sgr}m" if sgr else "\x1b[0m",
-                link,
-                data,
-                LINK_END if end_link else "",
-                "\x1b[0m" if end_sgr else "",  # the diff's output starts from no style
-            )
-        )
+        restore = f"\x1b[{y + 1};{x + 1}H" + (f"\x1b[0;{sgr}m" if sgr else "\x1b[0m") + link
+        return restore + data + _unstyle(self.pen)
 
     def _parse(
         self, data: str, pen: Pen | None
@@ -127,6 +125,8 @@ class ScreenDiff:
                 link = "" if match[4] == LINK_END else match[4]
             elif kind == 5:
                 if not placed:
+                    if pen is None:
+                        return None  # a line at a place not known
                     continues = True
                 y, x = y + 1, 0
             elif kind == 6:

@@ -183,6 +183,7 @@ def test_a_continuation_split_three_ways_keeps_its_style_and_link() -> None:
 def test_text_before_any_move_with_nothing_known_goes_out_as_is() -> None:
     diff = ScreenDiff()
     assert diff.frame("halo") == "halo"
+    assert diff.frame("\nhalo") == "\nhalo"
     assert "tetap" in diff.frame(line(1, (BLUE, "tetap")))
 
 
