@@ -9,7 +9,6 @@ release (its changelog, then the attribute's source) before widening the range.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from importlib.metadata import version
 
 from textual.app import App
 from textual.binding import Binding, BindingsMap
@@ -56,6 +55,8 @@ PRIVATE: tuple[tuple[str, str, str], ...] = (
 
 
 def textual_version() -> tuple[int, ...]:
+    from importlib.metadata import version  # not at start-up: ~15 ms of imports
+
     return tuple(int(part) for part in version("textual").split(".")[:3])
 
 
