@@ -222,7 +222,7 @@ class DiffWriter(Driver):
     """A driver mixin writing frames through a :class:`ScreenDiff` (only public Driver API)."""
 
     def __init__(self, app: object, **kwargs: object) -> None:
-        super().__init__(app, **kwargs)  # type: ignore[arg-type]
+        super().__init__(app, **kwargs)  # type: ignore[arg-type]  # Driver takes an App
         self.diff = ScreenDiff()
         _DIFFS[app] = self.diff
 
