@@ -55,13 +55,20 @@ class Settings:
     outbox_days: int = 7  # files older than this leave the outbox
     import_max_mib: int = 64  # a file to import, checked while reading
     import_max_rows: int = 200_000
+    # The TUI sends only the cells that changed (tui/terminal.py); off: Textual's frames as is.
+    terminal_diff: bool = True
 
     @property
     def database_or_default(self) -> str:
         return self.database or str(default_database_path())
 
 
-_ENV = {"database": "PSM_DATABASE", "lang": "PSM_LANG", "followup_due_days": "PSM_FOLLOWUP_DAYS"}
+_ENV = {
+    "database": "PSM_DATABASE",
+    "lang": "PSM_LANG",
+    "followup_due_days": "PSM_FOLLOWUP_DAYS",
+    "terminal_diff": "PSM_TERMINAL_DIFF",
+}
 
 
 _INTEGERS = {
@@ -73,6 +80,7 @@ _INTEGERS = {
     "overload_threshold",
     "incentive_amount",
 }
+_BOOLEANS = {"service_group_mode", "terminal_diff"}  # true: 1, true, yes, on (any case)
 
 
 def _read_toml(path: Path) -> dict[str, object]:
@@ -121,8 +129,7 @@ def load_settings(**overrides: object) -> Settings:
     values.update({k: v for k, v in overrides.items() if v is not None and k in known})
     for name in _INTEGERS & values.keys():
         values[name] = int(str(values[name]))
-    if "service_group_mode" in values:  # files 0660 for a staff group instead of 0600
-        flag = str(values["service_group_mode"]).lower()
-        values["service_group_mode"] = flag in ("1", "true", "yes", "on")
+    for name in _BOOLEANS & values.keys():  # service_group_mode: files 0660 for a staff group
+        values[name] = str(values[name]).lower() in ("1", "true", "yes", "on")
     settings = Settings(**values)  # type: ignore[arg-type]
     return replace(settings, service_account=str(system.get("service_account", "")))

@@ -1,45 +1,32 @@
 """PostgreSQL's driver, imported only when a ``postgresql://`` database is opened.
 
-Peewee imports every PostgreSQL driver it can find the first time it is imported itself: with
-psycopg installed that is ~0.2 s of every ``psm`` start (half of the 0.4 s a ``case show`` may
-take), for a driver a SQLite office never uses. So the package hides the drivers from that first
-import, and :func:`load_psycopg` hands psycopg to peewee when PostgreSQL is asked for.
+Importing psycopg is ~0.2 s of every ``psm`` start (half of the 0.4 s a ``case show`` may take),
+for a driver a SQLite office never uses; peewee would import it at its own first import. So the
+package hides the drivers from that import, and :func:`load_psycopg` hands psycopg to peewee when
+PostgreSQL is asked for. How, with peewee's internals, is in :mod:`psm_tui.compat_peewee`.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
 from types import ModuleType
 
-_DRIVERS = ("psycopg", "psycopg2")
+from psm_tui import compat_peewee
 
 
 def hide_from_peewee() -> None:
     """Run before peewee is first imported (``psm_tui/__init__``)."""
-    if "peewee" not in sys.modules:
-        for name in _DRIVERS:
-            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+    compat_peewee.hide_drivers()
 
 
 def load_psycopg() -> ModuleType | None:
     """Import psycopg 3 and give it to peewee; ``None`` when it is not installed."""
-    for name in _DRIVERS:
-        if name in sys.modules and sys.modules[name] is None:
-            del sys.modules[name]
+    compat_peewee.unhide_drivers()
     try:
         psycopg = importlib.import_module("psycopg")
         pq = importlib.import_module("psycopg.pq")
         json = importlib.import_module("psycopg.types.json")
     except ImportError:
         return None
-    peewee = importlib.import_module("peewee")
-    if peewee.psycopg is None:  # peewee was imported while the driver was hidden: what its
-        # import would have set (module names and the adapter's class attributes; peewee 4.x)
-        status = pq.TransactionStatus
-        peewee.psycopg, peewee.TransactionStatus = psycopg, status
-        peewee.Json_pg3, peewee.Jsonb_pg3 = json.Json, json.Jsonb
-        adapter = peewee.Psycopg3Adapter
-        adapter.txn_idle, adapter.txn_inerror = status.IDLE, status.INERROR
-        adapter.txn_unknown = status.UNKNOWN
+    compat_peewee.adopt_psycopg(importlib.import_module("peewee"), psycopg, pq, json)
     return psycopg

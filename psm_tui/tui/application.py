@@ -7,12 +7,13 @@ before this module (and Textual) is imported.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import ExitStack
 from typing import ClassVar
 
 import peewee
-from textual import events, on
+from textual import constants, events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -33,6 +34,7 @@ from psm_tui.tui.poller import DataVersionPoller
 from psm_tui.tui.prefetch import Prefetch
 from psm_tui.tui.screens.help import HelpScreen
 from psm_tui.tui.screens.main import MainScreen, import_views
+from psm_tui.tui.terminal import forget_screen
 
 log = logging.getLogger("psm")
 FIRST_PAINT_WAIT = 0.5  # seconds the first paint may wait for the dashboard's figures
@@ -56,6 +58,14 @@ class PsmApp(TranslatedBindings, App[None]):
             "ctrl+p", "command_palette", N_("Commands"), show=False, priority=True, id="app.palette"
         ),
         Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True, id="app.force_quit"),
+        Binding(
+            "ctrl+l",
+            "repaint",
+            N_("Redraw the screen"),
+            show=False,
+            priority=True,
+            id="app.repaint",
+        ),
     ]
 
     def __init__(
@@ -66,8 +76,8 @@ class PsmApp(TranslatedBindings, App[None]):
         poll_seconds: float | None = POLL_SECONDS,
         first_figures: Prefetch[Dashboard] | None = None,
     ) -> None:
+        self.settings = settings  # before App.__init__, which asks get_driver_class
         super().__init__()
-        self.settings = settings
         self.actor = actor
         self.poll_seconds = poll_seconds
         # The dashboard's first figures, taken (and cleared) by the dashboard when it first shows.
@@ -78,20 +88,24 @@ class PsmApp(TranslatedBindings, App[None]):
         self.title = "psm"
 
     def get_driver_class(self) -> type[Driver]:
-        """On a Linux terminal, frames go out through a screen diff (see ``tui/terminal.py``)."""
+        """Textual's driver; on a Linux terminal, writing frames through a screen diff
+        (``tui/terminal.py``) unless ``terminal_diff`` is off or ``TEXTUAL_DRIVER`` names one."""
         driver = super().get_driver_class()
-        if driver.__module__ == "textual.drivers.linux_driver" and driver.__name__ == "LinuxDriver":
-            from psm_tui.tui.terminal import DiffDriver
+        if not self.settings.terminal_diff or constants.DRIVER is not None:
+            return driver
+        linux = sys.modules.get("textual.drivers.linux_driver")  # imported if Textual chose it
+        if linux is not None and driver is linux.LinuxDriver:
+            from psm_tui.tui.terminal import diff_driver
 
-            return DiffDriver
+            return diff_driver(driver)
         return driver
 
     def on_mount(self) -> None:
         # The first screen is painted once, with its figures: until they are shown (or for
         # FIRST_PAINT_WAIT at most), nothing is drawn, rather than an empty dashboard that the
         # figures then re-lay out and repaint.
-        self._first_paint_hold: AbstractContextManager[None] | None = self.batch_update()
-        self._first_paint_hold.__enter__()
+        self._first_paint_hold: ExitStack | None = ExitStack()
+        self._first_paint_hold.enter_context(self.batch_update())
         self.set_timer(FIRST_PAINT_WAIT, self.first_screen_ready)
         if self.first_figures is not None:
             self.first_figures.then(self, lambda _figures: self.set_timer(1.0, warm_up))
@@ -104,14 +118,14 @@ class PsmApp(TranslatedBindings, App[None]):
         """Paint the first screen now (the dashboard has its figures, or waited long enough)."""
         hold, self._first_paint_hold = self._first_paint_hold, None
         if hold is not None:
-            hold.__exit__(None, None, None)
+            hold.close()
             self.screen.refresh()
 
     def on_unmount(self) -> None:
         if self._poller is not None:
             self._poller.stop()
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         """Keys reach the widget focused when they *arrive*: a burst like "/sari" over SSH goes
         to the list before "/" has opened the search box. A printable key that comes back here
         unhandled while a text box has the focus was typed for that box: put it there rather
@@ -119,7 +133,16 @@ class PsmApp(TranslatedBindings, App[None]):
         focused = self.focused
         if isinstance(focused, Input) and event.is_printable and event.character:
             focused.insert_text_at_cursor(event.character)
-            event.prevent_default()  # Textual then skips App._on_key (handlers run per class)
+            event.prevent_default()  # Textual then skips App's own key handler (it runs after)
+
+    def on_resize(self) -> None:
+        """Runs before Textual lays out again: a resize may have cut or cleared cells."""
+        forget_screen(self)
+
+    def action_repaint(self) -> None:
+        """``ctrl+l``: send every cell again (after a ``wall`` message, a reattach)."""
+        forget_screen(self)
+        self.refresh(repaint=True)
 
     # -- jobs and errors ---------------------------------------------------------------------
 

@@ -3,17 +3,18 @@
 Classes are defined when the module is imported, which may happen before the user's language is
 chosen; so ``BINDINGS`` carry English message ids marked with :func:`N_`, and every node
 translates its own copy of the bindings in ``__init__`` (ids, and so ``App.set_keymap``, keep
-working).
+working). Textual has no public way to do that: the one private access is in ``compat_textual``.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 from textual.dom import DOMNode
 
 from psm_tui.i18n import _
+from psm_tui.tui.compat_textual import rebind_descriptions
 
 
 def N_(message: str) -> str:
@@ -23,17 +24,14 @@ def N_(message: str) -> str:
 
 def translate_bindings(node: DOMNode) -> None:
     """Replace ``node``'s bindings by copies with translated descriptions."""
-    translated: dict[str, list[Binding]] = {}
-    for key, bindings in node._bindings.key_to_bindings.items():
-        translated[key] = [
-            replace(
-                b,
-                description=_(b.description) if b.description else "",
-                tooltip=_(b.tooltip) if b.tooltip else "",
-            )
-            for b in bindings
-        ]
-    node._bindings = BindingsMap.from_keys(translated)
+    rebind_descriptions(
+        node,
+        lambda b: replace(
+            b,
+            description=_(b.description) if b.description else "",
+            tooltip=_(b.tooltip) if b.tooltip else "",
+        ),
+    )
 
 
 class TranslatedBindings:

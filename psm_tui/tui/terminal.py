@@ -10,15 +10,21 @@ It reads the small language Textual's frames are written in (cursor moves, SGR, 
 ``\\n`` and text; autowrap is off). Anything else written (mode switches, the alternate screen)
 goes through untouched; what may change the screen's content makes it forget its copy, so the
 next frames are sent whole: a wrong guess costs bytes, never a wrong screen.
+
+A write that is not a whole frame (text before any cursor move: the rest of a frame split across
+writes) is sent as is, after a move and a style that put the terminal where the unchanged stream
+would have left it; the diff's own output moves the cursor and resets the style.
+It is on by default and off with ``terminal_diff = false`` (or ``PSM_TERMINAL_DIFF=0``);
+:func:`forget_screen` (``ctrl+l``, a resize) makes the next frame go out whole.
 """
 
 from __future__ import annotations
 
-import os
 import re
+import weakref
 
 from rich.cells import get_character_cell_size
-from textual.drivers.linux_driver import LinuxDriver
+from textual.driver import Driver
 
 TOKEN = re.compile(
     r"\x1b\[(\d+);(\d+)H"  # 1, 2: cursor move
@@ -40,6 +46,14 @@ LINK_END = "\x1b]8;;\x1b\\"
 GAP = 4  # unchanged cells rewritten rather than moving the cursor over them (a move is ~8 bytes)
 
 Cell = tuple[str, str, str]  # text ("" for the right half of a wide character), SGR, link
+Pen = tuple[int, int, str, str]  # where the unchanged stream leaves the terminal: y, x, SGR, link
+
+
+def _unstyle(pen: Pen | None) -> str:
+    """What ends the style and link ``pen`` leaves on: the diff's output starts from none."""
+    if pen is None:
+        return ""
+    return (LINK_END if pen[3] else "") + ("\x1b[0m" if pen[2] else "")
 
 
 class ScreenDiff:
@@ -48,6 +62,7 @@ class ScreenDiff:
     def __init__(self) -> None:
         self.cells: dict[tuple[int, int], Cell] = {}
         self.cursor = ""  # the cursor move that ended the last frame sent
+        self.pen: Pen | None = None  # None: unknown (nothing parsed yet, or a write not understood)
 
     def invalidate(self) -> None:
         """Forget the screen: the next frames are sent whole."""
@@ -58,13 +73,19 @@ class ScreenDiff:
         """``data`` as it should be sent: only the changed cells of a frame, or unchanged."""
         if HARMLESS.fullmatch(data):
             return data
-        desired = self._parse(data)
-        if desired is None:
+        pen = self.pen
+        parsed = self._parse(data, pen)
+        if parsed is None:
             self.invalidate()
+            self.pen = None
             return data
-        cells, final_move = desired
+        cells, final_move, continues, self.pen = parsed
+        if continues and pen is not None:
+            self.cursor = final_move  # the resets after it do not move the cursor
+            return self._as_is(data, cells, pen)
         if not cells:
-            return data
+            self.cursor = final_move or self.cursor
+            return data + _unstyle(self.pen)
         changes = self._emit(cells)
         if changes:
             self.cursor = final_move
@@ -74,24 +95,45 @@ class ScreenDiff:
         self.cursor = final_move
         return final_move
 
-    def _parse(self, data: str) -> tuple[dict[tuple[int, int], Cell], str] | None:
-        """The cells ``data`` paints and the cursor move it ends with; ``None`` if it is not a
-        frame."""
+    def _as_is(self, data: str, cells: dict[tuple[int, int], Cell], pen: Pen) -> str:
+        """The rest of a frame: sent unchanged where the unchanged stream would have drawn it."""
+        y, x, sgr, link = pen
+        for (cy, cx), cell in sorted(cells.items()):
+            self._store(cy, cx, cell)
+        restore = f"\x1b[{y + 1};{x + 1}H" + (f"\x1b[0;{sgr}m" if sgr else "\x1b[0m") + link
+        return restore + data + _unstyle(self.pen)
+
+    def _parse(
+        self, data: str, pen: Pen | None
+    ) -> tuple[dict[tuple[int, int], Cell], str, bool, Pen] | None:
+        """The cells ``data`` paints, the cursor move it ends with, whether it continues the
+        previous write (text before any move), and the pen after it; ``None`` if it is not
+        understood."""
         cells: dict[tuple[int, int], Cell] = {}
-        y = x = 0
-        sgr = link = final_move = ""
+        y, x, sgr, link = pen or (0, 0, "", "")
+        final_move = ""
+        placed = continues = False
         for match in TOKEN.finditer(data):
             kind = match.lastindex
             if kind == 2:
                 y, x = int(match[1]) - 1, int(match[2]) - 1
                 final_move = match[0]
+                placed = True
             elif kind == 3:
                 sgr = "" if match[3] in ("", "0") else match[3]
             elif kind == 4:
                 link = "" if match[4] == LINK_END else match[4]
             elif kind == 5:
+                if not placed:
+                    if pen is None:
+                        return None  # a line at a place not known
+                    continues = True
                 y, x = y + 1, 0
             elif kind == 6:
+                if not placed:
+                    if pen is None:
+                        return None  # text at a place not known
+                    continues = True
                 final_move = ""
                 for char in match[6]:
                     width = get_character_cell_size(char)
@@ -107,7 +149,7 @@ class ScreenDiff:
                     x += width
             else:
                 return None
-        return cells, final_move
+        return cells, final_move, continues, (y, x, sgr, link)
 
     def _emit(self, desired: dict[tuple[int, int], Cell]) -> str:
         shown = self.cells
@@ -166,22 +208,30 @@ class ScreenDiff:
         shown[(y, x)] = cell
 
 
-class DiffDriver(LinuxDriver):
-    """The Linux driver, writing frames through a :class:`ScreenDiff`."""
+_DIFFS: weakref.WeakKeyDictionary[object, ScreenDiff] = weakref.WeakKeyDictionary()
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+def forget_screen(app: object) -> None:
+    """Make the next frame of ``app`` go out whole (the terminal may show something else)."""
+    diff = _DIFFS.get(app)
+    if diff is not None:
+        diff.invalidate()
+
+
+class DiffWriter(Driver):
+    """A driver mixin writing frames through a :class:`ScreenDiff` (only public Driver API)."""
+
+    def __init__(self, app: object, **kwargs: object) -> None:
+        super().__init__(app, **kwargs)  # type: ignore[arg-type]  # Driver takes an App
         self.diff = ScreenDiff()
-        self._shown_size: os.terminal_size | None = None
+        _DIFFS[app] = self.diff
 
     def write(self, data: str) -> None:
-        try:
-            size = os.get_terminal_size(self._file.fileno())
-        except (OSError, ValueError):
-            size = None
-        if size != self._shown_size or size is None:  # a resize may have cleared or cut cells
-            self._shown_size = size
-            self.diff.invalidate()
         out = self.diff.frame(data)
         if out:
             super().write(out)
+
+
+def diff_driver(base: type[Driver]) -> type[Driver]:
+    """``base`` writing through a screen diff."""
+    return type(f"Diff{base.__name__}", (DiffWriter, base), {"__doc__": DiffWriter.__doc__})

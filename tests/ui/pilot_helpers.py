@@ -7,6 +7,7 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 
 from psm_tui.tui.app import PsmApp
+from psm_tui.tui.compat_textual import screen_strips
 
 SIZE = (80, 24)
 
@@ -20,7 +21,7 @@ async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
 
 def screen_text(app: PsmApp) -> str:
     """What the terminal shows now, as plain text (the top screen with what it overlays)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return "\n".join(strip.text for strip in screen_strips(app))
 
 
 async def press(pilot: Pilot[None], *keys: str) -> None:

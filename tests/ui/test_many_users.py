@@ -9,6 +9,7 @@ import peewee
 from psm_tui.models import Case
 from psm_tui.services import case_queries, cases, users
 from psm_tui.services.case_queries import CaseFilter
+from psm_tui.tui.compat_textual import notifications
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.modals.priority import PriorityDialog
 from psm_tui.tui.modals.stale import StaleDialog
@@ -110,7 +111,7 @@ def test_a_busy_database_shows_a_retry_message_not_a_crash(demo_app, monkeypatch
             monkeypatch.setattr(case_queries, "count_cases", locked)
             await press(pilot, "escape", "escape", "2")
             assert app.is_running
-            assert any("database is busy" in n.message for n in app._notifications)
+            assert any("database is busy" in n.message for n in notifications(app))
 
     asyncio.run(run())
 

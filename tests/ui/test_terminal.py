@@ -11,8 +11,8 @@ import re
 
 from rich.cells import get_character_cell_size
 
-from psm_tui.tui.app import PsmApp
-from psm_tui.tui.terminal import ScreenDiff
+from psm_tui.tui.compat_textual import full_frame
+from psm_tui.tui.terminal import LINK_END, ScreenDiff
 from tests.ui.pilot_helpers import SIZE, press, settle
 
 SEQUENCE = re.compile(
@@ -137,10 +137,54 @@ def test_other_writes_pass_through_and_unknown_ones_make_it_forget_the_screen() 
     assert "tetap" in diff.frame(frame)
 
 
-def full_frame(app: PsmApp) -> str:
-    """The whole screen as Textual writes it to a terminal."""
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return update.render_segments(app.console)
+FRAME = (
+    line(1, (BOLD, "Kasus"), (BLUE, " 2026-000001 "), ("", "Siti"))
+    + "\n"
+    + line(2, (BLUE, "baris dua"), ("", " akhir"))
+    + line(3, ("", "Nama: 李小龙 ok"))
+    + "\x1b[2;4H"
+)
+BEFORE = line(1, (BLUE, "lain")) + line(2, (BOLD, "berbeda sama sekali")) + "\x1b[1;1H"
+
+
+def boundaries(frame: str) -> list[int]:
+    """Where a write may end: between sequences and inside text, never inside a sequence."""
+    cuts = []
+    for match in SEQUENCE.finditer(frame):
+        cuts.append(match.start())
+        if match[7]:
+            cuts.append(match.end())
+    return sorted(set(cuts) - {0, len(frame)})
+
+
+def test_a_frame_split_across_two_writes_lands_where_textual_put_it() -> None:
+    """Once diffed as a frame of its own, the second half was drawn at the top-left."""
+    for cut in boundaries(FRAME):
+        first, rest = FRAME[:cut], FRAME[cut:]
+        whole, diffed, sent = replay([BEFORE, first, rest, FRAME])
+        assert diffed.cells == whole.cells, (cut, first, rest)
+        if not rest.startswith("\x1b[") or rest.startswith("\x1b[0m"):
+            assert rest in sent[2], cut  # a continuation is sent as is
+        assert sent[3] == ""  # and its cells are known: the same frame again sends nothing
+
+
+def test_a_continuation_split_three_ways_keeps_its_style_and_link() -> None:
+    link = "\x1b]8;id=1;https://x\x1b\\"
+    parts = [
+        line(1, (BLUE, "lain")) + f"\x1b[1;8H{BOLD}{link}ta",
+        "ut",
+        "an" + LINK_END + "\x1b[0m",
+    ]
+    whole, diffed, sent = replay([BEFORE, *parts])
+    assert diffed.cells == whole.cells
+    assert sent[2].endswith("ut" + LINK_END + "\x1b[0m")  # the diff's next output starts unstyled
+
+
+def test_text_before_any_move_with_nothing_known_goes_out_as_is() -> None:
+    diff = ScreenDiff()
+    assert diff.frame("halo") == "halo"
+    assert diff.frame("\nhalo") == "\nhalo"
+    assert "tetap" in diff.frame(line(1, (BLUE, "tetap")))
 
 
 def test_a_cursor_move_in_the_case_list_sends_two_rows_and_the_preview(demo_app) -> None:

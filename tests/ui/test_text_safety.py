@@ -9,6 +9,7 @@ import pytest
 from psm_tui.models import Case, Client, Worker
 from psm_tui.services import assignment, case_queries
 from psm_tui.services.case_queries import CaseFilter
+from psm_tui.tui.compat_textual import notifications
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.modals.assign import AssignDialog
 from psm_tui.tui.screens.case_detail import CaseDetailScreen
@@ -67,7 +68,7 @@ def test_markup_in_a_worker_name_reaches_a_notification_literally(demo_app) -> N
             await press(pilot, "a", *["down"] * row, "enter")
             assert Case.get(Case.number == number).worker_id == first.id
             assert app.is_running
-            messages = [n.message for n in app._notifications]
+            messages = [n.message for n in notifications(app)]
             assert any("assigned to [/]Budi [bold]x[/]" in m for m in messages)
             assert "[/]Budi [bold]x[/]" in screen_text(app)
 

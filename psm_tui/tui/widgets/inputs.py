@@ -8,7 +8,6 @@ from collections.abc import Callable
 from textual import events
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Select, TextArea
-from textual.widgets._select import SelectOverlay
 
 from psm_tui.services.errors import ValidationError
 
@@ -50,7 +49,7 @@ class TypeSelect(Select[str]):
         event.prevent_default()
         if not self.expanded:
             self.action_show_overlay()
-        self.query_one(SelectOverlay).post_message(events.Key(event.key, event.character))
+        self.query_one("SelectOverlay").post_message(events.Key(event.key, event.character))
 
 
 class ServiceValidator(Validator):

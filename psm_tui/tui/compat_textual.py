@@ -1,0 +1,114 @@
+"""Every use of Textual's private attributes, in one place, for the version it was written for.
+
+Textual has no public way to do these few things; anything else in ``psm_tui`` uses public API
+only. ``tests/ui/test_compat_textual.py`` fails on any Textual outside :data:`SUPPORTED`, or when
+an attribute listed in :data:`PRIVATE` is gone: re-check each function here against the new
+release (its changelog, then the attribute's source) before widening the range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from textual.app import App
+from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
+from textual.notifications import Notification
+from textual.strip import Strip
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
+
+SUPPORTED = ((8, 2, 8), (8, 3, 0))  # Textual versions checked: from (inclusive), to (exclusive)
+
+# (class, attribute, what relies on it): the test asserts each one still exists.
+PRIVATE: tuple[tuple[str, str, str], ...] = (
+    (
+        "textual.dom:DOMNode",
+        "_bindings",
+        "rebind_descriptions: a node's own BindingsMap, copied from the class's merged BINDINGS "
+        "in DOMNode.__init__ and read by active_bindings / the footer",
+    ),
+    (
+        "textual.screen:Screen",
+        "_compositor",
+        "screen_strips / full_frame (tests): what the screen shows, as lines or a whole frame",
+    ),
+    (
+        "textual.app:App",
+        "_background_screens",
+        "full_frame (tests): the screens a dialog overlays, as App._display passes them",
+    ),
+    ("textual.app:App", "_notifications", "notifications (tests): the toasts shown"),
+    (
+        "textual.widgets:DataTable",
+        "_update_dimensions",
+        "MeasuredDataTable: measures new rows, overridden to call columns_measured",
+    ),
+    ("textual.widgets:DataTable", "_clear_caches", "MeasuredDataTable.drop_render_caches"),
+    (
+        "textual.widgets:DataTable",
+        "_require_update_dimensions",
+        "MeasuredDataTable.measure_new_rows: set when rows await measuring (on idle)",
+    ),
+    ("textual.widgets:DataTable", "_new_rows", "MeasuredDataTable.measure_new_rows"),
+)
+
+
+def textual_version() -> tuple[int, ...]:
+    from importlib.metadata import version  # not at start-up: ~15 ms of imports
+
+    return tuple(int(part) for part in version("textual").split(".")[:3])
+
+
+def rebind_descriptions(node: DOMNode, translate: Callable[[Binding], Binding]) -> None:
+    """Replace ``node``'s bindings by ``translate``'d copies.
+
+    Textual reads ``BINDINGS`` once, when the class is created (``DOMNode.__init_subclass__``),
+    before the user's language is known, and offers no public way to change a binding's
+    description afterwards (``set_keymap`` changes keys only).
+    """
+    bindings = node._bindings
+    node._bindings = BindingsMap.from_keys(
+        {key: [translate(b) for b in found] for key, found in bindings.key_to_bindings.items()}
+    )
+
+
+def screen_strips(app: App[object]) -> list[Strip]:
+    """The lines the terminal shows now (the top screen with what it overlays)."""
+    return list(app.screen._compositor.render_strips())
+
+
+def full_frame(app: App[object]) -> str:
+    """The whole screen as Textual writes it to a terminal (the bytes of a full repaint)."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    return update.render_segments(app.console)
+
+
+def notifications(app: App[object]) -> list[Notification]:
+    """The notifications the app holds now (Textual has no public accessor)."""
+    return list(app._notifications)
+
+
+class MeasuredDataTable(DataTable):  # type: ignore[type-arg]  # the cell type is the subclass's
+    """A DataTable told when it has measured new rows, and able to measure them at once.
+
+    Textual measures added rows on idle in a private method and keeps no public hook for it.
+    """
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        super()._update_dimensions(new_rows)
+        self.columns_measured()
+
+    def columns_measured(self) -> None:
+        """Called after new rows were measured (and the columns widened to fit them)."""
+
+    def drop_render_caches(self) -> None:
+        self._clear_caches()
+
+    def measure_new_rows(self) -> None:
+        """Measure the rows just added now, rather than when the table is next idle."""
+        if self._require_update_dimensions:
+            self._require_update_dimensions = False
+            new_rows = self._new_rows.copy()
+            self._new_rows.clear()
+            self._update_dimensions(new_rows)
