@@ -245,6 +245,8 @@ class NewCaseDialog(Dialog[RegisterResult]):
             self.show_error(_("Choose the PPKS category."))
             self.query_one("#category").focus()
             return
+        if self._dup_timer is not None:  # a debounced look would cancel the one that saves
+            self._dup_timer.stop()
         key = self._key()
         if key is not None and key == self.confirmed:
             self._register()
