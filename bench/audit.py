@@ -27,8 +27,8 @@ from bench.cli import _environment, psm_executable
 from bench.generate import CACHE
 from bench.pools import ANCHOR
 from bench.stats import Row, Target, median, table, timed
-from psm_tui import database
-from psm_tui.services import audit, audit_chain, setup, users
+from psm_tui.core import audit, audit_chain, setup, users
+from psm_tui.store import database
 
 AUDIT_VERSION = 1
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}

@@ -1,6 +1,6 @@
 """``python -m bench boundary``: what the import caps cost, measured on the largest files allowed.
 
-The file boundary (``psm_tui/services/file_boundary.py``) lets an import read at most 64 MiB and
+The file boundary (``psm_tui/core/files/boundary.py``) lets an import read at most 64 MiB and
 200,000 rows, and an XLSX at most 512 MiB unpacked (100:1) with a 64 MiB shared-strings part.
 This builds the largest files those caps admit (a CSV and an XLSX of 200,000 valid case rows
 padded to the byte caps) and two that they refuse (``/dev/zero`` on standard input, a 2.4 GB

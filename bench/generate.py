@@ -31,15 +31,17 @@ from bench.pools import (
     phone,
     ts,
 )
-from psm_tui import backend_search, database
-from psm_tui.services import audit_chain, demo, reference, setup, users
-from psm_tui.services.dto import KelurahanRef, Ref
+from psm_tui.core import audit_chain, reference, setup, users
+from psm_tui.core.dto import KelurahanRef, Ref
+from psm_tui.ops import demo
+from psm_tui.store import database
+from psm_tui.store import search as backend_search
 
 GENERATOR_VERSION = 2
 BLOCK = 20_000  # cases generated and written per step
 SIZES = {"500": 500, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 CACHE = Path(__file__).resolve().parent / ".cache"
-# A timeline fact (psm_tui/services/timeline.py), worded in the reader's language when read.
+# A timeline fact (psm_tui/core/timeline.py), worded in the reader's language when read.
 ASSIGNED = '{"event":"assign","why":{"event":"text","text":"ditugaskan ke PSM"}}'
 
 
@@ -458,7 +460,7 @@ def generate(path: Path, total: int, seed: int = 1, progress: bool = True) -> Pa
         ).fetchone() or (0, audit_chain.GENESIS)
         row = (last_id + 1, str(ANCHOR), "psm-bench", "bench.generate", "database", None, None)
         row += ("{}", f"cases={total} seed={seed}")
-        conn.execute(  # chained like every audit row (services/audit_chain.py)
+        conn.execute(  # chained like every audit row (core/audit_chain.py)
             "INSERT INTO audit_log (id, at, username, action, entity, entity_id, case_number,"
             " changes, detail, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*row, audit_chain.row_hash(previous, row)),

@@ -11,7 +11,7 @@ import random
 from faker.providers.address.id_ID import Provider as AddressPool
 from faker.providers.person.id_ID import Provider as PersonPool
 
-from psm_tui.services.demo import PHONE_PREFIXES
+from psm_tui.ops.demo import PHONE_PREFIXES
 
 ANCHOR = dt.datetime(2026, 11, 27, 16, 0, 0)
 SPAN_DAYS = 3650  # ten years of intake

@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bench.stats import Row, Target, timed
-from psm_tui import backend, database
-from psm_tui.database import db
-from psm_tui.models import Case, Client
-from psm_tui.services import case_queries, users
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dto import Actor
-from psm_tui.services.file_output import FileOutput
+from psm_tui.core import case_queries, users
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import Actor
+from psm_tui.core.files.output import FileOutput
+from psm_tui.store import backend, database
+from psm_tui.store.database import db
+from psm_tui.store.models import Case, Client
 
 Statement = tuple[str, tuple[object, ...]]
 PAGE = 50
@@ -202,8 +202,8 @@ class ServiceBench:
     # -- what other views show ---------------------------------------------------------------
     def views(self, export_rows: int = 100_000) -> None:
         actor = self.actor
-        if importlib.util.find_spec("psm_tui.services.dashboard"):
-            from psm_tui.services import dashboard
+        if importlib.util.find_spec("psm_tui.core.dashboard"):
+            from psm_tui.core import dashboard
 
             self.measure(
                 "view",
@@ -212,8 +212,8 @@ class ServiceBench:
                 target=Target(0.300),
                 trials=min(self.trials, 10),
             )
-        if importlib.util.find_spec("psm_tui.services.reports"):
-            from psm_tui.services import reports
+        if importlib.util.find_spec("psm_tui.core.reports"):
+            from psm_tui.core import reports
 
             self.measure(
                 "view",
@@ -221,11 +221,12 @@ class ServiceBench:
                 lambda: reports.overview(),
                 trials=min(self.trials, 5),
             )
-        if importlib.util.find_spec("psm_tui.services.exports"):
+        if importlib.util.find_spec("psm_tui.presentation.exports"):
             self._export(actor, export_rows)
 
     def _export(self, actor: Actor, wanted: int) -> None:
-        from psm_tui.services import exports, reference
+        from psm_tui.core import reference
+        from psm_tui.presentation import exports
 
         candidates = [CaseFilter()] + [
             CaseFilter(kecamatan=k.code) for k in reference.all_kecamatan()

@@ -1,6 +1,6 @@
 """psm-tui: case management for Dinas Sosial Kota Tangerang and its PSM."""
 
-from psm_tui import drivers
+from psm_tui.store import drivers
 
 drivers.hide_from_peewee()
 

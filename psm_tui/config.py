@@ -48,7 +48,7 @@ class Settings:
     # Dated changes of the monthly PSM incentive, ("YYYY-MM", rupiah). ``incentive_amount`` is the
     # rate in force since the last of these changes (so changing it alone moves that rate).
     incentive_rates: tuple[tuple[str, int], ...] = (("2017-01", 350_000), ("2020-01", 500_000))
-    # The file boundary (services/file_boundary.py). Empty folders mean "beside the database".
+    # The file boundary (core/files/boundary.py). Empty folders mean "beside the database".
     backup_dir: str = ""
     outbox_dir: str = ""
     outbox_quota_mib: int = 512  # per person

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import database
+from psm_tui.core import setup, users
+from psm_tui.core.dto import Actor
 from psm_tui.i18n import set_language
-from psm_tui.services import demo, setup, users
-from psm_tui.services.dto import Actor
+from psm_tui.ops import demo
+from psm_tui.store import database
 from tests.pg_server import URL as PG_URL
 from tests.pg_server import PgServer
 

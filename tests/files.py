@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from psm_tui.services import importing
-from psm_tui.services.dto import Actor
-from psm_tui.services.exports import ExportRequest, ExportResult, run_export
-from psm_tui.services.file_boundary import DEFAULT_LIMITS
-from psm_tui.services.file_input import open_path
-from psm_tui.services.file_output import FileOutput, Output, StdoutOutput
-from psm_tui.services.importing import ImportResult
+from psm_tui.core.dto import Actor
+from psm_tui.core.files.boundary import DEFAULT_LIMITS
+from psm_tui.core.files.input import open_path
+from psm_tui.core.files.output import FileOutput, Output, StdoutOutput
+from psm_tui.core.imports import run as importing
+from psm_tui.core.imports.run import ImportResult
+from psm_tui.presentation.exports import ExportRequest, ExportResult, run_export
 
 
 def output(path: str | Path) -> Output:

@@ -14,7 +14,7 @@ import os
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-from psm_tui import drivers
+from psm_tui.store import drivers
 
 URL = os.environ.get("PSM_TEST_DATABASE_URL", "").strip() or None
 PREFIX = "psm_t"

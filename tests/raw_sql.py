@@ -14,7 +14,7 @@ class RawSql:
     def __init__(self, location: Path | str) -> None:
         self.postgresql = str(location).startswith(("postgresql://", "postgres://"))
         if self.postgresql:
-            from psm_tui import drivers
+            from psm_tui.store import drivers
 
             psycopg: Any = drivers.load_psycopg()
             self.connection: Any = psycopg.connect(str(location), autocommit=True)

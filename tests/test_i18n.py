@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from psm_tui import locale_tools
+from psm_tui.core.labels import status_label
 from psm_tui.i18n import format_date, format_rupiah, format_tenths, set_language
-from psm_tui.services.labels import status_label
 
 
 def test_every_message_has_an_indonesian_translation() -> None:

@@ -1,9 +1,9 @@
 """Audit log append-only: the database itself refuses UPDATE and DELETE on audit_log.
 
 No table changes, so no frozen models: the triggers (SQLite) or trigger function (PostgreSQL) are
-backend-specific SQL and live in psm_tui.backend.
+backend-specific SQL and live in psm_tui.store.backend.
 """
-from psm_tui import backend
+from psm_tui.store import backend
 
 
 def up(migrator, db):

@@ -1,11 +1,11 @@
 """Search and lists at scale: the full-text case index (SQLite FTS5, kept in step by triggers)
 and covering indexes for what the case list, the dashboard and the reports count.
 
-The FTS statements live in psm_tui.backend_search (a backend module: dialect SQL allowed),
+The FTS statements live in psm_tui.store.search (a backend module: dialect SQL allowed),
 frozen there as CASE_SEARCH_CREATE / CASE_SEARCH_DROP. Every index below was chosen from a
 measured plan at a million cases (bench/README.md).
 """
-from psm_tui import backend_search as backend
+from psm_tui.store import search as backend
 
 INDEXES = (
     # open/overdue follow-up counts of one page of cases

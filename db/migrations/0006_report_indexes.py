@@ -1,10 +1,10 @@
 """Indexes for the reports (psm summary, the Laporan view, the monthly report) at a million cases.
 
 The OPD figures index is on an expression in SQLite's date functions, so it lives in
-psm_tui.backend_reports (frozen there as _SQLITE_ANSWER_DAYS_CREATE; nothing on PostgreSQL, which
+psm_tui.store.reports (frozen there as _SQLITE_ANSWER_DAYS_CREATE; nothing on PostgreSQL, which
 aggregates by hashing). Both were chosen from measured plans at a million cases (bench/README.md).
 """
-from psm_tui import backend_reports
+from psm_tui.store import reports as backend_reports
 
 INDEXES = (
     # reports with a period: cases resolved or closed in it, per kelurahan, from the index alone

@@ -1,8 +1,8 @@
 """PostgreSQL: search by words like SQLite's FTS5 (prefixes, phrases, diacritics folded) with a
 tsvector per case, kept in step by triggers, in place of 0004's trigram indexes. Nothing to do
-on SQLite. The statements live in psm_tui.backend_search, frozen as CASE_SEARCH_PG_TSV_*.
+on SQLite. The statements live in psm_tui.store.search, frozen as CASE_SEARCH_PG_TSV_*.
 """
-from psm_tui import backend_search
+from psm_tui.store import search as backend_search
 
 
 def up(migrator, db):

@@ -5,7 +5,7 @@ missing (a PostgreSQL sequence skips the ids of rolled-back inserts) are recorde
 audit_chain_gaps; from now on every id is the previous one + 1.
 
 Self-contained on purpose (no psm_tui import): the hashing below is a frozen copy of
-psm_tui.services.audit_chain as of this migration. The append-only triggers refuse the UPDATE, so
+psm_tui.core.audit_chain as of this migration. The append-only triggers refuse the UPDATE, so
 they are dropped for it and recreated from the definitions the database itself holds (SQLite's
 sqlite_master, PostgreSQL's pg_get_triggerdef): backend-specific SQL, kept to this one step.
 """

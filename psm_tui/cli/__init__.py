@@ -16,16 +16,14 @@ from pathlib import Path
 from typing import IO
 
 import click
-import peewee
 import platformdirs
 
-from psm_tui import __version__, backend
+from psm_tui import __version__
 from psm_tui.cli.context import CliState
 from psm_tui.config import APP_NAME, load_settings
-from psm_tui.database import DatabaseUrlError, db
+from psm_tui.core import session
+from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, set_language
-from psm_tui.services.errors import BusyError, DatabaseFileError, PsmError
-from psm_tui.services.validation import safe_display
 
 # Each subcommand's module is imported only when that command runs: a cold `psm case show`
 # must not pay for openpyxl, the reports or the importer.
@@ -168,32 +166,6 @@ def _refuse_undecodable(args: list[str]) -> None:
             ) from None
 
 
-def _database_file_problem(error: peewee.DatabaseError) -> DatabaseFileError | None:
-    """The database file itself is unusable: say so in one line instead of an internal error."""
-    text = str(error).lower()
-    where = getattr(db.obj, "database", "") if db.obj is not None else ""
-    path = safe_display(str(where))
-    if "readonly database" in text or "read-only" in text:
-        return DatabaseFileError(
-            _("The database {path} is read-only for you; ask the administrator (psm check)").format(
-                path=path
-            )
-        )
-    if "unable to open database" in text:
-        return DatabaseFileError(
-            _(
-                "Cannot open the database {path}: you may not read it, or its folder is missing"
-            ).format(path=path)
-        )
-    if "not a database" in text or "malformed" in text:
-        return DatabaseFileError(
-            _("{path} is not a usable psm database (damaged or replaced); restore a backup").format(
-                path=path
-            )
-        )
-    return None
-
-
 def _quiet_broken_pipe() -> None:
     """The reader went away (``psm export -o - | head``): stop without a word."""
     with contextlib.suppress(OSError):
@@ -220,21 +192,14 @@ def main(argv: list[str] | None = None) -> None:
         _show_click_error(error)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    except PsmError as error:
-        _fail(str(error), error.exit_code)
-    except DatabaseUrlError as error:
-        _fail(str(error), 2)
     except BrokenPipeError:
         _quiet_broken_pipe()
-    except peewee.DatabaseError as error:
-        if backend.is_busy_error(error):
-            _fail(str(BusyError(_("The database is busy (a colleague is saving); try again."))), 6)
-        problem = _database_file_problem(error)
-        if problem is not None:
-            _fail(str(problem), problem.exit_code)
-        _report_internal(error)
     except Exception as error:
-        _report_internal(error)
+        worded = session.translate(error)  # every database failure is worded there, once
+        if worded is None:
+            _report_internal(error)
+        else:
+            _fail(str(worded), worded.exit_code)
 
 
 def _report_internal(error: BaseException) -> None:

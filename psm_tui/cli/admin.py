@@ -8,18 +8,18 @@ from pathlib import Path
 
 import click
 
-from psm_tui import database
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import console, print_json, table
 from psm_tui.cli.output import text as cell
+from psm_tui.core import audit_verify, privacy, session
+from psm_tui.core import emergency as emergency_access
+from psm_tui.core.audit_chain import ChainHead
+from psm_tui.core.errors import NotFoundError, UnsafePathError
+from psm_tui.core.files.access import backup_source, backup_target, read_key_file
+from psm_tui.core.files.boundary import backups_folder
+from psm_tui.core.validation import parse_date
 from psm_tui.i18n import _, format_datetime
-from psm_tui.services import audit_verify, health, maintenance, privacy, ssh_keys
-from psm_tui.services import emergency as emergency_access
-from psm_tui.services.audit_chain import ChainHead
-from psm_tui.services.errors import NotFoundError, UnsafePathError
-from psm_tui.services.file_access import backup_source, backup_target, read_key_file
-from psm_tui.services.file_boundary import backups_folder
-from psm_tui.services.validation import parse_date
+from psm_tui.ops import health, maintenance, ssh_keys
 
 
 @click.command("backup")
@@ -70,12 +70,12 @@ def restore(state: CliState, file: str) -> None:
 def _open_for_check(state: CliState) -> None:
     """Open without creating a file, and even when its modes are wrong (check reports them)."""
     location = state.settings.database_or_default
-    kind, target = database.parse_location(location)
-    if kind == "sqlite" and not Path(target).is_file():
+    is_file, target = session.is_file_location(location)
+    if is_file and not Path(target).is_file():
         raise NotFoundError(
             _("No database at {path}; create it with: psm init").format(path=target)
         )
-    database.open_database(
+    session.open_location(
         location, group_shared=state.settings.service_group_mode, allow_exposed=True
     )
 
@@ -87,7 +87,7 @@ def check(state: CliState, as_json: bool) -> None:
     """Check integrity, foreign keys, schema version and file modes; exit 1 on a problem.
 
     Supervisors and admins only; a supervisor sees no paths, modes or who is connected
-    (see :mod:`psm_tui.services.health`)."""
+    (see :mod:`psm_tui.ops.health`)."""
     _open_for_check(state)
     actor = health.checking_actor(state.as_name, state.settings.service_account)
     report = health.check_for(actor, group_shared=state.settings.service_group_mode)

@@ -7,12 +7,11 @@ import click
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import case_detail_json, case_json, console, print_json, table
 from psm_tui.cli.output import text as cell
-from psm_tui.i18n import _, format_date, format_datetime
-from psm_tui.services import assignment, case_queries, cases, followups, privacy
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dto import CaseDetail
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.labels import (
+from psm_tui.core import assignment, case_queries, cases, followups, privacy
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import CaseDetail
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.labels import (
     PRIORITIES,
     STATUSES,
     activity_label,
@@ -21,9 +20,10 @@ from psm_tui.services.labels import (
     source_label,
     status_label,
 )
-from psm_tui.services.masks import born_text
-from psm_tui.services.reference import find_category, find_kecamatan, find_kelurahan
-from psm_tui.services.validation import safe_display, sex_label
+from psm_tui.core.masks import born_text
+from psm_tui.core.reference import find_category, find_kecamatan, find_kelurahan
+from psm_tui.core.validation import safe_display, sex_label
+from psm_tui.i18n import _, format_date, format_datetime
 
 
 @click.group("case")

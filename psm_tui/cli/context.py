@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 import click
 
 from psm_tui.config import Settings
-from psm_tui.database import open_database
-from psm_tui.services.dto import Actor
-from psm_tui.services.file_boundary import Boundary, boundary_for
-from psm_tui.services.setup import check_schema
-from psm_tui.services.users import resolve_actor
+from psm_tui.core import session
+from psm_tui.core.dto import Actor
+from psm_tui.core.files.boundary import Boundary, boundary_for
+from psm_tui.core.setup import check_schema
+from psm_tui.core.users import resolve_actor
 
 
 @dataclass
@@ -23,7 +23,7 @@ class CliState:
 
     def open(self, *, check: bool = True) -> None:
         if not self._opened:
-            open_database(
+            session.open_location(
                 self.settings.database_or_default, group_shared=self.settings.service_group_mode
             )
             self._opened = True

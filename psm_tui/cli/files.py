@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from psm_tui.core.files.output import Output
+from psm_tui.core.outbox import OutboxOutput, fetch_hint
+from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, format_number
-from psm_tui.services.file_output import Output
-from psm_tui.services.outbox import OutboxOutput, fetch_hint
-from psm_tui.services.validation import safe_display
 
 
 def written_text(rows: int, output: Output) -> str:

@@ -7,10 +7,10 @@ import click
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import console, followup_json, print_json, table
 from psm_tui.cli.output import text as cell
+from psm_tui.core import followups
+from psm_tui.core.followups import FOLLOWUP_TRANSITIONS, FollowUpFilter
+from psm_tui.core.labels import followup_status_label
 from psm_tui.i18n import _, format_date
-from psm_tui.services import followups
-from psm_tui.services.followups import FOLLOWUP_TRANSITIONS, FollowUpFilter
-from psm_tui.services.labels import followup_status_label
 
 
 @click.group("followup")

@@ -12,13 +12,13 @@ import click
 
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.files import refused_written_text
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.files.access import open_input, output_for
+from psm_tui.core.files.output import StdoutOutput
+from psm_tui.core.imports import run as importing
+from psm_tui.core.imports.run import ImportResult, Progress
+from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, format_number
-from psm_tui.services import importing
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.file_access import open_input, output_for
-from psm_tui.services.file_output import StdoutOutput
-from psm_tui.services.importing import ImportResult, Progress
-from psm_tui.services.validation import safe_display
 
 SHOWN_REFUSALS = 50
 F = TypeVar("F", bound=Callable[..., object])

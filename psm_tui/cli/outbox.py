@@ -9,10 +9,10 @@ import click
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import console, print_json, table
 from psm_tui.cli.output import text as cell
+from psm_tui.core import outbox
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, format_datetime, format_number
-from psm_tui.services import outbox
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.validation import safe_display
 
 
 @click.group("outbox")

@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from psm_tui.services.case_queries import mask_nik
-from psm_tui.services.dto import Actor, CaseDetail, CaseSummary, FollowUpInfo, WorkerInfo
-from psm_tui.services.validation import safe_display
+from psm_tui.core.case_queries import mask_nik
+from psm_tui.core.dto import Actor, CaseDetail, CaseSummary, FollowUpInfo, WorkerInfo
+from psm_tui.core.validation import safe_display
 
 
 def console() -> Console:

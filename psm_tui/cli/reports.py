@@ -1,6 +1,6 @@
 """``psm summary`` and ``psm export``: figures in the terminal, and files for the office.
 
-Both only render what :mod:`psm_tui.services.reports` (and its siblings) compute; the table, the
+Both only render what :mod:`psm_tui.core.reports` (and its siblings) compute; the table, the
 CSV and the JSON of one summary are built from the same objects, so they carry the same numbers.
 """
 
@@ -18,11 +18,23 @@ from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.files import written_text
 from psm_tui.cli.output import console, print_json
 from psm_tui.cli.output import text as cell
+from psm_tui.core import reports
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.files.access import output_for
+from psm_tui.core.files.output import StdoutOutput
+from psm_tui.core.reference import find_kecamatan
+from psm_tui.core.reports import (
+    ReportScope,
+)
+from psm_tui.core.workers import WorkerFilter
+from psm_tui.core.workload import (
+    worker_loads,
+    workload,
+)
 from psm_tui.i18n import _, format_date
-from psm_tui.services import reports
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.exports import (
+from psm_tui.presentation.export_files import CsvSink, LongCsvSink, TableSink, write_tables
+from psm_tui.presentation.exports import (
     FORMATS,
     KINDS,
     ExportRequest,
@@ -30,14 +42,7 @@ from psm_tui.services.exports import (
     format_for,
     run_export,
 )
-from psm_tui.services.exports_files import CsvSink, LongCsvSink, TableSink, write_tables
-from psm_tui.services.file_access import output_for
-from psm_tui.services.file_output import StdoutOutput
-from psm_tui.services.reference import find_kecamatan
-from psm_tui.services.reports import (
-    ReportScope,
-)
-from psm_tui.services.reports_tables import (
+from psm_tui.presentation.tables import (
     Column,
     ReportTable,
     area_table,
@@ -52,11 +57,6 @@ from psm_tui.services.reports_tables import (
     status_table,
     worker_table,
 )
-from psm_tui.services.reports_workload import (
-    worker_loads,
-    workload,
-)
-from psm_tui.services.workers import WorkerFilter
 
 BY = ("status", "kecamatan", "kelurahan", "category", "opd", "worker", "month")
 BAR_WIDTH = 36

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from psm_tui.services.labels import OPEN_STATUSES
-from psm_tui.services.reports import (
+from psm_tui.core.labels import OPEN_STATUSES
+from psm_tui.core.reports import (
     CategoryCount,
     OpdFigures,
     Overview,
     ReportScope,
     StatusBreakdown,
 )
-from psm_tui.services.reports_workload import KelurahanLoad, WorkerLoad, Workload
+from psm_tui.core.workload import KelurahanLoad, WorkerLoad, Workload
 
 
 def breakdown_json(row: StatusBreakdown, kelurahan: bool = False) -> dict[str, object]:

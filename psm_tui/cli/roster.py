@@ -18,11 +18,11 @@ from psm_tui.cli.training_ipsm import (
     training_json,
 )
 from psm_tui.cli.workers import worker_group
+from psm_tui.core import coverage, roster
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.labels import priority_label, status_label
+from psm_tui.core.roster import HandoverItem, RosterChange, WorkerProfile
 from psm_tui.i18n import _, format_date, format_datetime, format_tenths, ngettext
-from psm_tui.services import coverage, roster
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.labels import priority_label, status_label
-from psm_tui.services.roster import HandoverItem, RosterChange, WorkerProfile
 
 
 def handover_json(items: list[HandoverItem]) -> list[dict[str, object]]:

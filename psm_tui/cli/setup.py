@@ -6,11 +6,10 @@ from dataclasses import replace
 
 import click
 
-from psm_tui import database
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.config import demo_database_path
+from psm_tui.core import session, setup
 from psm_tui.i18n import _
-from psm_tui.services import setup
 
 
 @click.command("init")
@@ -37,7 +36,7 @@ def init(state: CliState, full_name: str | None) -> None:
         click.echo(_("{name} is the first admin").format(name=result.admin_created))
     click.echo(
         _("Database ready: {path}").format(
-            path=database.display_location(state.settings.database_or_default)
+            path=session.describe(state.settings.database_or_default)
         )
     )
 
@@ -50,11 +49,11 @@ def migrate(state: CliState, show_status: bool) -> None:
     state.open(check=False)
     setup.authorise_setup(state.as_name, state.settings.service_account)
     if show_status:
-        for row in database.runner().status():
-            mark = _("applied") if row.applied else _("pending")
-            click.echo(f"{row.name}\t{mark}")
+        for name, applied in session.migration_status():
+            mark = _("applied") if applied else _("pending")
+            click.echo(f"{name}\t{mark}")
         return
-    applied = database.migrate()
+    applied = session.migrate()
     click.echo(_("{count} migration(s) applied").format(count=len(applied)))
 
 
@@ -67,7 +66,7 @@ def migrate(state: CliState, show_status: bool) -> None:
 @click.pass_context
 def demo_command(ctx: click.Context, case_count: int, seed: int, no_open: bool) -> None:
     """Fill a new, empty database with realistic demo data, then open it."""
-    from psm_tui.services import demo  # faker takes half a second to import: only here
+    from psm_tui.ops import demo  # faker takes half a second to import: only here
 
     state: CliState = ctx.obj
     if not state.settings.database:
@@ -78,7 +77,7 @@ def demo_command(ctx: click.Context, case_count: int, seed: int, no_open: bool) 
     if setup.get_meta("demo_seed") is not None:
         click.echo(
             _("{path} already holds demo data; opening it").format(
-                path=database.display_location(state.settings.database)
+                path=session.describe(state.settings.database)
             )
         )
     else:
@@ -86,7 +85,7 @@ def demo_command(ctx: click.Context, case_count: int, seed: int, no_open: bool) 
             raise click.ClickException(
                 _(
                     "{path} holds real cases; demo data goes only into a new database (use --db)"
-                ).format(path=database.display_location(state.settings.database))
+                ).format(path=session.describe(state.settings.database))
             )
         with click.progressbar(length=100, label=_("Generating demo data"), file=None) as bar:
 

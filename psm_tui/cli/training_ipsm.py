@@ -10,10 +10,10 @@ import click
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import console, print_json, table, worker_json
 from psm_tui.cli.output import text as cell
+from psm_tui.core import ipsm, training
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.training import TrainingInfo
 from psm_tui.i18n import _, format_date, ngettext
-from psm_tui.services import ipsm, training
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.training import TrainingInfo
 
 
 def parse_ids(values: tuple[str, ...] | str | None, field: str) -> list[int]:

@@ -7,8 +7,8 @@ import click
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import console, print_json, table
 from psm_tui.cli.output import text as cell
+from psm_tui.core import users
 from psm_tui.i18n import _
-from psm_tui.services import users
 
 
 @click.group("user")

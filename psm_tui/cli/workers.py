@@ -7,9 +7,9 @@ import click
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import console, print_json, table, worker_json
 from psm_tui.cli.output import text as cell
+from psm_tui.core import workers
+from psm_tui.core.workers import WorkerFilter
 from psm_tui.i18n import _, format_date
-from psm_tui.services import workers
-from psm_tui.services.workers import WorkerFilter
 
 
 @click.group("worker")

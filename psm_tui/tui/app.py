@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from psm_tui.config import Settings
-from psm_tui.database import db, open_database
-from psm_tui.services import dashboard
-from psm_tui.services.dto import Actor
+from psm_tui.core import dashboard, session
+from psm_tui.core.dto import Actor
 from psm_tui.tui.prefetch import Prefetch
 
 if TYPE_CHECKING:
@@ -27,8 +26,10 @@ def make_app(
     settings: Settings, actor: Actor, *, poll_seconds: float | None = POLL_SECONDS
 ) -> PsmApp:
     """The app for ``actor``; opens the database from ``settings`` unless it is open already."""
-    if db.obj is None:
-        open_database(settings.database_or_default, group_shared=settings.service_group_mode)
+    if not session.is_open():
+        session.open_location(
+            settings.database_or_default, group_shared=settings.service_group_mode
+        )
     figures = Prefetch(lambda: dashboard.figures(actor))
     from psm_tui.tui.application import PsmApp
 

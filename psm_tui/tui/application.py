@@ -12,7 +12,6 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import ClassVar
 
-import peewee
 from textual import constants, events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -20,13 +19,12 @@ from textual.command import Provider
 from textual.driver import Driver
 from textual.widgets import Input
 
-from psm_tui import backend
 from psm_tui.config import Settings
+from psm_tui.core import dashboard
+from psm_tui.core.dashboard import Dashboard
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import PsmError, StaleVersionError
 from psm_tui.i18n import _
-from psm_tui.services import dashboard
-from psm_tui.services.dashboard import Dashboard
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import PsmError, StaleVersionError
 from psm_tui.tui.app import POLL_SECONDS
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import DataChanged, JobDone, JobFailed, OpenCase, ShowCases
@@ -170,8 +168,6 @@ class PsmApp(TranslatedBindings, App[None]):
             self.push_screen(StaleDialog(error), self._stale_closed)
         elif isinstance(error, PsmError):
             self.notify(str(error), severity="error", markup=False, timeout=8)
-        elif isinstance(error, peewee.OperationalError) and backend.is_busy_error(error):
-            self.notify(busy_message(), severity="warning", markup=False)
         else:
             log.error("internal error", exc_info=error)
             self.notify(
@@ -251,7 +247,3 @@ def warm_up() -> None:
     for module in pkgutil.iter_modules(modals.__path__):
         importlib.import_module(f"{modals.__name__}.{module.name}")
     importlib.import_module("psm_tui.tui.screens.case_detail")
-
-
-def busy_message() -> str:
-    return _("The database is busy (a colleague is saving); try again in a moment.")

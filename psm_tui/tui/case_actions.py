@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from psm_tui.core.bulk import BulkResult
+from psm_tui.core.dto import AssignResult, CaseDetail, CaseSummary, FollowUpInfo
+from psm_tui.core.labels import priority_label, status_label
 from psm_tui.i18n import _, format_date
-from psm_tui.services.bulk import BulkResult
-from psm_tui.services.dto import AssignResult, CaseDetail, CaseSummary, FollowUpInfo
-from psm_tui.services.labels import priority_label, status_label
 from psm_tui.tui.text import clean
 
 if TYPE_CHECKING:

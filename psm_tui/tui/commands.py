@@ -11,12 +11,11 @@ from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hit
 from textual.content import Content
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from psm_tui.database import db
+from psm_tui.core import lookup, session
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import KelurahanRef, WorkerInfo
+from psm_tui.core.reference import all_kelurahan
 from psm_tui.i18n import _
-from psm_tui.services import lookup
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dto import KelurahanRef, WorkerInfo
-from psm_tui.services.reference import all_kelurahan
 from psm_tui.tui.messages import OpenCase, ShowCases
 from psm_tui.tui.text import clean
 
@@ -61,7 +60,7 @@ class PsmCommands(Provider):
 
     async def _in_thread(self, job: Callable[[], T]) -> T | None:
         def work() -> T:
-            with db.connection_context():
+            with session.unit_of_work():
                 return job()
 
         worker = self.app.run_worker(work, thread=True, exit_on_error=False, group="palette")

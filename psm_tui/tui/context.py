@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.dom import DOMNode
 
 from psm_tui.config import Settings
-from psm_tui.services.dto import Actor
-from psm_tui.services.file_boundary import Boundary, boundary_for
+from psm_tui.core.dto import Actor
+from psm_tui.core.files.boundary import Boundary, boundary_for
 
 
 def actor(node: DOMNode) -> Actor:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
-from psm_tui.database import db
+from psm_tui.core import session
 from psm_tui.tui.messages import JobDone, JobFailed
 
 T = TypeVar("T")
@@ -31,7 +31,7 @@ def run_db(
     def work() -> None:
         worker = get_current_worker()
         try:
-            with db.connection_context():
+            with session.unit_of_work():
                 result: Any = job()
         except Exception as error:  # every failure is reported, none is fatal
             if not worker.is_cancelled:

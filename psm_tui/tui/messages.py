@@ -8,8 +8,8 @@ from typing import Any
 from textual.dom import DOMNode
 from textual.message import Message
 
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dto import CaseSummary
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import CaseSummary
 
 
 class DataChanged(Message):

@@ -6,8 +6,7 @@ import threading
 
 from textual.app import App
 
-from psm_tui import backend
-from psm_tui.database import db
+from psm_tui.core import session
 from psm_tui.tui.messages import DataChanged
 
 
@@ -29,11 +28,9 @@ class DataVersionPoller:
 
     def _read(self) -> int | None:
         try:
-            db.connect(reuse_if_open=True)
-            return backend.data_version(db.obj)
+            return session.data_version()
         except Exception:  # a busy or vanished database is retried next time
-            if not db.is_closed():
-                db.close()
+            session.close()
             return None
 
     def _run(self) -> None:
@@ -47,5 +44,4 @@ class DataVersionPoller:
                     self.app.post_message(DataChanged())
                 last = version
         finally:
-            if not db.is_closed():
-                db.close()
+            session.close()

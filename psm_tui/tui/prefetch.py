@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from psm_tui.database import db
+from psm_tui.core import session
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -25,7 +25,7 @@ class Prefetch(Generic[T]):
 
         def work() -> None:
             try:
-                with db.connection_context():
+                with session.unit_of_work():
                     self._future.set_result(job())
             except Exception as error:  # reported by then()
                 self._future.set_exception(error)

@@ -8,8 +8,8 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.content import Content
 
+from psm_tui.core.validation import safe_display
 from psm_tui.i18n import format_date
-from psm_tui.services.validation import safe_display
 
 
 def clean(value: object, *, single_line: bool = False) -> str:

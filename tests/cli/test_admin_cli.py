@@ -20,9 +20,9 @@ import pytest
 
 from psm_tui import config
 from psm_tui.cli import main
-from psm_tui.models import AuditLog
-from psm_tui.services import cases, users
-from psm_tui.services.dto import Actor
+from psm_tui.core import cases, users
+from psm_tui.core.dto import Actor
+from psm_tui.store.models import AuditLog
 from tests.conftest import make_user
 
 

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import config, database
+from psm_tui import config
 from psm_tui.cli import main
+from psm_tui.core import cases, setup, users
+from psm_tui.core.errors import PermissionDenied
 from psm_tui.i18n import format_datetime
-from psm_tui.models import AuditLog
-from psm_tui.services import cases, setup, users
-from psm_tui.services.errors import PermissionDenied
+from psm_tui.store import database
+from psm_tui.store.models import AuditLog
 from tests.cli.test_admin_cli import Result, Run
 from tests.conftest import make_user
 

@@ -14,8 +14,8 @@ from rich.console import Console
 
 from psm_tui.cli import main
 from psm_tui.cli.output import table
-from psm_tui.models import Activity, AuditLog, Case, Client, FollowUp, Worker
-from psm_tui.services import users
+from psm_tui.core import users
+from psm_tui.store.models import Activity, AuditLog, Case, Client, FollowUp, Worker
 
 NIK = "3671055501800001"  # a woman born 15 Jan 1980
 

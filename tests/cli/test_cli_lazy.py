@@ -33,7 +33,7 @@ def test_a_case_command_does_not_load_reports_spreadsheets_or_the_postgresql_dri
         "ctx = cli.make_context('psm', [], resilient_parsing=True)\n"
         "cli.get_command(ctx, 'case')\n"
         "import peewee\n"
-        "print(sorted(m for m in ('openpyxl', 'textual', 'faker', 'psm_tui.services.reports',"
+        "print(sorted(m for m in ('openpyxl', 'textual', 'faker', 'psm_tui.core.reports',"
         " 'psycopg', 'psycopg2') if sys.modules.get(m) is not None))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

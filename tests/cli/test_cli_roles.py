@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from psm_tui.cli import main
-from psm_tui.models import AuditLog
-from psm_tui.services import users
-from psm_tui.services.dto import Actor
+from psm_tui.core import users
+from psm_tui.core.dto import Actor
+from psm_tui.store.models import AuditLog
 from tests.conftest import make_user
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from psm_tui.models import AuditLog
-from psm_tui.services import users
+from psm_tui.core import users
+from psm_tui.store.models import AuditLog
 from tests.cli.test_cli_cases import db, ok, one_line_error, psm  # noqa: F401 (fixture)
 
 NIK = "3671054512850003"  # a woman born 5 Dec 1985

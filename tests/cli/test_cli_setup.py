@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from psm_tui.cli import main
 from psm_tui.config import default_database_path, demo_database_path
-from psm_tui.models import (
+from psm_tui.core import clock
+from psm_tui.store.models import (
     Activity,
     Assignment,
     AuditLog,
@@ -29,7 +30,6 @@ from psm_tui.models import (
     StaffUser,
     Worker,
 )
-from psm_tui.services import clock
 
 
 def psm(*args: str) -> tuple[int, str, str]:

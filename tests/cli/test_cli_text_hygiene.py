@@ -17,11 +17,11 @@ from click.testing import CliRunner
 
 from psm_tui import config
 from psm_tui.cli import main
-from psm_tui.models import AuditLog, Case, StaffUser
-from psm_tui.services import users
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.validation import validate_username
+from psm_tui.core import users
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.validation import validate_username
+from psm_tui.store.models import AuditLog, Case, StaffUser
 from tests.conftest import make_user
 
 OSC = "\x1b]0;pwned\x07"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from psm_tui.cli import main
-from psm_tui.models import Case, Worker
+from psm_tui.store.models import Case, Worker
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from psm_tui.cli import main
-from psm_tui.models import Assignment, AuditLog, Case, TrainingAttendance, Worker
-from psm_tui.services import assignment, cases, coverage, workers
-from psm_tui.services.dto import Actor
+from psm_tui.core import assignment, cases, coverage, workers
+from psm_tui.core.dto import Actor
+from psm_tui.store.models import Assignment, AuditLog, Case, TrainingAttendance, Worker
 
 
 class Run:

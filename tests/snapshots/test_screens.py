@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 import textual
 
-from psm_tui import database
 from psm_tui.config import load_settings
-from psm_tui.services import clock, demo, setup, users
+from psm_tui.core import clock, setup, users
+from psm_tui.ops import demo
+from psm_tui.store import database
 from psm_tui.tui.app import PsmApp, make_app
 
 TEXTUAL_VERSION = "8.2.8"

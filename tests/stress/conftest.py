@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import backend_maintenance, database
-from psm_tui.services import setup, users, workers
+from psm_tui.core import setup, users, workers
+from psm_tui.store import database
+from psm_tui.store import maintenance as backend_maintenance
 from tests.raw_sql import RawSql
 
 ROOT = Path(__file__).resolve().parents[2]

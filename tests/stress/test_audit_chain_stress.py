@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import database
-from psm_tui.services import audit_chain, cases, users
+from psm_tui.core import audit_chain, cases, users
+from psm_tui.store import database
 from tests.raw_sql import RawSql
 from tests.stress.conftest import Scale, spawn
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import backend_maintenance, database
-from psm_tui.models import Case
+from psm_tui.store import database
+from psm_tui.store import maintenance as backend_maintenance
+from psm_tui.store.models import Case
 from tests.stress.conftest import FULL, consistency_problems, read_log
 
 pytestmark = pytest.mark.stress

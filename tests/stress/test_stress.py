@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import database
-from psm_tui.models import Activity, AuditLog, Case, CaseCounter, FollowUp
-from psm_tui.services import audit_chain, cases, maintenance, users
+from psm_tui.core import audit_chain, cases, users
+from psm_tui.ops import maintenance
+from psm_tui.store import database
+from psm_tui.store.models import Activity, AuditLog, Case, CaseCounter, FollowUp
 from tests.conftest import PG
 from tests.stress.conftest import Scale, consistency_problems, read_log, spawn
 

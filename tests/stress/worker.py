@@ -19,11 +19,12 @@ from collections import Counter
 
 import peewee
 
-from psm_tui import backend, database
-from psm_tui.database import db
-from psm_tui.models import Case
-from psm_tui.services import assignment, audit, cases, clock, followups, users
-from psm_tui.services.errors import BusyError, ConflictError, StaleVersionError
+from psm_tui.core import assignment, audit, cases, clock, followups, users
+from psm_tui.core.errors import ConflictError, StaleVersionError
+from psm_tui.store import backend, database
+from psm_tui.store.database import db
+from psm_tui.store.errors import DatabaseBusy
+from psm_tui.store.models import Case
 
 KELURAHAN = ("Poris Plawad", "Kenanga", "Petir", "Ketapang")
 OPDS = ("DINKES", "DINSOS", "BPJSKES", "DISDUKCAPIL")
@@ -111,7 +112,7 @@ def mixed(args: argparse.Namespace) -> None:
             report.outcomes["stale"] += 1  # the optimistic lock did its job: nothing was written
         except ConflictError:
             report.outcomes["conflict"] += 1  # e.g. follow-up already closed; nothing written
-        except BusyError:
+        except DatabaseBusy:
             report.outcomes["busy"] += 1  # waited out the whole busy timeout: the test fails
         except peewee.OperationalError as error:
             key = "locked" if backend.is_busy_error(error) else "operational"

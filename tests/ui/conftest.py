@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from psm_tui.config import load_settings
-from psm_tui.services import users
+from psm_tui.core import users
 from psm_tui.tui.app import PsmApp, make_app
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from psm_tui.models import Activity, Case, Client, FollowUp, Worker
-from psm_tui.services import assignment, case_queries, cases, timeline, users
-from psm_tui.services.case_queries import CaseFilter
+from psm_tui.core import assignment, case_queries, cases, timeline, users
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.store.models import Activity, Case, Client, FollowUp, Worker
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.modals.assign import AssignDialog
 from psm_tui.tui.modals.bulk_assign import BulkAssignDialog
@@ -303,7 +303,7 @@ def test_roster_adds_a_psm_and_shows_a_workers_cases(demo_app) -> None:
 
 
 def test_opening_a_case_is_audited_once_not_on_each_refresh(demo_app) -> None:
-    from psm_tui.models import AuditLog
+    from psm_tui.store.models import AuditLog
 
     number = first_case("ditangani")
 

@@ -13,10 +13,10 @@ import pytest
 from textual.widgets import ContentSwitcher, DataTable
 
 from psm_tui.cli import main
-from psm_tui.models import AuditLog
-from psm_tui.services import case_queries
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.file_boundary import boundary_for
+from psm_tui.core import case_queries
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.files.boundary import boundary_for
+from psm_tui.store.models import AuditLog
 from psm_tui.tui.views.cases import CasesView
 from psm_tui.tui.views.laporan import ExportDialog, LaporanView
 from tests.ui.pilot_helpers import SIZE, press, screen_text, settle, type_text

@@ -6,9 +6,9 @@ import asyncio
 
 import peewee
 
-from psm_tui.models import Case
-from psm_tui.services import case_queries, cases, users
-from psm_tui.services.case_queries import CaseFilter
+from psm_tui.core import case_queries, cases, users
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.store.models import Case
 from psm_tui.tui.compat_textual import notifications
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.modals.priority import PriorityDialog

@@ -6,8 +6,8 @@ import asyncio
 
 from textual.widgets import ContentSwitcher
 
-from psm_tui.services import case_queries
-from psm_tui.services.case_queries import CaseFilter
+from psm_tui.core import case_queries
+from psm_tui.core.case_queries import CaseFilter
 from psm_tui.tui.screens.case_detail import CaseDetailScreen
 from psm_tui.tui.screens.help import HelpScreen
 from psm_tui.tui.widgets.case_table import PAGE, CaseTable

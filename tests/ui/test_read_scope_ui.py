@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from psm_tui.models import AuditLog
-from psm_tui.services import case_queries, privacy, users
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.labels import OPEN_STATUSES
+from psm_tui.core import case_queries, privacy, users
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.labels import OPEN_STATUSES
+from psm_tui.store.models import AuditLog
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.modals.emergency import EmergencyDialog
 from psm_tui.tui.screens.case_detail import CaseDetailScreen

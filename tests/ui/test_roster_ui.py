@@ -10,9 +10,16 @@ from pathlib import Path
 from textual.widgets import Static
 
 from psm_tui.config import load_settings
-from psm_tui.models import Assignment, AuditLog, Case, TrainingAttendance, TrainingSession, Worker
-from psm_tui.services import assignment, cases, workers
-from psm_tui.services.dto import Actor
+from psm_tui.core import assignment, cases, workers
+from psm_tui.core.dto import Actor
+from psm_tui.store.models import (
+    Assignment,
+    AuditLog,
+    Case,
+    TrainingAttendance,
+    TrainingSession,
+    Worker,
+)
 from psm_tui.tui.app import make_app
 from psm_tui.tui.modals.roster import HandoverReport, MoveDialog, TrainingDialog
 from psm_tui.tui.screens.worker_profile import WorkerProfileScreen

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from psm_tui.services import dashboard
+from psm_tui.core import dashboard
 from psm_tui.tui.screens.main import MainScreen
 from tests.ui.pilot_helpers import SIZE, press, screen_text, settle
 

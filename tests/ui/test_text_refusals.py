@@ -8,9 +8,9 @@ from collections.abc import Callable
 from textual import events
 from textual.widgets import Static
 
-from psm_tui.models import Activity, Case
-from psm_tui.services import case_queries
-from psm_tui.services.case_queries import CaseFilter
+from psm_tui.core import case_queries
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.store.models import Activity, Case
 from psm_tui.tui.app import PsmApp
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.modals.note import NoteDialog

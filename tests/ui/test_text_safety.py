@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from psm_tui.models import Case, Client, Worker
-from psm_tui.services import assignment, case_queries
-from psm_tui.services.case_queries import CaseFilter
+from psm_tui.core import assignment, case_queries
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.store.models import Case, Client, Worker
 from psm_tui.tui.compat_textual import notifications
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.modals.assign import AssignDialog

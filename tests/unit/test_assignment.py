@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from psm_tui.models import Assignment, Case
-from psm_tui.services import assignment, cases, workers
-from psm_tui.services.dto import Actor, WorkerInfo
-from psm_tui.services.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from psm_tui.core import assignment, cases, workers
+from psm_tui.core.dto import Actor, WorkerInfo
+from psm_tui.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from psm_tui.store.models import Assignment, Case
 from tests.conftest import make_user
 
 

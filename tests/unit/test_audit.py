@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from psm_tui.models import Activity, Case, Worker
-from psm_tui.services import assignment, audit, cases, clock, followups, users, workers
-from psm_tui.services.audit import AuditEntry
-from psm_tui.services.dto import Actor
+from psm_tui.core import assignment, audit, cases, clock, followups, users, workers
+from psm_tui.core.audit import AuditEntry
+from psm_tui.core.dto import Actor
+from psm_tui.store.models import Activity, Case, Worker
 
 NIK = "3671055501800001"
 

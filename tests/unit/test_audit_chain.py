@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import backend, database
-from psm_tui.database import db
+from psm_tui.core import audit, audit_chain, audit_verify, cases
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import AuditChainError, PermissionDenied, ValidationError
 from psm_tui.i18n import format_datetime
-from psm_tui.models import AuditLog, Meta
-from psm_tui.services import audit, audit_chain, audit_verify, cases
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import AuditChainError, PermissionDenied, ValidationError
+from psm_tui.store import backend, database
+from psm_tui.store.database import db
+from psm_tui.store.models import AuditLog, Meta
 from tests.conftest import make_user
 
 

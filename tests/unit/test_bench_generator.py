@@ -8,8 +8,8 @@ import sqlite3
 from pathlib import Path
 
 from bench.generate import generate
-from psm_tui import database
-from psm_tui.services import audit_chain, setup
+from psm_tui.core import audit_chain, setup
+from psm_tui.store import database
 
 
 def _fetch(path: Path, sql: str, *params: object) -> list[tuple]:  # type: ignore[type-arg]

@@ -7,12 +7,12 @@ import threading
 
 import pytest
 
-from psm_tui.database import db
-from psm_tui.models import Activity, AuditLog, Case, Client
-from psm_tui.services import assignment, case_queries, cases, clock, workers
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import ConflictError, StaleVersionError, ValidationError
-from psm_tui.services.labels import STATUSES
+from psm_tui.core import assignment, case_queries, cases, clock, workers
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import ConflictError, StaleVersionError, ValidationError
+from psm_tui.core.labels import STATUSES
+from psm_tui.store.database import db
+from psm_tui.store.models import Activity, AuditLog, Case, Client
 from tests.conftest import make_user
 
 NIK = "3671055501800001"  # woman, born 15 Jan 1980

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import database
-from psm_tui.services import health, users
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import PermissionDenied
-from psm_tui.services.maintenance import CheckReport
+from psm_tui.core import users
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import PermissionDenied
+from psm_tui.ops import health
+from psm_tui.ops.maintenance import CheckReport
+from psm_tui.store import database
 from tests.conftest import make_user
 
 HOLDER = """

@@ -10,7 +10,7 @@ from importlib.metadata import version
 
 import pytest
 
-from psm_tui import compat_peewee
+from psm_tui.store import compat_peewee
 
 RECHECK = (
     "psm_tui/compat_peewee.py sets peewee's psycopg globals by hand and was written for "
@@ -36,7 +36,7 @@ def test_the_library_is_the_version_the_compat_module_was_written_for(
 
 
 def test_the_names_it_sets_exist_in_peewee() -> None:
-    from psm_tui import drivers
+    from psm_tui.store import drivers
 
     drivers.load_psycopg()
     import peewee

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui.database import db
-from psm_tui.models import Activity, Case, Worker
-from psm_tui.services import assignment, cases, clock, coverage, workers
-from psm_tui.services.dto import Actor
+from psm_tui.core import assignment, cases, clock, coverage, workers
+from psm_tui.core.dto import Actor
+from psm_tui.store.database import db
+from psm_tui.store.models import Activity, Case, Worker
 
 INDEPENDENT = """
 SELECT k.code,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from psm_tui.models import Case, FollowUp
-from psm_tui.services import assignment, bulk, cases, clock, dashboard, followups, lookup, workers
-from psm_tui.services.dto import Actor
+from psm_tui.core import assignment, bulk, cases, clock, dashboard, followups, lookup, workers
+from psm_tui.core.dto import Actor
+from psm_tui.store.models import Case, FollowUp
 from tests.conftest import make_user
 
 

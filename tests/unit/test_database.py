@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import database
-from psm_tui.models import ALL_MODELS
-from psm_tui.services import setup
-from psm_tui.services.errors import SchemaError
+from psm_tui.core import setup
+from psm_tui.core.errors import SchemaError
+from psm_tui.store import database
+from psm_tui.store.models import ALL_MODELS
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,12 @@ from pathlib import Path
 
 from peewee import fn
 
-from psm_tui.models import (
+from psm_tui.core import case_queries, setup
+from psm_tui.core.followups import FollowUpFilter, list_followups
+from psm_tui.core.labels import HELD_STATUSES, STATUSES
+from psm_tui.core.validation import parse_nik, validate_kk, validate_phone
+from psm_tui.core.workers import WorkerFilter, list_workers
+from psm_tui.store.models import (
     Activity,
     Assignment,
     Case,
@@ -19,11 +24,6 @@ from psm_tui.models import (
     StaffUser,
     Worker,
 )
-from psm_tui.services import case_queries, setup
-from psm_tui.services.followups import FollowUpFilter, list_followups
-from psm_tui.services.labels import HELD_STATUSES, STATUSES
-from psm_tui.services.validation import parse_nik, validate_kk, validate_phone
-from psm_tui.services.workers import WorkerFilter, list_workers
 
 
 def test_counts(demo_db: Path) -> None:

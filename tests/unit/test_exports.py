@@ -13,15 +13,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from psm_tui.models import AuditLog, Case, Client
-from psm_tui.services import assignment, cases, clock, exports, workers
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import PermissionDenied, UnsafePathError
-from psm_tui.services.exports import ExportRequest
-from psm_tui.services.exports_files import CsvSink, LongCsvSink, write_tables
-from psm_tui.services.reports_tables import Column, ReportTable
-from psm_tui.services.workers import WorkerFilter
+from psm_tui.core import assignment, cases, clock, workers
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import PermissionDenied, UnsafePathError
+from psm_tui.core.workers import WorkerFilter
+from psm_tui.presentation import exports
+from psm_tui.presentation.export_files import CsvSink, LongCsvSink, write_tables
+from psm_tui.presentation.exports import ExportRequest
+from psm_tui.presentation.tables import Column, ReportTable
+from psm_tui.store.models import AuditLog, Case, Client
 from tests.conftest import make_user
 from tests.files import export as to_file
 from tests.raw_sql import RawSql
@@ -212,7 +213,7 @@ def test_export_files_are_private_and_never_half_written(
 def test_followup_export_filters_by_opd_and_overdue(
     people: dict[str, Actor], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from psm_tui.services import followups
+    from psm_tui.core import followups
 
     number = Case.select().join(Client).where(Client.name == "Ibu Sari").get().number
     followups.create_followup(
@@ -247,7 +248,7 @@ def test_worker_export_includes_inactive_only_when_asked(
 
 
 def test_monthly_report_workbook_is_print_ready(demo_db: Path, tmp_path: Path) -> None:
-    from psm_tui.services import reports, users
+    from psm_tui.core import reports, users
 
     admin = users.actor_for("tester")
     month = reports.add_months(clock.today().replace(day=1), -1)
@@ -286,7 +287,7 @@ def test_monthly_report_workbook_is_print_ready(demo_db: Path, tmp_path: Path) -
 
 
 def test_incentive_workbook_and_csv(demo_db: Path, tmp_path: Path) -> None:
-    from psm_tui.services import reports, users
+    from psm_tui.core import reports, users
 
     admin = users.actor_for("tester")
     month = reports.add_months(clock.today().replace(day=1), -1)

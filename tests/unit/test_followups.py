@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from psm_tui.models import AuditLog, FollowUp
-from psm_tui.services import assignment, case_queries, cases, clock, followups, workers
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
-from psm_tui.services.followups import FOLLOWUP_TRANSITIONS, FollowUpFilter
-from psm_tui.services.labels import FOLLOWUP_STATUSES
+from psm_tui.core import assignment, case_queries, cases, clock, followups, workers
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
+from psm_tui.core.followups import FOLLOWUP_TRANSITIONS, FollowUpFilter
+from psm_tui.core.labels import FOLLOWUP_STATUSES
+from psm_tui.store.models import AuditLog, FollowUp
 
 START = dt.datetime(2026, 3, 2, 9, 0)
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui.models import Activity, AuditLog, Case, CaseCounter, Client, ImportRecord
-from psm_tui.services import cases, timeline
-from psm_tui.services.case_queries import CaseFilter, list_cases
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import PermissionDenied, ValidationError
-from psm_tui.services.importing import ImportResult
+from psm_tui.core import cases, timeline
+from psm_tui.core.case_queries import CaseFilter, list_cases
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import PermissionDenied, ValidationError
+from psm_tui.core.imports.run import ImportResult
+from psm_tui.store.models import Activity, AuditLog, Case, CaseCounter, Client, ImportRecord
 from tests.conftest import make_user
 from tests.files import import_path
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.file_boundary import DEFAULT_LIMITS
-from psm_tui.services.file_input import open_path
-from psm_tui.services.import_columns import (
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.files.boundary import DEFAULT_LIMITS
+from psm_tui.core.files.input import open_path
+from psm_tui.core.imports.columns import (
     CASE_COLUMNS,
     WORKER_COLUMNS,
     header_predicate,
@@ -20,7 +20,7 @@ from psm_tui.services.import_columns import (
     parse_sex,
     parse_when,
 )
-from psm_tui.services.import_readers import (
+from psm_tui.core.imports.readers import (
     SourceTable,
     cell_text,
     decode,

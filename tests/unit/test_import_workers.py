@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui.models import AuditLog, ImportRecord, Worker
-from psm_tui.services import workers
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import PermissionDenied
-from psm_tui.services.importing import ImportResult
+from psm_tui.core import workers
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import PermissionDenied
+from psm_tui.core.imports.run import ImportResult
+from psm_tui.store.models import AuditLog, ImportRecord, Worker
 from tests.conftest import make_user
 from tests.files import import_path
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from psm_tui.models import AuditLog, IpsmPosition
-from psm_tui.services import ipsm, workers
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import ConflictError, PermissionDenied, ValidationError
+from psm_tui.core import ipsm, workers
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import ConflictError, PermissionDenied, ValidationError
+from psm_tui.store.models import AuditLog, IpsmPosition
 from tests.conftest import make_user
 
 

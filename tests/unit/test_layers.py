@@ -1,5 +1,6 @@
-"""The layers stay apart: services, models and the CLI never import textual; SQL dialect stays in
-the backend module."""
+"""The layers stay apart: nothing below the TUI imports textual; SQL dialect stays in the store.
+
+The import rules themselves are import-linter contracts (pyproject.toml, tests/test_lint.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ PACKAGE = Path(psm_tui.__file__).parent
 
 PROBE = """
 import importlib, json, pkgutil, sys
-import psm_tui.services
-names = ["psm_tui.models", "psm_tui.database", "psm_tui.config", "psm_tui.cli"]
-names += [m.name for m in pkgutil.iter_modules(psm_tui.services.__path__, "psm_tui.services.")]
+names = ["psm_tui.config", "psm_tui.cli"]
+for package in ("store", "core", "presentation", "ops"):
+    module = importlib.import_module(f"psm_tui.{package}")
+    names += [m.name for m in pkgutil.walk_packages(module.__path__, f"psm_tui.{package}.")]
 for name in names:
     importlib.import_module(name)
 import psm_tui.cli
@@ -38,8 +40,8 @@ def _probe(source: str) -> dict[str, list[str]]:
 
 def test_services_models_and_cli_import_no_textual() -> None:
     result = _probe(PROBE)
-    assert "psm_tui.services.cases" in result["imported"]
-    assert "psm_tui.services.demo" in result["imported"]
+    assert "psm_tui.core.cases" in result["imported"]
+    assert "psm_tui.ops.demo" in result["imported"]
     assert result["textual"] == []
 
 
@@ -66,8 +68,7 @@ def _docstrings(tree: ast.Module) -> set[int]:
 
 def _sqlite_specific(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstring = ast.get_docstring(tree) or ""
-    if "backend" in path.name or docstring.lower().startswith("backend module"):
+    if path.is_relative_to(PACKAGE / "store"):
         return []
     skip = _docstrings(tree)
     found = []
@@ -87,8 +88,8 @@ def _sqlite_specific(path: Path) -> list[str]:
     return found
 
 
-def test_sqlite_specific_code_only_in_backend_modules() -> None:
-    """DESIGN 5: the same code runs on PostgreSQL; only a marked backend module speaks SQLite."""
+def test_sqlite_specific_code_only_in_the_store() -> None:
+    """The same code runs on PostgreSQL: only the store speaks SQLite (no file exempts itself)."""
     offenders = {
         str(path.relative_to(PACKAGE)): found
         for path in sorted(PACKAGE.rglob("*.py"))

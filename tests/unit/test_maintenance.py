@@ -12,17 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import backend, backend_maintenance, database
-from psm_tui.database import db
-from psm_tui.models import AuditLog, Case
-from psm_tui.services import audit_chain, cases, clock, maintenance, timeline, users
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import (
+from psm_tui.core import audit_chain, cases, clock, timeline, users
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import (
     ConflictError,
     NotFoundError,
     PermissionDenied,
     ValidationError,
 )
+from psm_tui.ops import maintenance
+from psm_tui.store import backend, database
+from psm_tui.store import maintenance as backend_maintenance
+from psm_tui.store.database import db
+from psm_tui.store.models import AuditLog, Case
 
 
 def _register(actor: Actor, name: str = "Ibu Sari") -> str:

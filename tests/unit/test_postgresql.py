@@ -8,12 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from psm_tui import backend, drivers
-from psm_tui.database import db
-from psm_tui.models import AuditLog
-from psm_tui.services import cases, maintenance
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import ValidationError
+from psm_tui.core import cases
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import ValidationError
+from psm_tui.ops import maintenance
+from psm_tui.store import backend, drivers
+from psm_tui.store.database import db
+from psm_tui.store.models import AuditLog
 from tests.pg_server import URL
 
 pytestmark = pytest.mark.skipif(URL is None, reason="needs PSM_TEST_DATABASE_URL")

@@ -8,21 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui.models import AuditLog, EmergencyAccess
-from psm_tui.services import (
+from psm_tui.core import (
     case_queries,
     cases,
     clock,
     dashboard,
     emergency,
-    exports,
     followups,
     privacy,
     reports,
 )
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import OutOfScope, PermissionDenied, ValidationError
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import OutOfScope, PermissionDenied, ValidationError
+from psm_tui.presentation import exports
+from psm_tui.store.models import AuditLog, EmergencyAccess
 from tests.conftest import make_user
 from tests.files import export as export_to
 

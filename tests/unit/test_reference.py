@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui.models import Category, Kecamatan, Kelurahan, Opd
-from psm_tui.services import reference
-from psm_tui.services.errors import NotFoundError
+from psm_tui.core import reference
+from psm_tui.core.errors import NotFoundError
+from psm_tui.store.models import Category, Kecamatan, Kelurahan, Opd
 
 
 def test_loading_twice_changes_nothing(initialised: Path) -> None:

@@ -9,25 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import backend_reports
-from psm_tui.database import db
-from psm_tui.models import Activity, Case, FollowUp
-from psm_tui.services import (
-    assignment,
-    cases,
-    clock,
-    followups,
-    reports,
-    reports_incentive,
-    reports_monthly,
-    reports_workload,
-    workers,
-)
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.labels import FOLLOWUP_OPEN
-from psm_tui.services.reports import ReportScope
-from psm_tui.services.reports_incentive import incentive_list, rate_for
+from psm_tui.core import assignment, cases, clock, followups, reports, workers
+from psm_tui.core import workload as reports_workload
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.labels import FOLLOWUP_OPEN
+from psm_tui.core.reports import ReportScope
+from psm_tui.presentation import incentive as reports_incentive
+from psm_tui.presentation import monthly as reports_monthly
+from psm_tui.presentation.incentive import incentive_list, rate_for
+from psm_tui.store import reports as backend_reports
+from psm_tui.store.database import db
+from psm_tui.store.models import Activity, Case, FollowUp
 
 CIPONDOH, KARAWACI = "36.71.05", "36.71.07"
 RATES = (("2017-01", 350_000), ("2020-01", 500_000))

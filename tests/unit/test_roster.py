@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from psm_tui.models import Activity, Assignment, AuditLog, Case, IpsmPosition, Worker
-from psm_tui.services import assignment, cases, ipsm, roster, timeline, training, workers
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import ConflictError, PermissionDenied, ValidationError
-from psm_tui.services.labels import OPEN_STATUSES
+from psm_tui.core import assignment, cases, ipsm, roster, timeline, training, workers
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import ConflictError, PermissionDenied, ValidationError
+from psm_tui.core.labels import OPEN_STATUSES
+from psm_tui.store.models import Activity, Assignment, AuditLog, Case, IpsmPosition, Worker
 from tests.conftest import make_user
 
 PORIS = "Poris Plawad"  # Kec. Cipondoh

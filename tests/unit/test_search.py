@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from psm_tui import backend_search
-from psm_tui.database import db
-from psm_tui.models import Case, Client
-from psm_tui.services import case_queries, cases
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dto import Actor
+from psm_tui.core import case_queries, cases
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import Actor
+from psm_tui.store import search as backend_search
+from psm_tui.store.database import db
+from psm_tui.store.models import Case, Client
 
 NIK = "3671055501800001"
 

@@ -13,13 +13,15 @@ from pathlib import Path
 import peewee
 import pytest
 
-from psm_tui import backend, config, database
+from psm_tui import config
 from psm_tui.config import load_settings
-from psm_tui.database import db
-from psm_tui.models import AuditLog, Case
-from psm_tui.services import cases, users
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import BusyError, PermissionDenied
+from psm_tui.core import cases, session, users
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import BusyError, PermissionDenied
+from psm_tui.store import backend, database
+from psm_tui.store.database import db
+from psm_tui.store.errors import DatabaseBusy
+from psm_tui.store.models import AuditLog, Case
 from tests.conftest import make_user
 
 
@@ -201,7 +203,8 @@ def test_a_world_readable_database_is_refused_with_the_fix(initialised: Path, wh
 def test_a_write_that_waits_out_the_busy_timeout_raises_busy_error(
     initialised: Path, admin: Actor, case_number: str
 ) -> None:
-    """No raw 'database is locked' reaches a user: it becomes BusyError (a PsmError)."""
+    """No raw 'database is locked' reaches a user: the store raises DatabaseBusy, and the unit of
+    work every CLI command and TUI job runs in words it as BusyError (a PsmError)."""
     database.close_database()
     quick = backend.PsmSqliteDatabase(
         str(initialised),
@@ -213,7 +216,9 @@ def test_a_write_that_waits_out_the_busy_timeout_raises_busy_error(
     holder = sqlite3.connect(initialised, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(BusyError, match="The database is busy"):
+        with pytest.raises(DatabaseBusy):
+            cases.add_note(admin, case_number, "waits for the lock")
+        with pytest.raises(BusyError, match="The database is busy"), session.translated():
             cases.add_note(admin, case_number, "waits for the lock")
     finally:
         holder.execute("ROLLBACK")

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from psm_tui.cli.output import case_detail_json, case_json
-from psm_tui.models import AuditLog
-from psm_tui.services import case_queries, cases, clock, maintenance, masks, privacy
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dto import Actor
+from psm_tui.core import case_queries, cases, clock, masks, privacy
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import Actor
+from psm_tui.ops import maintenance
+from psm_tui.store.models import AuditLog
 from tests.conftest import make_user
 
 NIK = "3671054512850003"  # Kec. Cipondoh, a woman (45 = 5 + 40) born 5 Dec 1985, serial 0003

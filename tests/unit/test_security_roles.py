@@ -16,27 +16,25 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui import database
-from psm_tui.models import Activity, AuditLog, Case, FollowUp, StaffUser, Worker
-from psm_tui.services import (
+from psm_tui.core import (
     assignment,
     case_queries,
     cases,
     dashboard,
     emergency,
-    exports,
     followups,
-    health,
-    maintenance,
     privacy,
     reports,
     setup,
-    ssh_keys,
     users,
     workers,
 )
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import PermissionDenied
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import PermissionDenied
+from psm_tui.ops import health, maintenance, ssh_keys
+from psm_tui.presentation import exports
+from psm_tui.store import database
+from psm_tui.store.models import Activity, AuditLog, Case, FollowUp, StaffUser, Worker
 from tests.conftest import make_user
 from tests.files import export as export_to
 

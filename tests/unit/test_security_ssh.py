@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui.models import AuditLog
-from psm_tui.services import ssh_keys
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
+from psm_tui.ops import ssh_keys
+from psm_tui.store.models import AuditLog
 from tests.conftest import make_user
 
 

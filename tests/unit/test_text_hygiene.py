@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui.models import Activity, AuditLog, Case, Client, FollowUp, StaffUser
-from psm_tui.services import cases, followups, ssh_keys, timeline, users
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import ValidationError
+from psm_tui.core import cases, followups, timeline, users
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import ValidationError
+from psm_tui.ops import ssh_keys
+from psm_tui.store.models import Activity, AuditLog, Case, Client, FollowUp, StaffUser
 from tests.files import import_path
 
 LOOKALIKES = {

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from psm_tui import database
 from psm_tui.cli import main
-from psm_tui.database import db
+from psm_tui.core import assignment, case_queries, cases, followups, timeline, workers
+from psm_tui.core.dto import Actor
 from psm_tui.i18n import set_language
-from psm_tui.models import Activity, AuditLog
-from psm_tui.services import assignment, case_queries, cases, followups, timeline, workers
-from psm_tui.services.dto import Actor
+from psm_tui.store import database
+from psm_tui.store.database import db
+from psm_tui.store.models import Activity, AuditLog
 
 ENGLISH = [
     "new",

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from psm_tui.models import AuditLog, TrainingAttendance, TrainingSession, Worker
-from psm_tui.services import training, workers
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import NotFoundError, PermissionDenied, ValidationError
+from psm_tui.core import training, workers
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import NotFoundError, PermissionDenied, ValidationError
+from psm_tui.store.models import AuditLog, TrainingAttendance, TrainingSession, Worker
 from tests.conftest import make_user
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui.models import AuditLog, Case, FollowUp, StaffUser, Worker
-from psm_tui.services import assignment, audit, case_queries, cases, followups, users, workers
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import ConflictError, PermissionDenied, ValidationError
+from psm_tui.core import assignment, audit, case_queries, cases, followups, users, workers
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import ConflictError, PermissionDenied, ValidationError
+from psm_tui.store.models import AuditLog, Case, FollowUp, StaffUser, Worker
 from tests.conftest import make_user
 
 NIK = "3671055501800001"  # a woman born 15 Jan 1980, registered in Kec. Cipondoh

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.validation import (
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.validation import (
     parse_date,
     parse_nik,
     safe_display,

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from psm_tui.models import AuditLog, Worker
-from psm_tui.services import assignment, cases, workers
-from psm_tui.services.dto import Actor
-from psm_tui.services.errors import ConflictError, NotFoundError, ValidationError
-from psm_tui.services.workers import WorkerFilter
+from psm_tui.core import assignment, cases, workers
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
+from psm_tui.core.workers import WorkerFilter
+from psm_tui.store.models import AuditLog, Worker
 
 NIK = "3671051501800001"
 OTHER_NIK = "3671054202850003"

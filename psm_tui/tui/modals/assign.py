@@ -13,9 +13,9 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from psm_tui.core import assignment
+from psm_tui.core.dto import AssignResult, Candidate, CaseSummary
 from psm_tui.i18n import _
-from psm_tui.services import assignment
-from psm_tui.services.dto import AssignResult, Candidate, CaseSummary
 from psm_tui.tui.context import actor
 from psm_tui.tui.keys import N_
 from psm_tui.tui.modals.base import Dialog

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TypeVar
 
-import peewee
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,9 +18,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
-from psm_tui import backend
+from psm_tui.core.errors import PsmError, StaleVersionError
 from psm_tui.i18n import _
-from psm_tui.services.errors import PsmError, StaleVersionError
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.text import plain
@@ -127,8 +125,5 @@ class Dialog(TranslatedBindings, ModalScreen[R]):
             return False
         if isinstance(error, PsmError):
             self.show_error(str(error))
-            return True
-        if isinstance(error, peewee.OperationalError) and backend.is_busy_error(error):
-            self.show_error(_("The database is busy (a colleague is saving); try again."))
             return True
         return False

@@ -9,9 +9,9 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from psm_tui.core import bulk
+from psm_tui.core.bulk import BulkResult, PlanItem
 from psm_tui.i18n import _
-from psm_tui.services import bulk
-from psm_tui.services.bulk import BulkResult, PlanItem
 from psm_tui.tui.context import actor
 from psm_tui.tui.keys import N_
 from psm_tui.tui.modals.base import Dialog

@@ -8,8 +8,8 @@ from functools import partial
 from textual.widget import Widget
 from textual.widgets import Static
 
+from psm_tui.core.emergency import REASON_MIN
 from psm_tui.i18n import _
-from psm_tui.services.emergency import REASON_MIN
 from psm_tui.tui.context import actor
 from psm_tui.tui.keys import N_
 from psm_tui.tui.modals.base import Dialog

@@ -8,17 +8,17 @@ from dataclasses import replace
 from textual.widget import Widget
 from textual.widgets import Checkbox, Select
 
-from psm_tui.i18n import _
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dto import KelurahanRef, Ref
-from psm_tui.services.labels import (
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import KelurahanRef, Ref
+from psm_tui.core.labels import (
     OPEN_STATUSES,
     PRIORITIES,
     STATUSES,
     priority_label,
     status_label,
 )
-from psm_tui.services.reference import all_categories, all_kecamatan, all_kelurahan
+from psm_tui.core.reference import all_categories, all_kecamatan, all_kelurahan
+from psm_tui.i18n import _
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_

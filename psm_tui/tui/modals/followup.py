@@ -12,12 +12,12 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from psm_tui.core import clock, followups
+from psm_tui.core.dto import CaseSummary, FollowUpInfo, Ref
+from psm_tui.core.followups import FOLLOWUP_TRANSITIONS
+from psm_tui.core.labels import followup_status_label
+from psm_tui.core.reference import all_opds
 from psm_tui.i18n import _, format_date
-from psm_tui.services import clock, followups
-from psm_tui.services.dto import CaseSummary, FollowUpInfo, Ref
-from psm_tui.services.followups import FOLLOWUP_TRANSITIONS
-from psm_tui.services.labels import followup_status_label
-from psm_tui.services.reference import all_opds
 from psm_tui.tui.context import actor, settings
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.modals.base import Dialog

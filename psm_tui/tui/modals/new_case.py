@@ -12,14 +12,13 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
-from psm_tui.i18n import _
-from psm_tui.services import cases
-from psm_tui.services.case_queries import mask_nik
-from psm_tui.services.dto import DuplicateHint, Ref, RegisterResult
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.labels import PRIORITIES, SOURCES, priority_label, source_label
-from psm_tui.services.reference import all_categories
-from psm_tui.services.validation import (
+from psm_tui.core import cases
+from psm_tui.core.case_queries import mask_nik
+from psm_tui.core.dto import DuplicateHint, Ref, RegisterResult
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.labels import PRIORITIES, SOURCES, priority_label, source_label
+from psm_tui.core.reference import all_categories
+from psm_tui.core.validation import (
     sex_label,
     validate_birth_date,
     validate_kk,
@@ -28,6 +27,7 @@ from psm_tui.services.validation import (
     validate_phone,
     validate_rt_rw,
 )
+from psm_tui.i18n import _
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_

@@ -9,11 +9,11 @@ from textual import on
 from textual.widget import Widget
 from textual.widgets import Select
 
+from psm_tui.core import workers
+from psm_tui.core.dto import Ref, WorkerInfo
+from psm_tui.core.reference import all_kecamatan
+from psm_tui.core.validation import validate_name, validate_nik, validate_phone
 from psm_tui.i18n import _
-from psm_tui.services import workers
-from psm_tui.services.dto import Ref, WorkerInfo
-from psm_tui.services.reference import all_kecamatan
-from psm_tui.services.validation import validate_name, validate_nik, validate_phone
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_

@@ -8,10 +8,10 @@ from functools import partial
 from textual.widget import Widget
 from textual.widgets import Select
 
+from psm_tui.core import cases
+from psm_tui.core.dto import CaseDetail, CaseSummary
+from psm_tui.core.labels import NOTE_KINDS, activity_label
 from psm_tui.i18n import _
-from psm_tui.services import cases
-from psm_tui.services.dto import CaseDetail, CaseSummary
-from psm_tui.services.labels import NOTE_KINDS, activity_label
 from psm_tui.tui.context import actor
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.widgets.inputs import TextBox, TypeSelect

@@ -11,10 +11,10 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from psm_tui.core import cases
+from psm_tui.core.dto import CaseDetail, CaseSummary
+from psm_tui.core.labels import PRIORITIES, priority_label
 from psm_tui.i18n import _
-from psm_tui.services import cases
-from psm_tui.services.dto import CaseDetail, CaseSummary
-from psm_tui.services.labels import PRIORITIES, priority_label
 from psm_tui.tui.context import actor
 from psm_tui.tui.modals.base import Dialog
 

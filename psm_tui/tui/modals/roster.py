@@ -20,12 +20,12 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, Select, Static
 
+from psm_tui.core import clock, roster, training
+from psm_tui.core.dto import WorkerInfo
+from psm_tui.core.roster import RosterChange
+from psm_tui.core.training import TrainingDetail
+from psm_tui.core.workers import WorkerFilter, list_workers
 from psm_tui.i18n import _, ngettext
-from psm_tui.services import clock, roster, training
-from psm_tui.services.dto import WorkerInfo
-from psm_tui.services.roster import RosterChange
-from psm_tui.services.training import TrainingDetail
-from psm_tui.services.workers import WorkerFilter, list_workers
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings

@@ -11,8 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from psm_tui.core.errors import StaleVersionError
 from psm_tui.i18n import _, format_datetime
-from psm_tui.services.errors import StaleVersionError
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.text import plain
 

@@ -12,11 +12,11 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from psm_tui.core import cases
+from psm_tui.core.cases import REOPEN_FROM, TRANSITIONS
+from psm_tui.core.dto import CaseDetail, CaseSummary
+from psm_tui.core.labels import status_label
 from psm_tui.i18n import _
-from psm_tui.services import cases
-from psm_tui.services.cases import REOPEN_FROM, TRANSITIONS
-from psm_tui.services.dto import CaseDetail, CaseSummary
-from psm_tui.services.labels import status_label
 from psm_tui.tui.context import actor
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.widgets.inputs import TextInput

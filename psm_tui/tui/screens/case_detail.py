@@ -16,20 +16,20 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from psm_tui.i18n import _, format_date, format_datetime
-from psm_tui.services import audit, case_queries, privacy
-from psm_tui.services.audit import AuditEntry
-from psm_tui.services.dto import Actor, CaseDetail, CaseSummary
-from psm_tui.services.errors import OutOfScope
-from psm_tui.services.labels import (
+from psm_tui.core import audit, case_queries, privacy
+from psm_tui.core.audit import AuditEntry
+from psm_tui.core.dto import Actor, CaseDetail, CaseSummary
+from psm_tui.core.errors import OutOfScope
+from psm_tui.core.labels import (
     activity_label,
     followup_status_label,
     priority_label,
     source_label,
     status_label,
 )
-from psm_tui.services.masks import born_text
-from psm_tui.services.validation import sex_label
+from psm_tui.core.masks import born_text
+from psm_tui.core.validation import sex_label
+from psm_tui.i18n import _, format_date, format_datetime
 from psm_tui.tui.case_actions import CaseActions
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db

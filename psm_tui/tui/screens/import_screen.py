@@ -16,13 +16,13 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Input, ProgressBar, Select, Static
 
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.files.access import open_input, output_for
+from psm_tui.core.files.boundary import STDIO
+from psm_tui.core.imports import run as importing
+from psm_tui.core.imports.run import ImportResult
+from psm_tui.core.outbox import fetch_hint
 from psm_tui.i18n import _, format_number
-from psm_tui.services import importing
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.file_access import open_input, output_for
-from psm_tui.services.file_boundary import STDIO
-from psm_tui.services.importing import ImportResult
-from psm_tui.services.outbox import fetch_hint
 from psm_tui.tui.context import actor, boundary
 from psm_tui.tui.keys import N_
 from psm_tui.tui.messages import DataChanged

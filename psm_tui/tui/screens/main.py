@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer
 
-from psm_tui.services.case_queries import CaseFilter
+from psm_tui.core.case_queries import CaseFilter
 from psm_tui.tui.context import actor
 from psm_tui.tui.keys import VIEW_BINDINGS, TranslatedBindings
 from psm_tui.tui.views.dashboard import DashboardView

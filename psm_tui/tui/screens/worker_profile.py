@@ -17,12 +17,12 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from psm_tui.core import clock, ipsm, roster
+from psm_tui.core.dto import WorkerInfo
+from psm_tui.core.labels import priority_label, status_label
+from psm_tui.core.roster import RosterChange, WorkerProfile
+from psm_tui.core.training import TrainingDetail
 from psm_tui.i18n import _, format_date, format_datetime, ngettext
-from psm_tui.services import clock, ipsm, roster
-from psm_tui.services.dto import WorkerInfo
-from psm_tui.services.labels import priority_label, status_label
-from psm_tui.services.roster import RosterChange, WorkerProfile
-from psm_tui.services.training import TrainingDetail
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings

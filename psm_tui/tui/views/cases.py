@@ -11,12 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import CaseSummary, KelurahanRef, Ref, RegisterResult
+from psm_tui.core.labels import OPEN_STATUSES, priority_label, status_label
+from psm_tui.core.lookup import category_abbrevs
+from psm_tui.core.reference import all_kecamatan, all_kelurahan
 from psm_tui.i18n import _, format_number
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dto import CaseSummary, KelurahanRef, Ref, RegisterResult
-from psm_tui.services.labels import OPEN_STATUSES, priority_label, status_label
-from psm_tui.services.lookup import category_abbrevs
-from psm_tui.services.reference import all_kecamatan, all_kelurahan
 from psm_tui.tui.case_actions import CaseActions
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db

@@ -8,11 +8,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label
 
+from psm_tui.core import dashboard
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dashboard import Dashboard
+from psm_tui.core.labels import OPEN_STATUSES, status_label
 from psm_tui.i18n import _, format_date, format_number
-from psm_tui.services import dashboard
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dashboard import Dashboard
-from psm_tui.services.labels import OPEN_STATUSES, status_label
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import TranslatedBindings

@@ -13,12 +13,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
+from psm_tui.core import case_queries, dashboard, followups
+from psm_tui.core.dashboard import OpdCount
+from psm_tui.core.dto import FollowUpInfo
+from psm_tui.core.followups import FollowUpFilter
+from psm_tui.core.labels import followup_status_label
 from psm_tui.i18n import _, format_date, format_number
-from psm_tui.services import case_queries, dashboard, followups
-from psm_tui.services.dashboard import OpdCount
-from psm_tui.services.dto import FollowUpInfo
-from psm_tui.services.followups import FollowUpFilter
-from psm_tui.services.labels import followup_status_label
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings

@@ -1,7 +1,7 @@
 """Laporan (reports): the figures of ``psm summary`` as tables with bars, the intake sparkline,
 a period and kecamatan to pick, drill-down into the case list, and the monthly report export.
 
-Everything comes from :mod:`psm_tui.services.reports` in a thread worker (a million cases take a
+Everything comes from :mod:`psm_tui.core.reports` in a thread worker (a million cases take a
 few seconds; the screen stays responsive and says it is counting).
 """
 
@@ -22,17 +22,17 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Select, Sparkline, Static
 
+from psm_tui.core import clock, reports
+from psm_tui.core.dto import Actor, Ref
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.files.access import output_for
+from psm_tui.core.files.output import StdoutOutput
+from psm_tui.core.outbox import fetch_hint
+from psm_tui.core.reference import all_kecamatan
+from psm_tui.core.reports import MonthCount, Period, ReportScope
 from psm_tui.i18n import _, format_date, format_number
-from psm_tui.services import clock, reports
-from psm_tui.services.dto import Actor, Ref
-from psm_tui.services.errors import ValidationError
-from psm_tui.services.exports import ExportRequest, ExportResult, format_for, run_export
-from psm_tui.services.file_access import output_for
-from psm_tui.services.file_output import StdoutOutput
-from psm_tui.services.outbox import fetch_hint
-from psm_tui.services.reference import all_kecamatan
-from psm_tui.services.reports import MonthCount, Period, ReportScope
-from psm_tui.services.reports_tables import (
+from psm_tui.presentation.exports import ExportRequest, ExportResult, format_for, run_export
+from psm_tui.presentation.tables import (
     PERIOD_TABLES,
     ReportTable,
     Row,

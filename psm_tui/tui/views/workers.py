@@ -13,12 +13,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import Ref, WorkerInfo
+from psm_tui.core.labels import OPEN_STATUSES
+from psm_tui.core.reference import all_kecamatan
+from psm_tui.core.workers import WorkerFilter, list_workers
 from psm_tui.i18n import _, format_number
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dto import Ref, WorkerInfo
-from psm_tui.services.labels import OPEN_STATUSES
-from psm_tui.services.reference import all_kecamatan
-from psm_tui.services.workers import WorkerFilter, list_workers
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import ShowCases

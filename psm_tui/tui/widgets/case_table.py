@@ -21,11 +21,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from psm_tui.core import case_queries
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import Actor, CaseSummary
+from psm_tui.core.labels import PRIORITIES, STATUSES, priority_label, status_label
 from psm_tui.i18n import _
-from psm_tui.services import case_queries
-from psm_tui.services.case_queries import CaseFilter
-from psm_tui.services.dto import Actor, CaseSummary
-from psm_tui.services.labels import PRIORITIES, STATUSES, priority_label, status_label
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.text import clean, day_month, fit

@@ -9,7 +9,7 @@ from textual import events
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Select, TextArea
 
-from psm_tui.services.errors import ValidationError
+from psm_tui.core.errors import ValidationError
 
 
 class TextInput(Input):

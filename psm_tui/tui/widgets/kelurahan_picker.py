@@ -17,10 +17,10 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from psm_tui.core.dto import KelurahanRef
+from psm_tui.core.lookup import match_kelurahan
+from psm_tui.core.reference import all_kelurahan
 from psm_tui.i18n import _
-from psm_tui.services.dto import KelurahanRef
-from psm_tui.services.lookup import match_kelurahan
-from psm_tui.services.reference import all_kelurahan
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.widgets.inputs import TextInput

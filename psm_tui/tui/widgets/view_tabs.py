@@ -6,9 +6,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from psm_tui.core.dto import Actor
+from psm_tui.core.users import role_label
 from psm_tui.i18n import _
-from psm_tui.services.dto import Actor
-from psm_tui.services.users import role_label
 from psm_tui.tui.text import clean
 
 VIEWS = (

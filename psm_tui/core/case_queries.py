@@ -1,0 +1,408 @@
+"""Reading cases: filters, pages of a list, counts, and the whole record of one case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from peewee import JOIN, SQL, Expression, ModelSelect, fn
+from peewee import Case as SqlCase
+
+from psm_tui.core import clock, emergency
+from psm_tui.core.dto import (
+    ActivityInfo,
+    Actor,
+    AssignmentInfo,
+    CaseDetail,
+    CaseSummary,
+    ClientInfo,
+    FollowUpInfo,
+    KelurahanRef,
+    Ref,
+    WorkerRef,
+)
+from psm_tui.core.errors import NotFoundError
+from psm_tui.core.labels import FOLLOWUP_OPEN
+from psm_tui.core.masks import age_on, mask_nik, record_nik_search, shown_birth_date
+from psm_tui.core.timeline import render
+from psm_tui.core.users import read_scope
+from psm_tui.i18n import _
+from psm_tui.store import search as backend_search
+from psm_tui.store.database import db
+from psm_tui.store.models import (
+    Activity,
+    Assignment,
+    Case,
+    Category,
+    Client,
+    FollowUp,
+    Kecamatan,
+    Kelurahan,
+    Opd,
+    StaffUser,
+    Worker,
+)
+
+__all__ = ["mask_nik"]  # re-exported: callers mask through this module
+
+DUE_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: tuple[str, ...] = ()
+    kecamatan: str | None = None
+    kelurahan: str | None = None
+    category: str | None = None
+    priority: str | None = None
+    worker_id: int | None = None
+    unassigned: bool = False
+    overdue: bool = False
+    search: str | None = None
+    created_by: int | None = None
+    reported_from: dt.date | None = None
+    reported_to: dt.date | None = None  # inclusive
+
+
+def overdue_followups_query(today: dt.date) -> ModelSelect:
+    return FollowUp.select(FollowUp.case).where(
+        FollowUp.status.in_(FOLLOWUP_OPEN), FollowUp.due_on < today
+    )
+
+
+def _exact_search(text: str) -> Expression | None:
+    """A NIK (16 digits, spaces allowed) or a case number, looked up exactly by its index."""
+    digits = text.replace(" ", "")
+    if digits.isdigit() and len(digits) == 16:
+        return Case.client.in_(Client.select(Client.id).where(Client.nik == digits))
+    if len(text) == 11 and text[4] == "-" and text.replace("-", "").isdigit():
+        return Case.number == text
+    return None
+
+
+def _search_condition(text: str) -> Expression:
+    """NIK and case number exactly, through their indexes; otherwise words (prefixes) of the
+    client's name, the case number or the description, through the search index.
+
+    Every branch is a condition on ``case`` alone, so a count needs no join."""
+    text = text.strip()
+    exact = _exact_search(text)
+    if exact is not None:
+        return exact
+    return backend_search.case_search_condition(Case.id, text)
+
+
+def case_conditions(filters: CaseFilter) -> list[Expression]:
+    """``filters`` as conditions on ``case`` alone (other tables only inside subqueries), so a
+    count or a page of ids is answered from the case indexes without a join."""
+    conditions: list[Expression] = []
+    if filters.status:
+        conditions.append(Case.status.in_(filters.status))
+    if filters.kecamatan:
+        conditions.append(emergency.in_kecamatan(filters.kecamatan))
+    if filters.kelurahan:
+        conditions.append(Case.kelurahan == filters.kelurahan)
+    if filters.category:
+        conditions.append(Case.category == int(filters.category))
+    if filters.priority:
+        conditions.append(Case.priority == filters.priority)
+    if filters.worker_id:
+        conditions.append(Case.worker == filters.worker_id)
+    if filters.unassigned:
+        conditions.append(Case.worker.is_null())
+    if filters.overdue:
+        conditions.append(Case.id.in_(overdue_followups_query(clock.today())))
+    if filters.created_by:
+        conditions.append(Case.created_by == filters.created_by)
+    if filters.reported_from:
+        conditions.append(Case.reported_at >= dt.datetime.combine(filters.reported_from, dt.time()))
+    if filters.reported_to:
+        end = dt.datetime.combine(filters.reported_to + dt.timedelta(days=1), dt.time())
+        conditions.append(Case.reported_at < end)
+    if filters.search:
+        conditions.append(_search_condition(filters.search))
+    return conditions
+
+
+def scoped_conditions(
+    actor: Actor | None, filters: CaseFilter, *, walk_order: bool = False
+) -> list[Expression]:
+    """``filters`` within what ``actor`` may read: a kecamatan-scoped viewer or operator gets
+    only that kecamatan (another kecamatan asked for gives nothing). ``walk_order``: a page in
+    an index's order, which the scope then leaves alone (``backend_search.unindexed``)."""
+    conditions = case_conditions(filters)
+    scope = read_scope(actor)
+    if scope and scope != filters.kecamatan:
+        conditions.extend(emergency.scope_conditions(actor, walk_order=walk_order))
+    return conditions
+
+
+def _joined(query: ModelSelect) -> ModelSelect:
+    return (
+        query.join(Client)
+        .switch(Case)
+        .join(Kelurahan)
+        .join(Kecamatan)
+        .switch(Case)
+        .join(Category)
+        .switch(Case)
+        .join(Worker, JOIN.LEFT_OUTER)
+    )
+
+
+def filtered(filters: CaseFilter) -> ModelSelect:
+    """The cases matching ``filters``, joined with what a list row shows."""
+    query = _joined(Case.select(Case, Client, Kelurahan, Kecamatan, Category, Worker))
+    conditions = case_conditions(filters)
+    return query.where(*conditions) if conditions else query
+
+
+PRIORITY_ORDER = SqlCase(
+    Case.priority, (("darurat", 0), ("tinggi", 1), ("normal", 2), ("rendah", 3)), 4
+)
+# Each ordering is total (ends in a unique column), so pages never overlap or skip a row.
+ORDERINGS = {
+    "newest": (Case.reported_at.desc(), Case.id.desc()),
+    "oldest": (Case.reported_at.asc(), Case.id.asc()),
+    "priority": (PRIORITY_ORDER, Case.reported_at.desc(), Case.id.desc()),
+    "number": (Case.number.asc(),),
+}
+# What a list row shows. Rows are read as the driver returns them and converted here: building
+# model instances (or peewee's per-column conversion) cost more than the query itself.
+SUMMARY_COLUMNS = (
+    Case.id,
+    Case.number,
+    Case.status,
+    Case.priority,
+    Category.code,
+    Category.name,
+    Kelurahan.code,
+    Kelurahan.name,
+    Kecamatan.code,
+    Kecamatan.name,
+    Client.name,
+    Client.nik,
+    Case.worker,
+    Worker.name,
+    Worker.kind,
+    Worker.kelurahan,
+    Case.reported_at,
+    Case.updated_at,
+    Case.version,
+)
+
+
+def _open_followups(due_before: dt.date | None = None) -> ModelSelect:
+    """How many open follow-ups (due before a day) the outer row's case has: one probe of the
+    (case_id, status) index per row. The due date is counted, not filtered on, so the planner
+    never prefers the (status, due_on) index, which would scan every open follow-up."""
+    followup = FollowUp.alias()
+    counted = (
+        fn.SUM(SqlCase(None, ((followup.due_on < due_before, 1),), 0))
+        if due_before
+        else fn.COUNT(SQL("*"))
+    )
+    return followup.select(fn.COALESCE(counted, 0)).where(
+        followup.case == Case.id, followup.status.in_(FOLLOWUP_OPEN)
+    )
+
+
+def _datetime(value: object) -> dt.datetime | None:
+    """A timestamp as SQLite (text) or PostgreSQL (datetime) hands it back."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def _summary(values: tuple, actor: Actor | None) -> CaseSummary:  # type: ignore[type-arg]
+    (
+        case_id,
+        number,
+        status,
+        priority,
+        cat_code,
+        cat_name,
+        kel_code,
+        kel_name,
+        kec_code,
+        kec_name,
+        client_name,
+        client_nik,
+        worker_id,
+        worker_name,
+        worker_kind,
+        worker_kel,
+        reported_at,
+        updated_at,
+        version,
+        open_count,
+        overdue_count,
+    ) = values
+    return CaseSummary(
+        id=case_id,
+        number=number,
+        status=status,
+        priority=priority,
+        category=Ref(str(cat_code), cat_name),
+        kelurahan=KelurahanRef(kel_code, kel_name, kec_code, kec_name),
+        client_name=client_name,
+        client_nik=mask_nik(client_nik, actor),
+        worker=WorkerRef(worker_id, worker_name, worker_kind, worker_kel) if worker_id else None,
+        reported_at=_datetime(reported_at),  # type: ignore[arg-type]
+        updated_at=_datetime(updated_at),  # type: ignore[arg-type]
+        open_followups=int(open_count),
+        overdue_followups=int(overdue_count),
+        version=version,
+    )
+
+
+def _summaries(
+    actor: Actor | None, condition: Expression, ordering: tuple = ()
+) -> list[CaseSummary]:  # type: ignore[type-arg]
+    overdue = _open_followups(due_before=clock.today())
+    query = (
+        _joined(Case.select(*SUMMARY_COLUMNS, _open_followups(), overdue))
+        .where(condition)
+        .order_by(*ordering)
+    )
+    return [_summary(row, actor) for row in db.execute(query).fetchall()]
+
+
+def list_cases(
+    actor: Actor | None,
+    filters: CaseFilter = CaseFilter(),
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    order: str = "newest",
+) -> list[CaseSummary]:
+    """One page of cases. The page's ids are chosen on ``case`` alone (an index walk, however
+    deep the offset), and only those rows are joined with what the list shows."""
+    ordering = ORDERINGS[order]
+    if offset == 0:
+        record_nik_search(actor, filters.search)
+    page = Case.select(Case.id)
+    conditions = scoped_conditions(actor, filters, walk_order=order != "priority")
+    if conditions:
+        page = page.where(*conditions)
+    page = page.order_by(*ordering).limit(limit).offset(offset)
+    return _summaries(actor, Case.id.in_(page), ordering)
+
+
+def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) -> int:
+    """How many cases match, within ``actor``'s read scope (None: every case, for internal
+    callers); a whole-NIK search is audited like a listing."""
+    record_nik_search(actor, filters.search)
+    text = (filters.search or "").strip()
+    if (
+        text
+        and read_scope(actor) is None
+        and replace(filters, search=None) == CaseFilter()
+        and _exact_search(text) is None
+    ):
+        # One index row per case: count a word search there, not by looking up every hit.
+        return backend_search.case_search_count(db.obj, text)
+    query = Case.select(fn.COUNT(SQL("*")))
+    conditions = scoped_conditions(actor, filters)
+    return int(query.where(*conditions).scalar() if conditions else query.scalar())
+
+
+def case_row(number: str) -> Case:
+    case = Case.get_or_none(Case.number == number.strip())
+    if case is None:
+        raise NotFoundError(_("Case {number} not found").format(number=number))
+    return case
+
+
+def followup_info(row: FollowUp, case_number: str, today: dt.date) -> FollowUpInfo:
+    is_open = row.status in FOLLOWUP_OPEN
+    return FollowUpInfo(
+        id=row.id,
+        case_number=case_number,
+        opd_code=row.opd.code,
+        opd_name=row.opd.abbrev,
+        action=row.action,
+        due_on=row.due_on,
+        status=row.status,
+        response=row.response,
+        responded_at=row.responded_at,
+        reason=row.reason,
+        created_at=row.created_at,
+        overdue=bool(is_open and row.due_on and row.due_on < today),
+        due_soon=bool(
+            is_open and row.due_on and today <= row.due_on <= today + dt.timedelta(DUE_SOON_DAYS)
+        ),
+    )
+
+
+def _username(user: StaffUser | None) -> str:
+    return user.username if user else "-"
+
+
+def case_detail(actor: Actor | None, number: str) -> CaseDetail:
+    """The whole record of one case: client, timeline, follow-ups, assignment history.
+
+    Outside ``actor``'s scope it is refused (:class:`OutOfScope`) unless they hold an
+    emergency access to it (:mod:`psm_tui.core.emergency`)."""
+    case = case_row(number)
+    emergency.check_read(actor, case)
+    summary = _summaries(actor, Case.id == case.id)[0]
+    today = clock.today()
+    client = Client.get_by_id(case.client_id)
+    followups = [
+        followup_info(f, case.number, today)
+        for f in FollowUp.select(FollowUp, Opd)
+        .join(Opd)
+        .where(FollowUp.case == case.id)
+        .order_by(FollowUp.id)
+    ]
+    activities = [
+        ActivityInfo(a.kind, render(a.data), _username(a.author), a.at)
+        for a in Activity.select(Activity, StaffUser)
+        .join(StaffUser, JOIN.LEFT_OUTER)
+        .where(Activity.case == case.id)
+        .order_by(Activity.at, Activity.id)
+    ]
+    assignments = [
+        AssignmentInfo(
+            a.worker.id,
+            a.worker.name,
+            _username(a.assigned_by),
+            a.assigned_at,
+            render(a.reason),
+            a.ended_at,
+        )
+        for a in Assignment.select(Assignment, Worker, StaffUser)
+        .join(Worker)
+        .switch(Assignment)
+        .join(StaffUser, JOIN.LEFT_OUTER)
+        .where(Assignment.case == case.id)
+        .order_by(Assignment.assigned_at, Assignment.id)
+    ]
+    return CaseDetail(
+        summary=summary,
+        client=ClientInfo(
+            client.id,
+            client.name,
+            mask_nik(client.nik, actor),
+            mask_nik(client.kk, actor),
+            client.sex,
+            shown_birth_date(client.birth_date, actor),
+            client.address,
+            client.rt,
+            client.rw,
+            client.phone,
+            client.dtsen,
+            client.dtsen_desil,
+            age_on(client.birth_date, today),
+        ),
+        description=case.description,
+        source=case.source,
+        outcome=case.outcome,
+        closed_at=case.closed_at,
+        created_by=_username(case.created_by),
+        updated_by=_username(case.updated_by),
+        followups=followups,
+        activities=activities,
+        assignments=assignments,
+    )

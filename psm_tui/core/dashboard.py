@@ -1,0 +1,140 @@
+"""Figures for the Ringkasan (dashboard) view: what needs attention now, and where."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from peewee import JOIN, Expression, fn
+from peewee import Case as SqlCase
+
+from psm_tui.core import clock, emergency
+from psm_tui.core.case_queries import DUE_SOON_DAYS, CaseFilter, count_cases, list_cases
+from psm_tui.core.dto import Actor, CaseSummary
+from psm_tui.core.emergency import EmergencyGrant
+from psm_tui.core.labels import FOLLOWUP_OPEN, OPEN_STATUSES
+from psm_tui.core.users import can, read_scope
+from psm_tui.store.models import Case, FollowUp, Kecamatan, Kelurahan, Opd
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    """Open and unassigned cases of one kecamatan."""
+
+    code: str
+    name: str
+    open: int
+    unassigned: int
+
+
+@dataclass(frozen=True)
+class OpdCount:
+    """Open and overdue follow-ups waiting on one OPD."""
+
+    code: str
+    abbrev: str
+    open: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    untriaged: int
+    unassigned: int
+    overdue_followups: int
+    due_soon_followups: int
+    open_cases: int
+    by_kecamatan: list[AreaCount]
+    my_queue: list[CaseSummary]
+    my_queue_total: int
+    scope: str | None = None  # the kecamatan the figures are limited to (None: the city)
+    emergency: list[EmergencyGrant] = field(default_factory=list)  # supervisors only
+
+
+def mine_filter(actor: Actor) -> CaseFilter:
+    """The actor's queue: the open cases they registered."""
+    return CaseFilter(status=OPEN_STATUSES, created_by=actor.id)
+
+
+def unassigned_filter() -> CaseFilter:
+    return CaseFilter(status=OPEN_STATUSES, unassigned=True)
+
+
+def _in_scope(actor: Actor | None) -> list[Expression]:
+    """Follow-ups of the cases ``actor`` may read."""
+    scoped = emergency.scope_conditions(actor)
+    return [FollowUp.case.in_(Case.select(Case.id).where(*scoped))] if scoped else []
+
+
+def _open_followups_due(
+    actor: Actor | None, before: dt.date | None = None, upto: dt.date | None = None
+) -> int:
+    query = FollowUp.select().where(FollowUp.status.in_(FOLLOWUP_OPEN), *_in_scope(actor))
+    if before is not None:
+        query = query.where(FollowUp.due_on < before)
+    if upto is not None:
+        query = query.where(FollowUp.due_on.between(clock.today(), upto))
+    return query.count()
+
+
+def by_kecamatan(actor: Actor | None = None) -> list[AreaCount]:
+    """Open and unassigned cases per kecamatan (only the actor's kecamatan if scoped)."""
+    # Kelurahan without open cases join as NULL rows: only real cases count as unassigned.
+    unassigned = fn.SUM(SqlCase(None, ((Case.id.is_null(False) & Case.worker.is_null(), 1),), 0))
+    rows = (
+        Kecamatan.select(Kecamatan.code, Kecamatan.name, fn.COUNT(Case.id), unassigned)
+        .join(Kelurahan, JOIN.LEFT_OUTER, on=(Kelurahan.kecamatan == Kecamatan.code))
+        .join(
+            Case,
+            JOIN.LEFT_OUTER,
+            on=((Case.kelurahan == Kelurahan.code) & Case.status.in_(OPEN_STATUSES)),
+        )
+        .group_by(Kecamatan.code, Kecamatan.name)
+        .order_by(Kecamatan.code)
+        .tuples()
+    )
+    scope = read_scope(actor)
+    if scope:
+        rows = rows.where(Kecamatan.code == scope)
+    return [AreaCount(code, name, int(n), int(free or 0)) for code, name, n, free in rows]
+
+
+def figures(actor: Actor, queue_limit: int = 10) -> Dashboard:
+    """Everything the dashboard shows, in one call (a handful of indexed counts), within the
+    actor's read scope; supervisors also see the week's emergency accesses."""
+    today = clock.today()
+    mine = mine_filter(actor)
+    return Dashboard(
+        untriaged=count_cases(CaseFilter(status=("baru",)), actor),
+        unassigned=count_cases(unassigned_filter(), actor),
+        overdue_followups=_open_followups_due(actor, before=today),
+        due_soon_followups=_open_followups_due(actor, upto=today + dt.timedelta(DUE_SOON_DAYS)),
+        open_cases=count_cases(CaseFilter(status=OPEN_STATUSES), actor),
+        by_kecamatan=by_kecamatan(actor),
+        my_queue=list_cases(actor, mine, limit=queue_limit, order="priority"),
+        my_queue_total=count_cases(mine, actor),
+        scope=read_scope(actor),
+        emergency=emergency.recent() if can(actor, "emergency.list") else [],
+    )
+
+
+def followups_by_opd(actor: Actor | None = None) -> list[OpdCount]:
+    """Every partner with its open and overdue follow-ups (partners with none included), of
+    the cases ``actor`` may read."""
+    today = clock.today()
+    overdue = fn.SUM(SqlCase(None, ((FollowUp.due_on < today, 1),), 0))
+    joined = (FollowUp.opd == Opd.code) & FollowUp.status.in_(FOLLOWUP_OPEN)
+    for condition in _in_scope(actor):
+        joined &= condition
+    rows = (
+        Opd.select(Opd.code, Opd.abbrev, fn.COUNT(FollowUp.id), overdue)
+        .join(
+            FollowUp,
+            JOIN.LEFT_OUTER,
+            on=joined,
+        )
+        .group_by(Opd.code, Opd.abbrev)
+        .order_by(Opd.code)
+        .tuples()
+    )
+    return [OpdCount(code, abbrev, int(n), int(late or 0)) for code, abbrev, n, late in rows]

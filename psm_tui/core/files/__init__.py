@@ -1,0 +1,1 @@
+"""The file boundary: every path, file and size a user sends is checked here before use."""

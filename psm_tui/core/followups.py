@@ -1,0 +1,221 @@
+"""Follow-ups (tindak lanjut / rujukan): one request to one OPD about one case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from psm_tui.core import audit, clock
+from psm_tui.core.case_queries import DUE_SOON_DAYS, case_row, followup_info
+from psm_tui.core.dto import Actor, FollowUpInfo
+from psm_tui.core.emergency import scope_conditions
+from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
+from psm_tui.core.labels import FOLLOWUP_OPEN, OPEN_STATUSES
+from psm_tui.core.reference import find_opd, kelurahan_by_code
+from psm_tui.core.timeline import encode, fact
+from psm_tui.core.users import require
+from psm_tui.core.validation import parse_date, validate_text
+from psm_tui.i18n import _, format_date
+from psm_tui.store.database import db
+from psm_tui.store.models import Activity, Case, FollowUp, Kelurahan, Opd
+
+# status -> statuses reachable from it
+FOLLOWUP_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "dikirim": ("diterima", "selesai", "ditolak", "dibatalkan"),
+    "diterima": ("selesai", "ditolak", "dibatalkan"),
+    "selesai": (),
+    "ditolak": (),
+    "dibatalkan": (),
+}
+
+
+@dataclass(frozen=True)
+class FollowUpFilter:
+    opd: str | None = None
+    status: tuple[str, ...] = ()
+    overdue: bool = False
+    due_soon: bool = False
+    open_only: bool = False
+    case_number: str | None = None
+    kecamatan: str | None = None
+
+
+def create_followup(
+    actor: Actor,
+    number: str,
+    *,
+    opd: str,
+    action: str,
+    due: str | dt.date | None = None,
+    default_days: int = 14,
+) -> FollowUpInfo:
+    opd_ref = find_opd(opd)
+    body = validate_text(action, "action", required=True)
+    due_on = parse_date(due, "due") or clock.today() + dt.timedelta(days=default_days)
+    if due_on < clock.today():
+        raise ValidationError(
+            _("The due date {date} is in the past").format(date=format_date(due_on)), "due"
+        )
+    with db.atomic():
+        case = case_row(number)
+        require(actor, "followup.write", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
+        if case.status not in OPEN_STATUSES:
+            raise ConflictError(
+                _("Case {number} is {status}; reopen it first").format(
+                    number=case.number, status=case.status
+                )
+            )
+        now = clock.now()
+        row = FollowUp.create(
+            case=case.id,
+            opd=opd_ref.code,
+            action=body,
+            due_on=due_on,
+            status="dikirim",
+            created_by=actor.id,
+            created_at=now,
+            updated_at=now,
+        )
+        Activity.create(
+            case=case.id,
+            kind="rujukan",
+            author=actor.id,
+            at=now,
+            data=encode(
+                fact(
+                    "followup",
+                    opd=opd_ref.code,
+                    opd_name=opd_ref.name,
+                    action=body,
+                    due=due_on.isoformat() if due_on else None,
+                )
+            ),
+        )
+        audit.record(
+            actor,
+            "followup.create",
+            "followup",
+            row.id,
+            {
+                "opd": [None, opd_ref.code],
+                "action": [None, body],
+                "due_on": [None, due_on],
+                "status": [None, "dikirim"],
+            },
+            case_number=case.number,
+        )
+    return get_followup(row.id)
+
+
+def update_followup(
+    actor: Actor, followup_id: int, status: str, *, response: str | None = None
+) -> FollowUpInfo:
+    """Accept, complete, reject (with the OPD's reason) or cancel a follow-up."""
+    status = status.strip().lower()
+    if status not in FOLLOWUP_TRANSITIONS:
+        raise ValidationError(
+            _("Unknown follow-up status {status}; use one of {choices}").format(
+                status=status, choices=", ".join(FOLLOWUP_TRANSITIONS)
+            ),
+            "status",
+        )
+    text = validate_text(response, "response")
+    with db.atomic():
+        row = FollowUp.get_or_none(FollowUp.id == followup_id)
+        if row is None:
+            raise NotFoundError(_("Follow-up {id} not found").format(id=followup_id))
+        case = Case.get_by_id(row.case_id)
+        require(actor, "followup.write", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
+        if status not in FOLLOWUP_TRANSITIONS[row.status]:
+            raise ConflictError(
+                _("Follow-up {id} cannot go from {old} to {new}").format(
+                    id=followup_id, old=row.status, new=status
+                )
+            )
+        if status == "ditolak" and not text:
+            raise ValidationError(_("A rejection needs the OPD's reason"), "response")
+        now = clock.now()
+        changes: dict[str, object] = {"status": status, "updated_at": now}
+        if text:
+            changes["reason" if status == "ditolak" else "response"] = text
+        if status in ("diterima", "selesai", "ditolak") and row.responded_at is None:
+            changes["responded_at"] = now
+        before = {key: getattr(row, key) for key in changes}
+        FollowUp.update(**changes).where(FollowUp.id == followup_id).execute()
+        opd = Opd.get_by_id(row.opd_code)
+        Activity.create(
+            case=case.id,
+            kind="rujukan",
+            author=actor.id,
+            at=now,
+            data=encode(fact("followup_status", opd=opd.abbrev, status=status, text=text or None)),
+        )
+        audit.record(
+            actor,
+            "followup.update",
+            "followup",
+            followup_id,
+            audit.diff(before, changes),
+            case_number=case.number,
+        )
+    return get_followup(followup_id)
+
+
+def get_followup(followup_id: int) -> FollowUpInfo:
+    row = (
+        FollowUp.select(FollowUp, Opd, Case)
+        .join(Opd)
+        .switch(FollowUp)
+        .join(Case)
+        .where(FollowUp.id == followup_id)
+        .first()
+    )
+    if row is None:
+        raise NotFoundError(_("Follow-up {id} not found").format(id=followup_id))
+    return followup_info(row, row.case.number, clock.today())
+
+
+def list_followups(
+    filters: FollowUpFilter = FollowUpFilter(), limit: int = 500, actor: Actor | None = None
+) -> list[FollowUpInfo]:
+    """Overdue first, then by due date; only of the cases ``actor`` may read."""
+    today = clock.today()
+    query = FollowUp.select(FollowUp, Opd, Case).join(Opd).switch(FollowUp).join(Case)
+    for condition in scope_conditions(actor):
+        query = query.where(condition)
+    if filters.opd:
+        query = query.where(FollowUp.opd == find_opd(filters.opd).code)
+    if filters.status:
+        query = query.where(FollowUp.status.in_(filters.status))
+    if filters.open_only or filters.overdue or filters.due_soon:
+        query = query.where(FollowUp.status.in_(FOLLOWUP_OPEN))
+    if filters.overdue:
+        query = query.where(FollowUp.due_on < today)
+    if filters.due_soon:
+        query = query.where(FollowUp.due_on.between(today, today + dt.timedelta(DUE_SOON_DAYS)))
+    if filters.case_number:
+        query = query.where(Case.number == filters.case_number)
+    if filters.kecamatan:
+        query = query.switch(Case).join(Kelurahan).where(Kelurahan.kecamatan == filters.kecamatan)
+    query = query.order_by(FollowUp.due_on.asc(nulls="LAST"), FollowUp.id).limit(limit)
+    infos = [followup_info(row, row.case.number, today) for row in query]
+    return sorted(infos, key=lambda f: (not f.overdue, f.status not in FOLLOWUP_OPEN))
+
+
+def followups_by_case(case_ids: list[int]) -> dict[int, list[FollowUpInfo]]:
+    """The follow-ups of many cases in one query (for list exports)."""
+    today = clock.today()
+    result: dict[int, list[FollowUpInfo]] = {case_id: [] for case_id in case_ids}
+    if not case_ids:
+        return result
+    query = (
+        FollowUp.select(FollowUp, Opd, Case)
+        .join(Opd)
+        .switch(FollowUp)
+        .join(Case)
+        .where(FollowUp.case.in_(case_ids))
+        .order_by(FollowUp.id)
+    )
+    for row in query:
+        result[row.case_id].append(followup_info(row, row.case.number, today))
+    return result

@@ -1,0 +1,507 @@
+"""Exports: case, follow-up and worker lists, the monthly report and the PSM incentive list.
+
+Who may export what (UU PDP: exports of personal data are limited, minimal and logged):
+
+* ``report`` holds only counts, no personal data: anyone who may read (the Kepala Dinas is a
+  viewer) may export it.
+* ``cases``, ``followups``, ``workers`` are lists about people. Operators may export them for
+  their daily work, but NIK and No. KK are masked for them (full only with ``nik.full``) and a
+  kecamatan-scoped operator gets only that kecamatan. Viewers may not.
+* ``incentive`` is a finance document with the PSM's NIK and amounts: it needs the ``export``
+  permission (supervisor).
+
+Lists honour the filters of ``psm case list`` (:class:`CaseFilter`) and are streamed from the
+database (``.tuples().iterator()``), never loaded whole. Every export, and every refusal, is
+written to the audit log with who, what, which filter and how many rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import IO
+
+from peewee import JOIN, fn
+from peewee import Case as SqlCase
+
+from psm_tui.config import Settings
+from psm_tui.core import audit, clock
+from psm_tui.core.case_queries import CaseFilter, count_cases, filtered, mask_nik
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import ValidationError
+from psm_tui.core.files.output import Output
+from psm_tui.core.labels import FOLLOWUP_OPEN
+from psm_tui.core.reference import find_kecamatan, find_opd, kelurahan_by_code
+from psm_tui.core.reports import month_end
+from psm_tui.core.users import read_scope, require
+from psm_tui.core.workers import WorkerFilter, list_workers
+from psm_tui.i18n import _, format_rupiah
+from psm_tui.presentation.export_files import (
+    CsvSink,
+    LongCsvSink,
+    TableSink,
+    write_tables,
+)
+from psm_tui.presentation.incentive import incentive_list, incentive_tables, rate_for
+from psm_tui.presentation.monthly import monthly_report
+from psm_tui.presentation.tables import Column, ReportTable
+from psm_tui.store.models import Case, Category, Client, FollowUp, Kecamatan, Kelurahan, Opd, Worker
+
+KINDS = ("cases", "followups", "workers", "incentive", "report")
+FORMATS = ("csv", "xlsx")
+# The least permission (users.PERMISSIONS) each kind of export needs; see the module docstring.
+EXPORT_PERMISSION = {
+    "report": "export.report",
+    "cases": "export.list",
+    "followups": "export.list",
+    "workers": "export.list",
+    "incentive": "export",
+}
+Progress = Callable[[int], None]
+PROGRESS_STEP = 500  # rows between two progress reports
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    kind: str
+    fmt: str
+    filters: CaseFilter = field(default_factory=CaseFilter)
+    opd: str | None = None
+    workers: WorkerFilter = field(default_factory=WorkerFilter)
+    month: dt.date | None = None
+    kecamatan: str | None = None  # report / incentive scope (Kemendagri code)
+    plain: bool = False
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    kind: str
+    fmt: str
+    output: str
+    rows: int
+
+
+def format_for(output: str | None, fmt: str | None) -> str:
+    """``--format`` if given, else from the file name (``.xlsx``), else CSV."""
+    if fmt:
+        fmt = fmt.lower()
+        if fmt not in FORMATS:
+            raise ValidationError(
+                _("Unknown format {format}; use csv or xlsx").format(format=fmt), "format"
+            )
+        return fmt
+    return "xlsx" if (output or "").lower().endswith(".xlsx") else "csv"
+
+
+def _scoped(actor: Actor, request: ExportRequest) -> ExportRequest:
+    """Check the role; keep a kecamatan-scoped viewer or operator inside their kecamatan."""
+    wanted = request.filters.kecamatan or request.workers.kecamatan or request.kecamatan
+    wanted = find_kecamatan(wanted).code if wanted else None
+    if not wanted and request.filters.kelurahan:
+        wanted = kelurahan_by_code(request.filters.kelurahan).kecamatan_code
+    require(actor, EXPORT_PERMISSION[request.kind], wanted)
+    code = read_scope(actor)
+    if code and not wanted:
+        return replace(
+            request,
+            filters=replace(request.filters, kecamatan=code),
+            workers=replace(request.workers, kecamatan=code),
+            kecamatan=code,
+        )
+    return request
+
+
+def run_export(
+    actor: Actor,
+    request: ExportRequest,
+    output: Output,
+    *,
+    incentive_rates: tuple[tuple[str, int], ...] = Settings.incentive_rates,
+    incentive_amount: int = Settings.incentive_amount,
+    threshold: int = Settings.overload_threshold,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write one export to ``output`` (settings' defaults unless given).
+
+    The audit row (who, what, which filter, where to) is committed before the first byte
+    leaves; a second row says how many rows went out, or that the export broke off and after how
+    many. The log stays append-only, and ``export -o - | head`` still leaves its trace.
+    """
+    if request.kind not in KINDS:
+        raise ValidationError(
+            _("Unknown export {kind}; use one of {kinds}").format(
+                kind=request.kind, kinds=", ".join(KINDS)
+            ),
+            "kind",
+        )
+    request = _scoped(actor, request)
+    audit.record(
+        actor,
+        "export",
+        "export",
+        request.kind,
+        {"format": request.fmt, "output": output.label, "filter": _filter_detail(request)},
+    )
+    tally = _Tally(progress)
+    try:
+        _write(actor, request, output, tally, incentive_rates, incentive_amount, threshold)
+    except BaseException as error:
+        audit.record(
+            actor,
+            "export.failed",
+            "export",
+            request.kind,
+            {"rows": tally.rows, "error": type(error).__name__},
+        )
+        raise
+    audit.record(actor, "export.done", "export", request.kind, {"rows": tally.rows})
+    return ExportResult(request.kind, request.fmt, output.label, tally.rows)
+
+
+@dataclass
+class _Tally:
+    """Rows written so far (what the audit log reports if the export breaks off)."""
+
+    progress: Progress | None
+    rows: int = 0
+    reported: int = 0
+
+    def add(self, count: int = 1) -> None:
+        self.rows += count
+        if self.progress and self.rows - self.reported >= PROGRESS_STEP:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.progress and self.rows > self.reported:
+            self.progress(self.rows - self.reported)
+        self.reported = self.rows
+
+
+def _write(
+    actor: Actor,
+    request: ExportRequest,
+    output: Output,
+    tally: _Tally,
+    rates: tuple[tuple[str, int], ...],
+    amount: int,
+    threshold: int,
+) -> None:
+    if request.kind == "cases":
+        _write_list(request, output, case_columns(), case_rows(actor, request.filters), tally)
+    elif request.kind == "followups":
+        opd = find_opd(request.opd).code if request.opd else None
+        rows = followup_rows(request.filters, opd)
+        _write_list(request, output, followup_columns(), rows, tally)
+    elif request.kind == "workers":
+        rows = worker_rows(actor, request.workers)
+        _write_list(request, output, worker_columns(), rows, tally)
+    else:
+        tally.add(_write_document(actor, request, output, rates, amount, threshold))
+        tally.flush()
+
+
+def _filter_detail(request: ExportRequest) -> dict[str, object]:
+    """The filters that were actually set, for the audit log."""
+
+    def given(values: dict[str, object]) -> dict[str, object]:
+        return {k: v for k, v in values.items() if v not in (None, False, (), "")}
+
+    detail = given({"opd": request.opd, "month": request.month, "kecamatan": request.kecamatan})
+    if request.kind in ("cases", "followups"):
+        detail.update(given(asdict(request.filters)))
+    elif request.kind == "workers":
+        detail.update(given(asdict(request.workers)))
+    return detail
+
+
+def _write_list(
+    request: ExportRequest,
+    output: Output,
+    columns: list[Column],
+    rows: Iterator[tuple[object, ...]],
+    tally: _Tally,
+) -> None:
+    binary = request.fmt == "xlsx"
+    with output.open(binary=binary, bom=not request.plain) as stream:
+        sink = _xlsx_sink(stream, False) if binary else CsvSink(stream, plain=request.plain)
+        sink.begin(request.kind, _title(request.kind), columns)
+        for values in rows:
+            sink.row(values)
+            tally.add()
+        sink.close()
+    tally.flush()
+
+
+def _xlsx_sink(stream: IO[bytes], document: bool) -> TableSink:
+    from psm_tui.presentation.xlsx import XlsxSink  # openpyxl is slow to import
+
+    return XlsxSink(stream, document=document)
+
+
+def _title(kind: str) -> str:
+    return {"cases": _("Cases"), "followups": _("Follow-ups"), "workers": _("Workers")}[kind]
+
+
+def count_rows(request: ExportRequest, actor: Actor | None = None) -> int | None:
+    """How many rows a list export will write (for a progress bar); None for documents."""
+    if request.kind == "cases":
+        return count_cases(request.filters, actor)
+    if request.kind == "followups":
+        opd = find_opd(request.opd).code if request.opd else None
+        return _followup_query(request.filters, opd).count()
+    return None
+
+
+def case_columns() -> list[Column]:
+    return [
+        Column("number", _("Case number"), "text", 13),
+        Column("reported_at", _("Reported"), "datetime", 17),
+        Column("status", _("Status"), "text", 11),
+        Column("priority", _("Priority"), "text", 9),
+        Column("category_code", _("PPKS no."), "int", 6),
+        Column("category", _("PPKS category"), "text", 30),
+        Column("client", _("Client"), "text", 26),
+        Column("nik", "NIK", "id", 18),
+        Column("kk", _("KK number"), "id", 18),
+        Column("sex", _("Sex"), "text", 5),
+        Column("kelurahan_code", _("Kelurahan code"), "text", 14),
+        Column("kelurahan", _("Kelurahan"), "text", 20),
+        Column("kecamatan", _("Kecamatan"), "text", 15),
+        Column("worker_id", _("PSM ID"), "int", 7),
+        Column("worker", _("PSM"), "text", 24),
+        Column("source", _("Source"), "text", 15),
+        Column("open_followups", _("Open follow-ups"), "int", 9),
+        Column("overdue_followups", _("Overdue follow-ups"), "int", 9),
+        Column("closed_at", _("Finished"), "datetime", 17),
+    ]
+
+
+def case_rows(actor: Actor, filters: CaseFilter) -> Iterator[tuple[object, ...]]:
+    """Only what the office needs to act on a case (no address, phone or description)."""
+    today = clock.today()
+    late = fn.SUM(SqlCase(None, ((FollowUp.due_on < today, 1),), 0))
+    counts = (
+        FollowUp.select(
+            FollowUp.case.alias("case_id"), fn.COUNT(FollowUp.id).alias("n"), late.alias("late")
+        )
+        .where(FollowUp.status.in_(FOLLOWUP_OPEN))
+        .group_by(FollowUp.case)
+        .alias("fu")
+    )
+    query = (
+        filtered(filters)
+        .switch(Case)
+        .join(counts, JOIN.LEFT_OUTER, on=(Case.id == counts.c.case_id))
+        .select(
+            Case.number,
+            Case.reported_at,
+            Case.status,
+            Case.priority,
+            Category.code,
+            Category.name,
+            Client.name,
+            Client.nik,
+            Client.kk,
+            Client.sex,
+            Kelurahan.code,
+            Kelurahan.name,
+            Kecamatan.name,
+            Worker.id,
+            Worker.name,
+            Case.source,
+            counts.c.n,
+            counts.c.late,
+            Case.closed_at,
+        )
+        .order_by(Case.reported_at, Case.id)
+    )
+    for row in query.tuples().iterator():
+        values = list(row)
+        values[7], values[8] = mask_nik(values[7], actor), mask_nik(values[8], actor)
+        values[16], values[17] = int(values[16] or 0), int(values[17] or 0)
+        yield tuple(values)
+
+
+def followup_columns() -> list[Column]:
+    return [
+        Column("id", "ID", "int", 7),
+        Column("case", _("Case number"), "text", 13),
+        Column("kelurahan", _("Kelurahan"), "text", 20),
+        Column("kecamatan", _("Kecamatan"), "text", 15),
+        Column("opd", "OPD", "text", 14),
+        Column("action", _("Requested action"), "text", 40),
+        Column("status", _("Status"), "text", 11),
+        Column("sent", _("Sent"), "datetime", 17),
+        Column("due", _("Due"), "date", 11),
+        Column("overdue", _("Overdue"), "bool", 8),
+        Column("responded_at", _("Answered"), "datetime", 17),
+        Column("response", _("Response"), "text", 30),
+        Column("reason", _("Reason"), "text", 30),
+    ]
+
+
+def _followup_query(filters: CaseFilter, opd: str | None):
+    query = FollowUp.select().join(Case).join(Kelurahan).join(Kecamatan).switch(FollowUp).join(Opd)
+    if opd:
+        query = query.where(FollowUp.opd == opd)
+    if filters.overdue:
+        query = query.where(FollowUp.status.in_(FOLLOWUP_OPEN), FollowUp.due_on < clock.today())
+        filters = replace(filters, overdue=False)
+    if filters != CaseFilter():
+        query = query.where(FollowUp.case.in_(filtered(filters).select(Case.id)))
+    return query
+
+
+def followup_rows(filters: CaseFilter, opd: str | None) -> Iterator[tuple[object, ...]]:
+    """Follow-ups of the cases matching ``filters``; ``overdue`` here means overdue follow-ups."""
+    today = clock.today()
+    query = (
+        _followup_query(filters, opd)
+        .select(
+            FollowUp.id,
+            Case.number,
+            Kelurahan.name,
+            Kecamatan.name,
+            Opd.abbrev,
+            FollowUp.action,
+            FollowUp.status,
+            FollowUp.created_at,
+            FollowUp.due_on,
+            FollowUp.responded_at,
+            FollowUp.response,
+            FollowUp.reason,
+        )
+        .order_by(FollowUp.id)
+    )
+    for (
+        fid,
+        number,
+        kel,
+        kec,
+        opd_name,
+        action,
+        status,
+        sent,
+        due,
+        answered,
+        response,
+        reason,
+    ) in query.tuples().iterator():
+        overdue = status in FOLLOWUP_OPEN and due is not None and due < today
+        yield (
+            fid,
+            number,
+            kel,
+            kec,
+            opd_name,
+            action,
+            status,
+            sent,
+            due,
+            overdue,
+            answered,
+            response,
+            reason,
+        )
+
+
+def worker_columns() -> list[Column]:
+    return [
+        Column("id", "ID", "int", 7),
+        Column("kind", _("Kind"), "text", 6),
+        Column("name", _("Name"), "text", 26),
+        Column("nik", "NIK", "id", 18),
+        Column("phone", _("Phone"), "id", 15),
+        Column("kelurahan_code", _("Kelurahan code"), "text", 14),
+        Column("kelurahan", _("Kelurahan"), "text", 20),
+        Column("kecamatan", _("Kecamatan"), "text", 15),
+        Column("active", _("Active"), "bool", 7),
+        Column("joined_on", _("Joined"), "date", 11),
+        Column("open_cases", _("Open cases"), "int", 8),
+    ]
+
+
+def worker_rows(actor: Actor, filters: WorkerFilter) -> Iterator[tuple[object, ...]]:
+    """The roster is bounded (about a thousand people), so the service's list is used as is."""
+    for w in list_workers(filters):
+        yield (
+            w.id,
+            w.kind,
+            w.name,
+            mask_nik(w.nik, actor),
+            w.phone,
+            w.kelurahan_code,
+            w.kelurahan_name,
+            w.kecamatan_name,
+            w.active,
+            w.joined_on,
+            w.open_cases,
+        )
+
+
+def document_tables(
+    actor: Actor,
+    request: ExportRequest,
+    rates: tuple[tuple[str, int], ...],
+    amount: int,
+    threshold: int,
+) -> tuple[list[ReportTable], str]:
+    """The tables of the monthly report or the incentive list, and the subtitle under titles."""
+    if request.month is None:
+        raise ValidationError(_("Give the month: --month YYYY-MM"), "month")
+    month = request.month
+    if month > clock.today():
+        raise ValidationError(
+            _("{month} has not started yet").format(month=f"{month:%Y-%m}"), "month"
+        )
+    where = (
+        _("Kec. {name}").format(name=find_kecamatan(request.kecamatan).name)
+        if request.kecamatan
+        else _("Kota Tangerang")
+    )
+    period = _("{first} to {last}").format(
+        first=month.isoformat(), last=month_end(month).isoformat()
+    )
+    if request.kind == "report":
+        subtitle = _("Dinas Sosial Kota Tangerang, {where}, {period}").format(
+            where=where, period=period
+        )
+        return monthly_report(month, request.kecamatan, threshold=threshold), subtitle
+    rate = rate_for(month, rates, amount)
+    data = incentive_list(actor, month, rate=rate, kecamatan=request.kecamatan)
+    subtitle = _("{where}, {month}: {rate} per active PSM").format(
+        where=where, month=f"{month:%Y-%m}", rate=format_rupiah(rate)
+    )
+    return incentive_tables(data), subtitle
+
+
+def _write_document(
+    actor: Actor,
+    request: ExportRequest,
+    output: Output,
+    rates: tuple[tuple[str, int], ...],
+    amount: int,
+    threshold: int,
+) -> int:
+    tables, subtitle = document_tables(actor, request, rates, amount, threshold)
+    if request.fmt == "csv" and request.kind == "incentive":
+        tables = tables[:1]  # the nominative list already carries every subtotal
+    binary = request.fmt == "xlsx"
+    with output.open(binary=binary, bom=not request.plain) as stream:
+        sink: TableSink
+        if binary:
+            sink = _xlsx_sink(stream, True)
+        elif len(tables) == 1:
+            sink = CsvSink(stream, plain=request.plain)
+        else:
+            sink = LongCsvSink(stream, plain=request.plain)
+        rows = write_tables(sink, tables, subtitle)
+        sink.close()
+    return rows
+
+
+def default_filename(kind: str, fmt: str, month: dt.date | None = None) -> Path:
+    stamp = f"{month:%Y-%m}" if month else f"{clock.today():%Y%m%d}"
+    return Path(f"psm-{kind}-{stamp}.{fmt}")

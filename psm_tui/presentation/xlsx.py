@@ -1,0 +1,138 @@
+"""XLSX files: a streaming (write-only) openpyxl workbook, one sheet per table.
+
+Identifiers are string cells formatted as text (``@``), so Excel never turns a NIK into
+``3.67E+15``; dates are real dates, rupiah amounts numbers with a ``"Rp"#,##0`` format. Every text
+cell is forced to the string type: openpyxl would otherwise store user text starting with ``=``
+(a name like ``=HYPERLINK(...)``) as a formula. Imported only when an XLSX is written: openpyxl
+takes most of a second to import, which every ``psm`` command would otherwise pay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from psm_tui.core.files.cells import xml_safe
+from psm_tui.i18n import _
+from psm_tui.presentation.tables import Column
+
+XLSX_FORMATS = {
+    "int": "#,##0",
+    "money": '"Rp"#,##0',
+    "float": "#,##0.0",
+    "date": "DD/MM/YYYY",
+    "datetime": "DD/MM/YYYY HH:MM",
+    "month": "MMM YYYY",
+    "id": "@",
+    "bar": "#,##0",
+}
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=13)
+
+
+class XlsxSink:
+    """A streaming (write-only) workbook; each table a sheet, ready to print.
+
+    ``document`` sheets get a title row and a subtitle (period, kecamatan) above the header; list
+    exports start with the header on row 1 so other programs can read them back directly.
+    """
+
+    def __init__(self, stream: IO[bytes], *, document: bool = False) -> None:
+        self._book = Workbook(write_only=True)
+        self._stream = stream
+        self._document = document
+        self._sheet = None
+        self._factories: list[Callable[[object], object]] = []
+
+    def begin(self, key: str, title: str, columns: list[Column], subtitle: str = "") -> None:
+        sheet = self._book.create_sheet(_sheet_title(title, self._book.sheetnames))
+        header_row = 3 if self._document else 1
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width + 2
+        sheet.freeze_panes = f"A{header_row + 1}"
+        sheet.print_title_rows = f"{header_row}:{header_row}"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = "9"  # A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        if self._document:
+            sheet.append([self._cell(sheet, xml_safe(title), TITLE)])
+            sheet.append([self._cell(sheet, xml_safe(subtitle), None)])
+        header_style = Alignment(wrap_text=True, vertical="top")
+        sheet.append([self._cell(sheet, c.label, BOLD, header_style) for c in columns])
+        self._sheet = sheet
+        self._factories = [self._factory(sheet, c.kind) for c in columns]
+
+    @staticmethod
+    def _cell(
+        sheet: object, value: object, font: Font | None, alignment: Alignment | None = None
+    ) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        if font:
+            cell.font = font
+        if alignment:
+            cell.alignment = alignment
+        return cell
+
+    def _factory(self, sheet: object, kind: str) -> Callable[[object], object]:
+        """A cell maker per column; plain values where no format is needed (much cheaper)."""
+        number_format = XLSX_FORMATS.get(kind)
+        if kind in ("int", "bar") and not self._document:
+            number_format = None  # long lists: thousands separators are not worth a styled cell
+
+        def make(value: object) -> object:
+            if value is None:
+                return None
+            if isinstance(value, str):
+                value = xml_safe(value)
+            elif isinstance(value, bool):
+                value = _("yes") if value else _("no")
+            if number_format is None and not (isinstance(value, str) and value.startswith("=")):
+                return value
+            cell = WriteOnlyCell(sheet, value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            if number_format:
+                cell.number_format = number_format
+            return cell
+
+        return make
+
+    def row(self, values: tuple[object, ...], *, total: bool = False, key: str = "") -> None:
+        assert self._sheet is not None
+        cells = [make(v) for make, v in zip(self._factories, values, strict=True)]
+        if total:
+            cells = [self._bold(c) for c in cells]
+        self._sheet.append(cells)
+
+    def _bold(self, cell: object) -> object:
+        if cell is None:
+            return None
+        if not isinstance(cell, Cell):
+            cell = self._cell(self._sheet, cell, None)
+        cell.font = BOLD
+        return cell
+
+    def close(self) -> None:
+        if not self._book.sheetnames:
+            self._book.create_sheet(_("Empty"))
+        self._book.save(self._stream)
+
+
+def _sheet_title(title: str, taken: list[str]) -> str:
+    """Excel allows 31 characters and none of ``[]:*?/\\`` in a sheet name."""
+    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Sheet"
+    name, counter = base, 2
+    while name in taken:
+        suffix = f" ({counter})"
+        name, counter = base[: 31 - len(suffix)] + suffix, counter + 1
+    return name

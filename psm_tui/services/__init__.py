@@ -1,1 +1,0 @@
-"""The domain: every rule and every write. Plain dataclasses out; never imports textual."""

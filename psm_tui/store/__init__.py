@@ -1,0 +1,5 @@
+"""The store: the database proxy, the models, dialect-specific SQL and migrations support.
+
+Imports nothing of psm above it (docs/architecture.md); raises its own errors (``store.errors``),
+which ``core.session`` turns into the user's message.
+"""
