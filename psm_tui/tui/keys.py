@@ -42,15 +42,15 @@ class TranslatedBindings:
         translate_bindings(self)  # type: ignore[arg-type]
 
 
-def case_action_bindings(*, footer: bool = True) -> list[Binding]:
-    """Keys shared by the case list and the case detail (DESIGN section 4); the list, short of
-    room at 80 columns, leaves c and p to the help screen."""
+def case_action_bindings() -> list[Binding]:
+    """Keys shared by the case list and the case detail (DESIGN section 4), most used first:
+    the footer drops the last ones when short of room (they stay in the help screen)."""
     return [
         Binding("a", "assign", N_("Assign"), id="case.assign"),
         Binding("f", "followup", N_("Follow-up"), id="case.followup"),
         Binding("s", "status", N_("Status"), id="case.status"),
-        Binding("c", "note", N_("Note"), show=footer, id="case.note"),
-        Binding("p", "priority", N_("Priority"), show=footer, id="case.priority"),
+        Binding("c", "note", N_("Note"), id="case.note"),
+        Binding("p", "priority", N_("Priority"), id="case.priority"),
     ]
 
 

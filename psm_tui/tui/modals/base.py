@@ -16,13 +16,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from psm_tui.core.errors import PsmError, StaleVersionError
 from psm_tui.i18n import _
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.text import plain
+from psm_tui.tui.widgets.key_footer import KeyFooter
 
 R = TypeVar("R")
 
@@ -60,7 +61,7 @@ class Dialog(TranslatedBindings, ModalScreen[R]):
                 )
                 yield Button(_("Cancel") + " (esc)", id="cancel", compact=True)
         # The dialog's own keys at the bottom: the list's footer shows through (no dimming).
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def field(self, label: str, widget: Widget, *, id: str | None = None) -> Horizontal:
         """One labelled row of the form."""

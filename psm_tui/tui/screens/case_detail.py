@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from psm_tui.core import audit, case_queries, privacy
 from psm_tui.core.audit import AuditEntry
@@ -35,6 +35,7 @@ from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, VIEW_BINDINGS, TranslatedBindings, case_action_bindings
 from psm_tui.tui.text import plain
+from psm_tui.tui.widgets.key_footer import KeyFooter
 
 AUDIT_SHOWN = 200
 
@@ -171,7 +172,7 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
         yield Static(Text(self.number, style="bold"), id="detail-title")
         with VerticalScroll(id="detail-body"):
             yield Static(Text(_("Loading…")), id="detail-content")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()

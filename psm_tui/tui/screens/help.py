@@ -1,4 +1,5 @@
-"""Help: the keys in force on the screen below, generated from its active bindings."""
+"""Help: the keys in force on the screen below, generated from its active bindings, plus the
+keys a focused widget handles itself (``HELP_KEYS`` of it and its parents: enter on a table)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from textual.widgets import DataTable, Label, Static
 from psm_tui.i18n import _
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.widgets.fitted_table import FittedTable
+from psm_tui.tui.widgets.key_footer import KeyFooter
 
 
 class HelpScreen(TranslatedBindings, ModalScreen[None]):
@@ -33,16 +35,21 @@ class HelpScreen(TranslatedBindings, ModalScreen[None]):
             yield table
             yield Static(
                 _(
-                    "In lists: arrows or j/k, PgUp/PgDn, Home/End move; enter opens. In "
-                    "dialogs: tab moves between fields, enter goes on, ctrl+s saves, "
-                    "escape cancels. ctrl+p finds a case number, a kelurahan, a PSM or an "
-                    "action."
+                    "esc closes this list. In lists: arrows or j/k, PgUp/PgDn, Home/End "
+                    "move; enter opens. In dialogs: tab moves between fields, enter goes "
+                    "on, ctrl+s saves, escape cancels. ctrl+p finds a case number, a client, "
+                    "a kelurahan, a PSM or an action."
                 ),
                 classes="hint",
             )
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         keys: dict[tuple[str, str], list[str]] = {}
+        focused = self.below.focused
+        for node in focused.ancestors_with_self if focused is not None else ():
+            for key, description in getattr(node, "HELP_KEYS", ()):
+                keys.setdefault((key, _(description)), []).append(key)
         for active in self.below.active_bindings.values():
             binding = active.binding
             if not binding.id or not binding.description:

@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.tui.context import actor
 from psm_tui.tui.keys import VIEW_BINDINGS, TranslatedBindings
 from psm_tui.tui.views.dashboard import DashboardView
+from psm_tui.tui.widgets.key_footer import KeyFooter
 from psm_tui.tui.widgets.view_tabs import ViewTabs
 
 # view id -> (module under psm_tui.tui.views, class)
@@ -46,7 +47,7 @@ class MainScreen(TranslatedBindings, Screen[None]):
         yield ViewTabs(actor(self), id="tabs")
         with ContentSwitcher(initial="dashboard", id="views"):
             yield DashboardView(id="dashboard")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show("dashboard")

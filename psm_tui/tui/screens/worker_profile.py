@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from psm_tui.core import clock, ipsm, roster
 from psm_tui.core.dto import WorkerInfo
@@ -29,6 +29,7 @@ from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.text import clean, plain
 from psm_tui.tui.widgets.fitted_table import FittedTable
+from psm_tui.tui.widgets.key_footer import KeyFooter
 
 
 def profile_lines(data: WorkerProfile) -> Text:
@@ -101,7 +102,7 @@ class WorkerProfileScreen(TranslatedBindings, Screen[None]):
             table: DataTable[Text] = FittedTable(cursor_type="row", id="profile-cases")
             table.add_columns(_("Number"), _("Status"), _("Priority"), _("Client"))
             yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#profile-cases", DataTable).focus()

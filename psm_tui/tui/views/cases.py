@@ -57,7 +57,7 @@ class CasesView(CaseActions, TranslatedBindings, Vertical):
         Binding("slash", "search", N_("Search"), id="cases.search"),
         Binding("F", "filters", N_("Filter"), id="cases.filter"),
         Binding("n", "new_case", N_("New"), id="cases.new"),
-        *case_action_bindings(footer=False),
+        *case_action_bindings(),
         Binding("o", "order", N_("Sort"), show=False, id="cases.sort"),
         Binding("x", "clear", N_("Clear filters"), show=False, id="cases.clear"),
         Binding("escape", "clear_search", N_("Clear search"), show=False, id="cases.clear_search"),

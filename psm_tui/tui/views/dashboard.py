@@ -15,7 +15,7 @@ from psm_tui.core.labels import OPEN_STATUSES, status_label
 from psm_tui.i18n import _, format_date, format_number
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import TranslatedBindings
+from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import OpenCase, ShowCases
 from psm_tui.tui.prefetch import Prefetch
 from psm_tui.tui.text import plain
@@ -27,6 +27,12 @@ def number(value: int) -> Text:
 
 
 class DashboardView(TranslatedBindings, Vertical):
+    # Handled by the tables and the screen, listed by the help screen.
+    HELP_KEYS = (
+        ("enter", N_("Open the list of the highlighted line")),
+        ("tab", N_("Switch table")),
+    )
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.figures: Dashboard | None = None
