@@ -44,6 +44,12 @@ def _(message: str) -> str:
     return translation.gettext(message)  # type: ignore[union-attr]
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction where it cannot be translated yet (class attributes
+    built at import, before the reader's language is known); ``_`` translates it later."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     translation = _state["t"]
     if translation is None:

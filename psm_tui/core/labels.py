@@ -53,6 +53,15 @@ def source_label(source: str) -> str:
     }.get(source, source)
 
 
+def dtsen_label(status: str) -> str:
+    """Whether the client is in DTSEN (the national welfare register), in words."""
+    return {
+        "tidak_diketahui": _("unknown"),
+        "terdaftar": _("registered"),
+        "tidak_terdaftar": _("not registered"),
+    }.get(status, status)
+
+
 def followup_status_label(status: str) -> str:
     return {
         "dikirim": _("sent"),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
-from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.command import CommandInput, DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.worker import WorkerCancelled, WorkerFailed
 
@@ -16,6 +16,7 @@ from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import KelurahanRef, WorkerInfo
 from psm_tui.core.reference import all_kelurahan
 from psm_tui.i18n import _
+from psm_tui.tui.compat_textual import TranslatedCommandPalette
 from psm_tui.tui.messages import OpenCase, ShowCases
 from psm_tui.tui.text import clean
 
@@ -28,7 +29,7 @@ NAMED = 50.0
 CASE_NUMBER = re.compile(r"^\d{4}-\d{0,6}$|^\d{1,6}$")
 
 
-class PsmPalette(CommandPalette):
+class PsmPalette(TranslatedCommandPalette):
     """The palette with a translated prompt and a steady cursor (no blink traffic over SSH)."""
 
     def __init__(self, **kwargs: object) -> None:

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from rich.align import Align
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding, BindingsMap
+from textual.command import CommandList, CommandPalette
 from textual.dom import DOMNode
 from textual.notifications import Notification
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
+from textual.widgets.option_list import Option
+
+from psm_tui.i18n import N_, _
 
 SUPPORTED = ((8, 2, 8), (8, 3, 0))  # Textual versions checked: from (inclusive), to (exclusive)
 
@@ -51,7 +57,58 @@ PRIVATE: tuple[tuple[str, str, str], ...] = (
         "MeasuredDataTable.measure_new_rows: set when rows await measuring (on idle)",
     ),
     ("textual.widgets:DataTable", "_new_rows", "MeasuredDataTable.measure_new_rows"),
+    (
+        "textual.command:CommandPalette",
+        "_start_no_matches_countdown",
+        "TranslatedCommandPalette: Textual's own, with its 'No matches found' translated",
+    ),
+    ("textual.command:CommandPalette", "_stop_no_matches_countdown", "TranslatedCommandPalette"),
+    ("textual.command:CommandPalette", "_NO_MATCHES", "TranslatedCommandPalette"),
+    ("textual.command:CommandPalette", "_NO_MATCHES_COUNTDOWN", "TranslatedCommandPalette"),
+    ("textual.command:CommandPalette", "_list_visible", "TranslatedCommandPalette"),
+    ("textual.command:CommandPalette", "_no_matches_timer", "TranslatedCommandPalette"),
 )
+
+# Every English text Textual itself may show in psm's screens (binding descriptions of its
+# widgets, the palette's messages): the one place they are translated. A new Textual text seen
+# on screen is added here; tests/ui/test_screens_fit.py fails on these words in Indonesian.
+TEXTUAL_TEXTS = frozenset(
+    {
+        N_("Dismiss menu"),
+        N_("Show menu"),
+        N_("No matches found"),
+        N_("Exit the command palette"),
+        N_("Search for commands…"),
+    }
+)
+
+
+def textual_text(text: str) -> str:
+    """``text`` in the reader's language if it is one of Textual's own; ours are unchanged."""
+    return _(text) if text in TEXTUAL_TEXTS else text
+
+
+class TranslatedCommandPalette(CommandPalette):
+    """The palette saying "No matches found" in the reader's language: Textual builds that
+    line inside a private method, so the method is Textual 8.2's own with the text translated."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text(_("No matches found"), style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 def textual_version() -> tuple[int, ...]:

@@ -13,13 +13,8 @@ from dataclasses import replace
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-from psm_tui.i18n import _
+from psm_tui.i18n import N_, _
 from psm_tui.tui.compat_textual import rebind_descriptions
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction; it is translated by :func:`translate_bindings`."""
-    return message
 
 
 def translate_bindings(node: DOMNode) -> None:

@@ -9,8 +9,10 @@ from typing import ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
+from textual.command import CommandList
 from textual.widgets import Label
 
+from psm_tui.i18n import set_language
 from psm_tui.tui import compat_textual
 
 RECHECK = (
@@ -42,6 +44,8 @@ def test_the_private_attributes_it_touches_exist_and_mean_what_it_assumes() -> N
             objects["textual.app:App"] = app
             table = app.query_one(compat_textual.MeasuredDataTable)
             objects["textual.widgets:DataTable"] = table
+            palette = compat_textual.TranslatedCommandPalette()
+            objects["textual.command:CommandPalette"] = palette
             for owner, attribute, use in compat_textual.PRIVATE:
                 module, name = owner.split(":")
                 assert isinstance(objects[owner], getattr(importlib.import_module(module), name))
@@ -77,5 +81,22 @@ def test_the_private_attributes_it_touches_exist_and_mean_what_it_assumes() -> N
             assert lines[0].startswith("halo dunia") and len(lines) == 6
             assert "halo dunia" in compat_textual.full_frame(app)
             assert compat_textual.full_frame(app).startswith("\x1b[1;1H")
+
+            set_language("id")
+            try:
+                await app.push_screen(palette)
+                await pilot.press(*"7777")
+                found = palette.query_one(CommandList)
+                said: list[str] = []
+                for _ in range(50):  # Textual says "no matches" after half a second
+                    said = [
+                        str(found.get_option_at_index(i).prompt) for i in range(found.option_count)
+                    ]
+                    if len(said) == 1 and "cocok" in said[0]:
+                        break
+                    await pilot.pause(0.05)
+                assert "'Tidak ada yang cocok'" in said[0], said
+            finally:
+                set_language("en")
 
     asyncio.run(run())

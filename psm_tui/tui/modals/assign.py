@@ -20,7 +20,7 @@ from psm_tui.tui.context import actor
 from psm_tui.tui.keys import N_
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import plain
-from psm_tui.tui.widgets.fitted_table import FittedTable
+from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 
 
 def tier_text(tier: str) -> str:
@@ -54,8 +54,8 @@ class AssignDialog(Dialog[AssignResult]):
             ),
             classes="dialog-summary",
         )
-        table: DataTable[Text] = FittedTable(cursor_type="row", id="candidates")
-        table.add_columns(_("Name"), _("Where"), _("Open"), _("Tier"))
+        table = FittedTable(cursor_type="row", id="candidates")
+        table.fitted_columns((_("Name"), 10), (_("Where"), 8), (_("Open"), WHOLE), (_("Tier"), 5))
         yield table
         yield Static(
             _("enter: give to the highlighted · A: auto-assign (fewest open cases)"), classes="hint"

@@ -16,7 +16,7 @@ from psm_tui.tui.context import actor
 from psm_tui.tui.keys import N_
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import plain
-from psm_tui.tui.widgets.fitted_table import FittedTable
+from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 
 
 class BulkAssignDialog(Dialog[BulkResult]):
@@ -31,8 +31,8 @@ class BulkAssignDialog(Dialog[BulkResult]):
         return _("Assign {count} marked cases").format(count=len(self.numbers))
 
     def body(self) -> Iterable[Widget]:
-        table: DataTable[Text] = FittedTable(cursor_type="row", id="plan")
-        table.add_columns(_("Case"), _("To"), _("Why"))
+        table = FittedTable(cursor_type="row", id="plan")
+        table.fitted_columns((_("Case"), WHOLE), (_("To"), 8), (_("Why"), 8))
         yield table
         yield Static(
             _(

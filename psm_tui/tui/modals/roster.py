@@ -31,7 +31,7 @@ from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import clean, fit, plain
-from psm_tui.tui.widgets.fitted_table import FittedTable
+from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 from psm_tui.tui.widgets.inputs import TextInput
 from psm_tui.tui.widgets.kelurahan_picker import KelurahanPicker
 
@@ -221,8 +221,8 @@ class HandoverReport(TranslatedBindings, ModalScreen[None]):
                     "{count} open case handed over.", "{count} open cases handed over.", count
                 ).format(count=count)
             )
-            table: DataTable[Text] = FittedTable(cursor_type="row", id="handover-table")
-            table.add_columns(_("Case"), _("New worker"), _("Why"))
+            table = FittedTable(cursor_type="row", id="handover-table")
+            table.fitted_columns((_("Case"), WHOLE), (_("New worker"), 8), (_("Why"), 8))
             for item in self.change.handed_over:
                 table.add_row(  # sized to fit 80 columns without a horizontal scrollbar
                     Text(item.case_number),

@@ -22,6 +22,7 @@ from psm_tui.core.dto import Actor, CaseDetail, CaseSummary
 from psm_tui.core.errors import OutOfScope
 from psm_tui.core.labels import (
     activity_label,
+    dtsen_label,
     followup_status_label,
     priority_label,
     source_label,
@@ -58,7 +59,7 @@ def facts(detail: CaseDetail) -> Table:
         (_("Address"), plain(f"{c.address or '-'} RT {c.rt or '-'}/RW {c.rw or '-'}")),
         (_("Kelurahan"), plain(s.kelurahan.label)),
         (_("Phone"), plain(c.phone or "-")),
-        ("DTSEN", plain(c.dtsen.replace("_", " ") + desil)),
+        ("DTSEN", plain(dtsen_label(c.dtsen) + desil)),
         (_("Category"), plain(f"{s.category.code}. {s.category.name}")),
         (_("PSM"), plain(s.worker.name if s.worker else _("unassigned"))),
         (_("Source"), plain(source_label(detail.source))),

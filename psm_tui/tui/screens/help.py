@@ -13,8 +13,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
 from psm_tui.i18n import _
+from psm_tui.tui.compat_textual import textual_text
 from psm_tui.tui.keys import N_, TranslatedBindings
-from psm_tui.tui.widgets.fitted_table import FittedTable
+from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 from psm_tui.tui.widgets.key_footer import KeyFooter
 
 
@@ -30,8 +31,8 @@ class HelpScreen(TranslatedBindings, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help-dialog"):
             yield Label(_("Keys"), classes="dialog-title")
-            table: DataTable[Text] = FittedTable(cursor_type="row", id="help-keys")
-            table.add_columns(_("Key"), _("Does"))
+            table = FittedTable(cursor_type="row", id="help-keys")
+            table.fitted_columns((_("Key"), WHOLE), (_("Does"), 10))
             yield table
             yield Static(
                 _(
@@ -60,7 +61,7 @@ class HelpScreen(TranslatedBindings, ModalScreen[None]):
                 shown.append(display)
         table = self.query_one(DataTable)
         for (_action, description), displays in keys.items():
-            table.add_row(Text(" / ".join(displays), style="bold"), Text(description))
+            table.add_row(Text(" / ".join(displays), style="bold"), Text(textual_text(description)))
         table.focus()
 
     def action_close(self) -> None:

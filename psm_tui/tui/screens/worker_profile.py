@@ -28,7 +28,7 @@ from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.text import clean, plain
-from psm_tui.tui.widgets.fitted_table import FittedTable
+from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 from psm_tui.tui.widgets.key_footer import KeyFooter
 
 
@@ -99,8 +99,10 @@ class WorkerProfileScreen(TranslatedBindings, Screen[None]):
             yield Label("", id="profile-title", classes="section")
             yield Static("", id="profile-lines")
             yield Label(_("Open cases (enter opens)"), classes="section")
-            table: DataTable[Text] = FittedTable(cursor_type="row", id="profile-cases")
-            table.add_columns(_("Number"), _("Status"), _("Priority"), _("Client"))
+            table = FittedTable(cursor_type="row", id="profile-cases")
+            table.fitted_columns(
+                (_("Number"), WHOLE), (_("Status"), 6), (_("Priority"), 6), (_("Client"), 8)
+            )
             yield table
         yield KeyFooter()
 

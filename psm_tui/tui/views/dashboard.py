@@ -19,7 +19,7 @@ from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import OpenCase, ShowCases
 from psm_tui.tui.prefetch import Prefetch
 from psm_tui.tui.text import plain
-from psm_tui.tui.widgets.fitted_table import FittedTable
+from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 
 
 def number(value: int) -> Text:
@@ -46,15 +46,15 @@ class DashboardView(TranslatedBindings, Vertical):
                     id="dash-queues-title",
                     classes="section",
                 )
-                queues: DataTable[Text] = FittedTable(cursor_type="row", id="dash-queues")
-                queues.add_columns(_("What"), _("Cases"), _("Unassigned"))
+                queues = FittedTable(cursor_type="row", id="dash-queues")
+                queues.fitted_columns((_("What"), 10), (_("Cases"), 5), (_("Unassigned"), 5))
                 yield queues
             with Vertical(id="dash-right"):
                 yield Label(
                     _("My queue: open cases I registered"), id="dash-mine-title", classes="section"
                 )
-                mine: DataTable[Text] = FittedTable(cursor_type="row", id="dash-mine")
-                mine.add_columns(_("Number"), _("Client"), _("Status"))
+                mine = FittedTable(cursor_type="row", id="dash-mine")
+                mine.fitted_columns((_("Number"), WHOLE), (_("Client"), 6), (_("Status"), 5))
                 yield mine
         yield Label(
             _("enter opens the list · tab switches table · 2 case list · ? keys"), classes="hint"

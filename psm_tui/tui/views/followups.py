@@ -24,7 +24,7 @@ from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.text import clean, fit, plain
-from psm_tui.tui.widgets.fitted_table import FittedTable
+from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 
 SCOPES = ("open", "overdue", "due_soon", "all")
 LIMIT = 500
@@ -70,8 +70,14 @@ class FollowupsView(TranslatedBindings, Vertical):
             yield opd_list
             with Vertical():
                 yield Static("", id="fu-filter-line", classes="filter-line")
-                table: DataTable[Text] = FittedTable(cursor_type="row", id="fu-table")
-                table.add_columns(_("Case"), _("Due"), _("Status"), "OPD", _("Request"))
+                table = FittedTable(cursor_type="row", id="fu-table")
+                table.fitted_columns(
+                    (_("Case"), WHOLE),
+                    (_("Due"), WHOLE),
+                    (_("Status"), WHOLE),
+                    ("OPD", 6),
+                    (_("Request"), 10),
+                )
                 yield table
                 yield Static("", id="fu-preview", classes="preview-line")
 

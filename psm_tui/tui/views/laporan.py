@@ -157,7 +157,8 @@ class LaporanView(TranslatedBindings, Vertical):
         counts = [m.count for m in data.months]
         self.query_one("#report-sparkline", Sparkline).data = counts
         if data.months:
-            label = _("Intake {first}–{last}: latest {now}, highest {top}").format(
+            # The figures first: when the line is short of room, the period is what is cut.
+            label = _("Intake: latest {now}, highest {top} · {first}–{last}").format(
                 first=display_value(data.months[0].month, "month"),
                 last=display_value(data.months[-1].month, "month"),
                 now=format_number(counts[-1]),

@@ -23,7 +23,7 @@ from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import ShowCases
 from psm_tui.tui.text import clean, plain
-from psm_tui.tui.widgets.fitted_table import FittedTable
+from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 from psm_tui.tui.widgets.inputs import TextInput
 
 
@@ -65,8 +65,14 @@ class WorkersView(TranslatedBindings, Vertical):
                 search = WorkerSearch(id="worker-search", placeholder=_("part of a name; enter"))
                 search.display = False
                 yield search
-                table: DataTable[Text] = FittedTable(cursor_type="row", id="worker-table")
-                table.add_columns(_("Name"), _("Kind"), _("Kelurahan"), _("Open"), _("Phone"))
+                table = FittedTable(cursor_type="row", id="worker-table")
+                table.fitted_columns(
+                    (_("Name"), 10),
+                    (_("Kind"), WHOLE),
+                    (_("Kelurahan"), 6),
+                    (_("Open"), WHOLE),
+                    (_("Phone"), WHOLE),
+                )
                 yield table
                 yield Static(
                     _("enter: the worker's cases · / search · i inactive too"),

@@ -18,6 +18,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
+from psm_tui.tui.compat_textual import textual_text
+
 HELP_ID = "app.help"
 PALETTE_ID = "app.palette"
 GAP = 1  # cells between two hints
@@ -49,7 +51,8 @@ def screen_hints(app: App[object], screen: Screen[object]) -> list[Hint]:
         if binding.action in seen:
             continue  # one action under two keys: one hint
         seen.add(binding.action)
-        hints.append(Hint(app.get_key_display(binding), binding.description, binding.id == HELP_ID))
+        description = textual_text(binding.description)
+        hints.append(Hint(app.get_key_display(binding), description, binding.id == HELP_ID))
     return hints
 
 

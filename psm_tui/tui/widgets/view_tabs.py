@@ -51,6 +51,8 @@ class ViewTabs(Widget):
         who = f" {clean(self.actor.full_name, single_line=True)} ({role_label(self.actor.role)}) "
         room = self.size.width - line.cell_len
         if room > 8:
-            line.append(" " * max(1, room - len(who)))
-            line.append(who[: room - 1], style="dim")
+            who_text = Text(who, style="dim")
+            who_text.truncate(room - 1, overflow="ellipsis")
+            line.append(" " * max(1, room - who_text.cell_len))
+            line.append_text(who_text)
         return line
