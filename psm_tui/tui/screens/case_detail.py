@@ -3,7 +3,6 @@ case keys (a f s c p) act on it."""
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import ClassVar
 
@@ -17,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from psm_tui.core import audit, case_queries, privacy
-from psm_tui.core.audit import AuditEntry
+from psm_tui.core.audit_text import AuditLine, audit_lines
 from psm_tui.core.dto import Actor, CaseDetail, CaseSummary
 from psm_tui.core.errors import OutOfScope
 from psm_tui.core.labels import (
@@ -136,22 +135,17 @@ def assignments(detail: CaseDetail) -> RenderableType:
     return table
 
 
-def audit_table(entries: list[AuditEntry]) -> RenderableType:
-    if not entries:
+def audit_table(lines: list[AuditLine]) -> RenderableType:
+    if not lines:
         return Text(_("No audit entries."), style="dim")
     table = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
     for title in (_("When"), _("Who"), _("Action")):
         table.add_column(title, no_wrap=True)
     table.add_column(_("Changes"), overflow="fold", ratio=1)
-    for e in reversed(entries[-AUDIT_SHOWN:]):
-        changes = "; ".join(
-            f"{k}: {json.dumps(v[0], ensure_ascii=False)} → {json.dumps(v[1], ensure_ascii=False)}"
-            if isinstance(v, list) and len(v) == 2
-            else f"{k}: {v}"
-            for k, v in e.changes.items()
-        )
+    for line in reversed(lines):
+        e = line.entry
         table.add_row(
-            format_datetime(e.at), plain(e.username), plain(e.action), plain(changes or e.detail)
+            format_datetime(e.at), plain(e.username), plain(line.what), plain(line.changes)
         )
     return table
 
@@ -198,14 +192,14 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
         self.app.push_screen(EmergencyDialog(self.number, str(error)), self._granted)
         return True
 
-    def _granted(self, loaded: tuple[CaseDetail, list[AuditEntry]] | None) -> None:
+    def _granted(self, loaded: tuple[CaseDetail, list[AuditLine]] | None) -> None:
         if loaded is None:
             self.dismiss(None)
         else:
             self._show(loaded)
 
-    def _show(self, loaded: tuple[CaseDetail, list[AuditEntry]]) -> None:
-        self.detail, entries = loaded
+    def _show(self, loaded: tuple[CaseDetail, list[AuditLine]]) -> None:
+        self.detail, lines = loaded
         s = self.summary = self.detail.summary
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(f" {s.number} ", style="reverse bold")
@@ -226,7 +220,7 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
             section(_("Assignments")),
             assignments(self.detail),
             section(_("Audit history")),
-            audit_table(entries),
+            audit_table(lines),
         )
         self.query_one("#detail-content", Static).update(body)
 
@@ -245,7 +239,7 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
 
 def load(
     who: Actor, number: str, *, first: bool, emergency: str | None = None
-) -> tuple[CaseDetail, list[AuditEntry]]:
+) -> tuple[CaseDetail, list[AuditLine]]:
     """The case and its audit trail, read together in one worker; opening it is audited
     (with ``emergency``, a reason: akses darurat to a case outside the user's scope)."""
     if emergency is not None:
@@ -254,4 +248,5 @@ def load(
         detail = privacy.view_case(who, number)
     else:
         detail = case_queries.case_detail(who, number)
-    return detail, audit.entries(case_number=detail.number, limit=5000)
+    entries = audit.entries(case_number=detail.number, limit=AUDIT_SHOWN)
+    return detail, audit_lines(entries)
