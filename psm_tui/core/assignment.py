@@ -7,10 +7,10 @@ from psm_tui.core.case_queries import case_detail, case_row
 from psm_tui.core.cases import check_version, save_case
 from psm_tui.core.dto import Actor, AssignResult, Candidate, WorkerInfo
 from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
-from psm_tui.core.labels import OPEN_STATUSES
+from psm_tui.core.labels import OPEN_STATUSES, status_label
 from psm_tui.core.reference import kelurahan_by_code
 from psm_tui.core.timeline import Fact, encode, fact, render
-from psm_tui.core.users import require
+from psm_tui.core.users import PERMISSIONS, can, require, role_label
 from psm_tui.core.validation import validate_text
 from psm_tui.core.workers import WorkerFilter, get_worker, list_workers
 from psm_tui.i18n import _
@@ -61,6 +61,20 @@ def _auto_reason(first: Candidate, kelurahan_name: str, kecamatan_name: str) -> 
     return fact("auto.tksk", kec=kecamatan_name)
 
 
+def not_assignable(actor: Actor, number: str, status: str) -> str | None:
+    """Why ``actor`` cannot assign the case (``None`` if they can): said before a dialog opens
+    rather than after a save is refused."""
+    if not can(actor, "case.assign"):
+        return _("Assigning needs the {role} role (you are {current})").format(
+            role=role_label(PERMISSIONS["case.assign"]), current=role_label(actor.role)
+        )
+    if status not in OPEN_STATUSES:
+        return _("Case {number} is {status}; reopen it before assigning").format(
+            number=number, status=status_label(status)
+        )
+    return None
+
+
 def assign_case(
     actor: Actor,
     number: str,
@@ -82,11 +96,7 @@ def assign_case(
         kel = kelurahan_by_code(case.kelurahan_code)
         require(actor, "case.assign", kel.kecamatan_code)
         if case.status not in OPEN_STATUSES:
-            raise ConflictError(
-                _("Case {number} is {status}; reopen it before assigning").format(
-                    number=case.number, status=case.status
-                )
-            )
+            raise ConflictError(not_assignable(actor, case.number, case.status) or "")
         if auto:
             options = candidates(number)
             options = [c for c in options if c.worker.id != case.worker_id] or options

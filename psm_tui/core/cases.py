@@ -10,6 +10,7 @@ from psm_tui.core.case_queries import case_detail, case_row, mask_nik
 from psm_tui.core.dto import Actor, CaseDetail, DuplicateHint, RegisterResult
 from psm_tui.core.emergency import in_kecamatan
 from psm_tui.core.errors import ConflictError, StaleVersionError, ValidationError
+from psm_tui.core.followups import cancel_open_followups
 from psm_tui.core.labels import (
     NOTE_KINDS,
     PRIORITIES,
@@ -18,7 +19,7 @@ from psm_tui.core.labels import (
 )
 from psm_tui.core.reference import find_category, find_kelurahan, kelurahan_by_code
 from psm_tui.core.timeline import Fact, encode, fact
-from psm_tui.core.users import read_scope, require
+from psm_tui.core.users import can, read_scope, require
 from psm_tui.core.validation import (
     validate_birth_date,
     validate_kk,
@@ -42,6 +43,21 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "ditutup": ("ditangani",),
 }
 REOPEN_FROM = ("selesai", "ditutup")
+ENDING = ("selesai", "ditutup")  # where a case's open follow-ups are no longer needed
+
+
+def status_permission(current: str, target: str) -> str:
+    """The permission a move needs: reopening and closing are a supervisor's."""
+    if current in REOPEN_FROM and target == "ditangani":
+        return "case.reopen"
+    return "case.close" if target == "ditutup" else "case.status"
+
+
+def status_choices(actor: Actor, current: str) -> tuple[str, ...]:
+    """The statuses ``actor`` may move a case in ``current`` to: what a dialog offers."""
+    return tuple(
+        t for t in TRANSITIONS.get(current, ()) if can(actor, status_permission(current, t))
+    )
 
 
 def choice(value: str | None, choices: tuple[str, ...], field: str, default: str) -> str:
@@ -299,8 +315,11 @@ def change_status(
     outcome: str | None = None,
     reason: str | None = None,
     expected_version: int | None = None,
+    cancel_followups: bool = False,
 ) -> CaseDetail:
-    """Move a case along its life cycle; only the allowed transitions, with their requirements."""
+    """Move a case along its life cycle; only the allowed transitions, with their requirements.
+    ``cancel_followups``: resolving or closing also cancels its open follow-ups, in the same
+    transaction."""
     reason = validate_text(reason, "reason")
     with db.atomic():
         case = case_row(number)
@@ -316,10 +335,9 @@ def change_status(
             )
         reopening = case.status in REOPEN_FROM and status == "ditangani"
         closing_early = status == "ditutup" and case.status != "selesai"
-        permission = (
-            "case.reopen" if reopening else "case.close" if status == "ditutup" else "case.status"
-        )
-        require(actor, permission, kel.kecamatan_code)
+        require(actor, status_permission(case.status, status), kel.kecamatan_code)
+        if cancel_followups and status in ENDING:
+            cancel_open_followups(actor, case.number)
         changes: dict[str, object] = {"status": status}
         event = fact("status", **{"from": case.status, "to": status})
         if status == "selesai":

@@ -161,6 +161,22 @@ def update_followup(
     return get_followup(followup_id)
 
 
+def cancel_open_followups(actor: Actor, case_number: str) -> int:
+    """Cancel the follow-ups of a case still waiting on an OPD (a case being resolved or
+    closed no longer needs them); returns how many."""
+    open_ids = [
+        row.id
+        for row in FollowUp.select(FollowUp.id)
+        .join(Case)
+        .where(Case.number == case_number, FollowUp.status.in_(FOLLOWUP_OPEN))
+        .order_by(FollowUp.id)
+    ]
+    with db.atomic():
+        for followup_id in open_ids:
+            update_followup(actor, followup_id, "dibatalkan")
+    return len(open_ids)
+
+
 def get_followup(followup_id: int) -> FollowUpInfo:
     row = (
         FollowUp.select(FollowUp, Opd, Case)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from psm_tui.core.assignment import not_assignable
 from psm_tui.core.bulk import BulkResult
 from psm_tui.core.dto import AssignResult, CaseDetail, CaseSummary, FollowUpInfo
 from psm_tui.core.labels import priority_label, status_label
 from psm_tui.i18n import _, format_date
+from psm_tui.tui.context import actor
 from psm_tui.tui.text import clean
 
 if TYPE_CHECKING:
@@ -49,7 +51,11 @@ class CaseActions:
         if marked:
             self.app.push_screen(BulkAssignDialog(marked), self._bulk_done)
         elif (case := self._case()) is not None:
-            self.app.push_screen(AssignDialog(case), self._assigned)
+            refused = not_assignable(actor(self), case.number, case.status)  # type: ignore[arg-type]
+            if refused:
+                self.app.notify(refused, severity="warning", markup=False)
+            else:
+                self.app.push_screen(AssignDialog(case), self._assigned)
 
     def _assigned(self, result: AssignResult | None) -> None:
         if result is not None:

@@ -161,6 +161,6 @@ def test_finished_cases_are_not_assigned(admin: Actor, cipondoh: dict[str, Worke
     assignment.assign_case(admin, number, auto=True)
     cases.change_status(admin, number, "ditangani")
     cases.change_status(admin, number, "selesai", outcome="beres")
-    with pytest.raises(ConflictError, match="is selesai; reopen it"):
+    with pytest.raises(ConflictError, match="is resolved; reopen it"):
         assignment.assign_case(admin, number, auto=True)
     assert workers.get_worker(cipondoh["free"].id).open_cases == 0

@@ -1,5 +1,6 @@
-"""Change a case's status: only the allowed moves; an outcome for ``selesai``, a reason for
-reopening or closing before it is resolved."""
+"""Change a case's status: only the moves the user's role allows from the case's status; an
+outcome for ``selesai``, a reason for reopening or closing before it is resolved; a warning, and
+the offer to cancel them, when follow-ups are still open."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from functools import partial
 from rich.text import Text
 from textual import on
 from textual.widget import Widget
-from textual.widgets import OptionList, Static
+from textual.widgets import Checkbox, OptionList, Static
 from textual.widgets.option_list import Option
 
 from psm_tui.core import cases
-from psm_tui.core.cases import REOPEN_FROM, TRANSITIONS
+from psm_tui.core.cases import ENDING, REOPEN_FROM, status_choices
 from psm_tui.core.dto import CaseDetail, CaseSummary
 from psm_tui.core.labels import status_label
-from psm_tui.i18n import _
+from psm_tui.i18n import _, ngettext
 from psm_tui.tui.context import actor
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.widgets.inputs import TextInput
@@ -31,7 +32,7 @@ class StatusDialog(Dialog[CaseDetail]):
     def __init__(self, case: CaseSummary) -> None:
         super().__init__()
         self.case = case
-        self.targets = list(TRANSITIONS.get(case.status, ()))
+        self.targets: list[str] = []
 
     def heading(self) -> str:
         return _("Status of case {number}: {status}").format(
@@ -39,6 +40,7 @@ class StatusDialog(Dialog[CaseDetail]):
         )
 
     def body(self) -> Iterable[Widget]:
+        self.targets = list(status_choices(actor(self), self.case.status))
         options = OptionList(
             *[Option(Text(status_label(t)), id=t) for t in self.targets], id="targets"
         )
@@ -53,6 +55,21 @@ class StatusDialog(Dialog[CaseDetail]):
         )
         if self.case.status == "baru":
             yield Static(_("A new case moves on by being assigned (key a)."), classes="hint")
+        if self.case.open_followups and any(t in ENDING for t in self.targets):
+            yield Static(
+                ngettext(
+                    "This case still has {n} open follow-up.",
+                    "This case still has {n} open follow-ups.",
+                    self.case.open_followups,
+                ).format(n=self.case.open_followups),
+                id="open-followups",
+                classes="dialog-warning",
+            )
+            yield Checkbox(
+                _("Cancel them when the case is resolved or closed"),
+                value=True,
+                id="cancel-followups",
+            )
 
     def on_mount(self) -> None:
         options = self.query_one("#targets", OptionList)
@@ -75,6 +92,11 @@ class StatusDialog(Dialog[CaseDetail]):
             self.query_one("#reason", TextInput).focus()
         else:
             self.action_save()
+
+    @property
+    def cancel_followups(self) -> bool:
+        found = self.query("#cancel-followups")
+        return bool(found) and found.first(Checkbox).value
 
     def save(self) -> None:
         target = self.target
@@ -100,5 +122,6 @@ class StatusDialog(Dialog[CaseDetail]):
                 outcome=outcome or None,
                 reason=reason or None,
                 expected_version=self.case.version,
+                cancel_followups=self.cancel_followups,
             )
         )
