@@ -47,7 +47,9 @@ def test_new_case_dialog_registers_a_case(demo_app) -> None:
             assert "Kel. Poris Plawad Utara, Kec. Cipondoh" in screen_text(app)
             await press(pilot, "enter")  # picks the match, moves to the category
             await type_text(pilot, "lanjut")  # typing opens the list and finds the category
-            await press(pilot, "enter", "tab")  # picked: on to the priority, then description
+            await press(pilot, "enter")  # picked: the focus stays on the category
+            assert app.focused is dialog.query_one("#category")
+            await press(pilot, "tab", "tab")  # the priority, then the description
             await type_text(pilot, "Tinggal sendiri")
             await press(pilot, "tab")
             await type_text(pilot, "12345")
@@ -88,7 +90,7 @@ def test_new_case_shows_possible_duplicates_before_saving(demo_app) -> None:
             await type_text(pilot, "kenanga")
             await press(pilot, "enter")
             await type_text(pilot, "fakir")
-            await press(pilot, "enter", "tab", "tab")
+            await press(pilot, "enter", "tab", "tab", "tab")  # category, priority, description
             await type_text(pilot, existing.nik)
             before = Case.select().count()
             await press(pilot, "ctrl+s")
@@ -198,7 +200,7 @@ def test_followup_is_added_with_the_default_due_date(demo_app) -> None:
             await open_case(pilot, number)
             await press(pilot, "f")
             await type_text(pilot, "Dinkes")
-            await press(pilot, "enter")
+            await press(pilot, "enter", "tab")  # the choice keeps the focus; tab moves on
             await type_text(pilot, "Daftarkan PBI-JK")
             await press(pilot, "ctrl+s")
             assert isinstance(app.screen, CaseDetailScreen)

@@ -11,8 +11,10 @@ from psm_tui.core.labels import FOLLOWUP_OPEN
 from psm_tui.store.models import Case, FollowUp
 from psm_tui.tui.compat_textual import notifications
 from psm_tui.tui.modals.assign import AssignDialog
+from psm_tui.tui.modals.new_case import NewCaseDialog
 from psm_tui.tui.modals.status import StatusDialog
 from psm_tui.tui.screens.case_detail import CaseDetailScreen
+from psm_tui.tui.widgets.kelurahan_picker import KelurahanPicker
 from tests.ui.pilot_helpers import SIZE, press, screen_text, type_text
 from tests.ui.test_case_flows import first_case, open_case
 
@@ -93,5 +95,38 @@ def test_assign_does_not_open_on_a_resolved_case_and_says_why(demo_app) -> None:
             assert not isinstance(app.screen, AssignDialog)
             said = [n.message for n in notifications(app)]
             assert f"Case {number} is resolved; reopen it before assigning" in said
+
+    asyncio.run(run())
+
+
+def test_the_kelurahan_picker_needs_an_explicit_choice(demo_app) -> None:
+    async def run() -> None:
+        app = demo_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await press(pilot, "2", "n")
+            dialog = app.screen
+            assert isinstance(dialog, NewCaseDialog)
+            picker = dialog.query_one(KelurahanPicker)
+            await type_text(pilot, "Siti Rahmawati")
+            await press(pilot, "tab")
+            await type_text(pilot, "poris plawad")
+            assert "Kel. Poris Plawad Utara" in screen_text(app)
+            await press(pilot, "enter")  # three matches, none highlighted: nothing is taken
+            assert picker.value is None and app.focused is picker.input
+            await press(pilot, "down", "enter")  # one down highlights the first
+            assert picker.value is not None
+            assert picker.value.label == "Kel. Poris Plawad, Kec. Cipondoh"
+
+    asyncio.run(run())
+
+
+def test_leaving_the_picker_takes_nothing_among_several(demo_app) -> None:
+    async def run() -> None:
+        app = demo_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await press(pilot, "2", "n", "tab")
+            await type_text(pilot, "poris plawad")
+            await press(pilot, "tab")
+            assert app.screen.query_one(KelurahanPicker).value is None
 
     asyncio.run(run())

@@ -42,6 +42,7 @@ def test_a_stale_save_opens_a_dialog_naming_who_and_offers_reload(demo_app) -> N
             assert isinstance(app.screen, StaleDialog)
             text = screen_text(app)
             assert "Siti Nurhaliza" in text and "Not saved" in text
+            assert text.count("Siti Nurhaliza") == 1 and text.count("reload") == 1  # said once
             case = Case.get(Case.number == number)
             assert (case.priority, case.version) == ("rendah", seen + 1)  # nothing overwritten
             await press(pilot, "r")

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Static
 
 from psm_tui.core.errors import PsmError, StaleVersionError
 from psm_tui.i18n import _
@@ -97,12 +97,6 @@ class Dialog(TranslatedBindings, ModalScreen[R]):
         if fields and event.input is fields[-1]:
             self.action_save()
         else:
-            self.focus_next()
-
-    @on(Select.Changed)
-    def _picked(self, event: Select.Changed) -> None:
-        """A choice made in a list moves on to the next field, like enter in a text field."""
-        if event.select.has_focus and event.value is not Select.NULL:
             self.focus_next()
 
     def submit(self, job: Callable[[], Any], done: Callable[[Any], None] | None = None) -> None:

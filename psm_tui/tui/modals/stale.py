@@ -32,20 +32,19 @@ class StaleDialog(TranslatedBindings, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog stale-dialog"):
             yield Label(_("Not saved: the case changed meanwhile"), classes="dialog-title")
-            yield Static(plain(str(self.error)), classes="stale-message")
+            # Said once: who, when, and what to do (the error's own sentence says the same).
             yield Static(
                 plain(
-                    _("Changed by {who} at {when} (now version {version}).").format(
+                    _(
+                        "{who} changed it at {when} (now version {version}). Nothing was "
+                        "overwritten: reload to see their change, then try again."
+                    ).format(
                         who=self.error.changed_by,
                         when=format_datetime(self.error.changed_at),
                         version=self.error.version,
                     )
                 ),
-                classes="stale-who",
-            )
-            yield Static(
-                _("Nothing was overwritten. Reload to see their change, then try again."),
-                classes="hint",
+                classes="stale-message",
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Reload") + " (r)", id="reload", variant="primary", compact=True)

@@ -1,4 +1,6 @@
-"""Pick a kelurahan by typing part of its name: matches appear below, enter takes the highlighted.
+"""Pick a kelurahan by typing part of its name: matches appear below, none highlighted; down and
+up highlight one, enter takes it. Only a single match is taken without being highlighted (typing
+"Poris Plawad" lists "Poris Plawad" and "Poris Plawad Utara": one down must not pick the second).
 
 Two kelurahan share names with kecamatan ("Jatiuwung"), so choices always read
 "Kel. X, Kec. Y".
@@ -88,8 +90,7 @@ class KelurahanPicker(Vertical):
         option_list = self.query_one(OptionList)
         option_list.clear_options()
         option_list.add_options([Option(Text(ref.label)) for ref in self.matches])
-        if self.matches:
-            option_list.highlighted = 0
+        option_list.highlighted = None
         self.set_class(bool(self.matches), "-matching")
 
     @on(PickerInput.Changed)
@@ -103,13 +104,18 @@ class KelurahanPicker(Vertical):
     def step(self, step: int) -> None:
         option_list = self.query_one(OptionList)
         if self.matches:
-            current = option_list.highlighted or 0
-            option_list.highlighted = max(0, min(len(self.matches) - 1, current + step))
+            current = option_list.highlighted
+            first = 0 if step > 0 else len(self.matches) - 1
+            wanted = first if current is None else current + step
+            option_list.highlighted = max(0, min(len(self.matches) - 1, wanted))
 
     def pick(self, index: int | None = None) -> KelurahanRef | None:
-        """Take the highlighted match (or ``index``); the text then shows its full label."""
+        """Take ``index``, else the highlighted match, else the only one; the text then shows
+        its full label. With several matches and none highlighted nothing is taken."""
         option_list = self.query_one(OptionList)
         index = option_list.highlighted if index is None else index
+        if index is None and len(self.matches) == 1:
+            index = 0
         if index is None or not 0 <= index < len(self.matches):
             return self.value
         self.value = self.matches[index]
