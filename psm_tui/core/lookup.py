@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from psm_tui.core.dto import KelurahanRef, WorkerInfo
+from psm_tui.core.case_queries import CaseFilter, list_cases
+from psm_tui.core.dto import Actor, CaseSummary, KelurahanRef, WorkerInfo
 from psm_tui.core.reference import all_kelurahan, fold
 from psm_tui.core.workers import WorkerFilter, list_workers
 from psm_tui.store.models import Case, Category
@@ -52,6 +53,16 @@ def search_workers(text: str, limit: int = 20) -> list[WorkerInfo]:
     if not text.strip():
         return []
     return list_workers(WorkerFilter(active=None, search=text))[:limit]
+
+
+def cases_of_client(actor: Actor, text: str, limit: int = 8) -> list[CaseSummary]:
+    """The newest cases, among those ``actor`` may read, of clients whose name holds ``text``
+    (the palette finds a person by name; a description that mentions it does not count)."""
+    wanted = fold(text)
+    if len(wanted) < 3:
+        return []
+    found = list_cases(actor, CaseFilter(search=text), limit=limit * 4)
+    return [c for c in found if wanted in fold(c.client_name)][:limit]
 
 
 def case_numbers_like(prefix: str, limit: int = 10) -> list[str]:

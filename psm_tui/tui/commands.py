@@ -13,7 +13,8 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from psm_tui.core import lookup, session
 from psm_tui.core.case_queries import CaseFilter
-from psm_tui.core.dto import KelurahanRef, WorkerInfo
+from psm_tui.core.dto import CaseSummary, KelurahanRef, WorkerInfo
+from psm_tui.core.labels import status_label
 from psm_tui.core.reference import all_kelurahan
 from psm_tui.i18n import _
 from psm_tui.tui.compat_textual import TranslatedCommandPalette
@@ -33,7 +34,10 @@ class PsmPalette(TranslatedCommandPalette):
     """The palette with a translated prompt and a steady cursor (no blink traffic over SSH)."""
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(placeholder=_("Case number, kelurahan, PSM name or action…"), **kwargs)  # type: ignore[arg-type]
+        super().__init__(
+            placeholder=_("Case number, client, kelurahan, PSM name or action…"),
+            **kwargs,  # type: ignore[arg-type]
+        )  # type: ignore[arg-type]
 
     def on_mount(self) -> None:
         self.query_one(CommandInput).cursor_blink = False
@@ -148,9 +152,27 @@ class PsmCommands(Provider):
                 text=label,
             )
         if len(text) >= 3 and not text[0].isdigit():
+            actor = self.psm_app.actor
+            clients = await self._in_thread(partial(lookup.cases_of_client, actor, text)) or []
+            for case in clients:
+                yield self._client_hit(matcher, case)
             workers = await self._in_thread(partial(lookup.search_workers, text)) or []
             for worker in workers:
                 yield self._worker_hit(matcher, worker)
+
+    def _client_hit(self, matcher: Matcher, case: CaseSummary) -> Hit:
+        label = _("Open case {number}: {client} ({place}, {status})").format(
+            number=case.number,
+            client=clean(case.client_name, single_line=True),
+            place=case.kelurahan.label,
+            status=status_label(case.status),
+        )
+        return Hit(
+            NAMED + 1,
+            highlighted(matcher, label),
+            partial(self.app.post_message, OpenCase(case.number, case)),
+            text=label,
+        )
 
     def _worker_hit(self, matcher: Matcher, worker: WorkerInfo) -> Hit:
         place = (

@@ -12,7 +12,7 @@ from psm_tui.tui.screens.case_detail import CaseDetailScreen
 from psm_tui.tui.screens.help import HelpScreen
 from psm_tui.tui.widgets.case_table import PAGE, CaseTable
 from psm_tui.tui.widgets.view_tabs import ViewTabs
-from tests.ui.pilot_helpers import SIZE, press, screen_text, settle, type_text
+from tests.ui.pilot_helpers import SIZE, press, screen_text, settle, type_text, wait_until
 
 
 def test_number_keys_switch_the_five_views(demo_app) -> None:
@@ -210,5 +210,24 @@ def test_text_typed_right_after_slash_lands_in_the_search_box(demo_app) -> None:
             await settle(pilot)
             view = app.screen.query_one(CasesView)  # still the main screen: no dialog opened
             assert view.query_one("#case-search").value == "sari"
+
+    asyncio.run(run())
+
+
+def test_the_palette_finds_a_client_by_name(demo_app) -> None:
+    target = case_queries.list_cases(None, CaseFilter(status=("ditangani",)), limit=1)[0]
+    surname = target.client_name.split()[-1]
+
+    async def run() -> None:
+        app = demo_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await press(pilot, "ctrl+p")
+            await type_text(pilot, target.client_name)
+            wanted = f"Open case {target.number}: {target.client_name}"
+            assert await wait_until(pilot, lambda: wanted in screen_text(app))
+            assert surname in screen_text(app)
+            await press(pilot, "enter")
+            assert isinstance(app.screen, CaseDetailScreen)
+            assert app.screen.number == target.number
 
     asyncio.run(run())
