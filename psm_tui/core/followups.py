@@ -17,7 +17,7 @@ from psm_tui.core.users import require
 from psm_tui.core.validation import parse_date, validate_text
 from psm_tui.i18n import _, format_date
 from psm_tui.store.database import db
-from psm_tui.store.models import Activity, Case, FollowUp, Kelurahan, Opd
+from psm_tui.store.models import Activity, Case, Client, FollowUp, Kelurahan, Opd
 
 # status -> statuses reachable from it
 FOLLOWUP_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -38,6 +38,7 @@ class FollowUpFilter:
     open_only: bool = False
     case_number: str | None = None
     kecamatan: str | None = None
+    search: str | None = None  # part of the case number, the client's name or the request
 
 
 def create_followup(
@@ -213,6 +214,12 @@ def list_followups(
         query = query.where(Case.number == filters.case_number)
     if filters.kecamatan:
         query = query.switch(Case).join(Kelurahan).where(Kelurahan.kecamatan == filters.kecamatan)
+    if filters.search and filters.search.strip():
+        text = filters.search.strip()
+        client = Client.select(Client.id).where(Client.name.contains(text))
+        query = query.where(
+            Case.number.contains(text) | FollowUp.action.contains(text) | Case.client.in_(client)
+        )
     query = query.order_by(FollowUp.due_on.asc(nulls="LAST"), FollowUp.id).limit(limit)
     infos = [followup_info(row, row.case.number, today) for row in query]
     return sorted(infos, key=lambda f: (not f.overdue, f.status not in FOLLOWUP_OPEN))

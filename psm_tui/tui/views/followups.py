@@ -1,4 +1,5 @@
-"""Tindak lanjut: follow-ups by OPD, overdue first, with quick status updates (key s)."""
+"""Tindak lanjut: follow-ups by OPD, overdue first, with quick status updates (key s) and a
+search (key /); at most LIMIT rows are read, and the filter line says so when there are more."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.text import clean, fit, plain
 from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
+from psm_tui.tui.widgets.inputs import TextInput
 
 SCOPES = ("open", "overdue", "due_soon", "all")
 LIMIT = 500
@@ -46,9 +48,21 @@ def opd_line(name: str, open_count: int, overdue: int) -> Text:
     return line
 
 
+class FollowupSearch(TranslatedBindings, TextInput):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", N_("Close search"), id="followups.search_close")
+    ]
+
+    def action_close(self) -> None:
+        for view in self.ancestors:
+            if isinstance(view, FollowupsView):
+                view.close_search(clear=True)
+
+
 class FollowupsView(TranslatedBindings, Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "update", N_("Update status"), id="followups.status"),
+        Binding("slash", "search", N_("Search"), id="followups.search"),
         Binding("n", "new", N_("New follow-up"), id="followups.new"),
         Binding("F", "scope", N_("Open/overdue/all"), id="followups.scope"),
         Binding("left,h", "focus_opds", N_("OPD list"), show=False, id="followups.opds"),
@@ -61,6 +75,8 @@ class FollowupsView(TranslatedBindings, Vertical):
         self.opd: str | None = None
         self.opds: list[OpdCount] = []
         self.rows: list[FollowUpInfo] = []
+        self.more = False  # more than LIMIT rows match: only the first LIMIT are shown
+        self.search = ""
         self.stale = True
 
     def compose(self) -> ComposeResult:
@@ -70,6 +86,11 @@ class FollowupsView(TranslatedBindings, Vertical):
             yield opd_list
             with Vertical():
                 yield Static("", id="fu-filter-line", classes="filter-line")
+                search = FollowupSearch(
+                    id="fu-search", placeholder=_("case number, client or request; enter")
+                )
+                search.display = False
+                yield search
                 table = FittedTable(cursor_type="row", id="fu-table")
                 table.fitted_columns(
                     (_("Case"), WHOLE),
@@ -105,13 +126,14 @@ class FollowupsView(TranslatedBindings, Vertical):
             open_only=self.scope == "open",
             overdue=self.scope == "overdue",
             due_soon=self.scope == "due_soon",
+            search=self.search or None,
         )
         who = actor(self)
         run_db(
             self,
             lambda: (
                 dashboard.followups_by_opd(who),
-                followups.list_followups(filters, limit=LIMIT, actor=who),
+                followups.list_followups(filters, limit=LIMIT + 1, actor=who),
             ),
             self._show,
             group="followups",
@@ -119,7 +141,9 @@ class FollowupsView(TranslatedBindings, Vertical):
         )
 
     def _show(self, data: tuple[list[OpdCount], list[FollowUpInfo]]) -> None:
-        self.opds, self.rows = data
+        self.opds, rows = data
+        self.more = len(rows) > LIMIT
+        self.rows = rows[:LIMIT]
         opd_list = self.query_one("#opd-list", OptionList)
         highlighted = opd_list.highlighted
         opd_list.clear_options()
@@ -148,9 +172,15 @@ class FollowupsView(TranslatedBindings, Vertical):
     def _update_line(self) -> None:
         opd = next((o.abbrev for o in self.opds if o.code == self.opd), _("all partners"))
         line = Text(no_wrap=True, overflow="ellipsis")
-        shown = format_number(len(self.rows)) + ("+" if len(self.rows) >= LIMIT else "")
-        line.append(_("{n} follow-ups").format(n=shown), style="bold")
+        if self.more:  # said first: the line may be cut at the right
+            line.append(_("first {n} follow-ups").format(n=format_number(LIMIT)), style="bold")
+            line.append(" · " + _("narrow with / or an OPD"), style="bold")
+        else:
+            line.append(_("{n} follow-ups").format(n=format_number(len(self.rows))), style="bold")
         line.append(" · " + opd + " · " + scope_label(self.scope))
+        if self.search:
+            searched = clean(self.search, single_line=True)
+            line.append(" · " + _("search: {text}").format(text=searched))
         line.append(" · " + _("left: open and overdue (!) per OPD"), style="dim")
         self.query_one("#fu-filter-line", Static).update(line)
 
@@ -185,6 +215,26 @@ class FollowupsView(TranslatedBindings, Vertical):
 
     def action_scope(self) -> None:
         self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
+        self.refresh_data()
+
+    def action_search(self) -> None:
+        search = self.query_one("#fu-search", FollowupSearch)
+        search.value = self.search
+        search.display = True
+        self.screen.set_focus(search)  # now: keys typed right after "/" land in the box
+
+    def close_search(self, *, clear: bool = False) -> None:
+        self.query_one("#fu-search", FollowupSearch).display = False
+        if clear and self.search:
+            self.search = ""
+            self.refresh_data()
+        self.table.focus()
+
+    @on(FollowupSearch.Submitted, "#fu-search")
+    def _searched(self, event: FollowupSearch.Submitted) -> None:
+        event.stop()
+        self.search = event.value.strip()
+        self.close_search()
         self.refresh_data()
 
     def action_focus_opds(self) -> None:
