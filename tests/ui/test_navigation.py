@@ -155,7 +155,7 @@ def test_filters_combine_and_sorting_cycles(demo_app) -> None:
         async with app.run_test(size=SIZE) as pilot:
             await press(pilot, "2", "F")
             await type_text(pilot, "new")  # typing opens the status list and finds "new"
-            await press(pilot, "enter")
+            await press(pilot, "enter", "tab")  # enter picks, tab moves on
             await type_text(pilot, "cipo")
             await press(pilot, "enter", "ctrl+s")
             table = app.screen.query_one(CaseTable)

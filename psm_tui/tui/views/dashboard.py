@@ -125,7 +125,7 @@ class DashboardView(TranslatedBindings, Vertical):
         if figures.scope and figures.by_kecamatan:
             self.query_one("#dash-queues-title", Label).update(
                 plain(
-                    _("Work queues and open cases of Kec. {name} (your scope)").format(
+                    _("Kec. {name} (your scope): work queues and open cases").format(
                         name=figures.by_kecamatan[0].name
                     )
                 )
