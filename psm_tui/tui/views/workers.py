@@ -67,10 +67,10 @@ class WorkersView(TranslatedBindings, Vertical):
                 yield search
                 table = FittedTable(cursor_type="row", id="worker-table")
                 table.fitted_columns(
-                    (_("Name"), 10),
-                    (_("Kind"), WHOLE),
-                    (_("Kelurahan"), 6),
-                    (_("Open"), WHOLE),
+                    (_("Name"), 8),
+                    (_("Kind"), 4),
+                    (_("Kelurahan"), 5),
+                    (_("Open"), 4),
                     (_("Phone"), WHOLE),
                 )
                 yield table
