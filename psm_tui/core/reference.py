@@ -203,6 +203,12 @@ def all_kecamatan() -> list[Ref]:
     return [Ref(k.code, k.name) for k in Kecamatan.select().order_by(Kecamatan.code)]
 
 
+def kecamatan_name(code: str) -> str:
+    """``36.71.05`` -> ``Cipondoh``: people say names (an unknown code is shown as it is)."""
+    row = Kecamatan.get_or_none(Kecamatan.code == code)
+    return row.name if row is not None else code
+
+
 def find_kecamatan(text: str) -> Ref:
     wanted = fold(text)
     options = all_kecamatan()

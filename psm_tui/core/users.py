@@ -12,7 +12,7 @@ import peewee
 from psm_tui.core import audit
 from psm_tui.core.dto import Actor, UserInfo
 from psm_tui.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
-from psm_tui.core.reference import find_kecamatan
+from psm_tui.core.reference import find_kecamatan, kecamatan_name
 from psm_tui.core.validation import safe_display, validate_name, validate_username
 from psm_tui.i18n import _
 from psm_tui.store import backend
@@ -96,8 +96,8 @@ def require(actor: Actor, permission: str, kecamatan_code: str | None = None) ->
     if kecamatan_code and scope and kecamatan_code != scope:
         _audit_refusal(actor, "permission", permission, kecamatan_code)
         raise PermissionDenied(
-            _("Your scope is kecamatan {scope}; this record is in {other}").format(
-                scope=actor.kecamatan_code, other=kecamatan_code
+            _("Your scope is Kec. {scope}; this record is in Kec. {other}").format(
+                scope=kecamatan_name(scope), other=kecamatan_name(kecamatan_code)
             )
         )
 
