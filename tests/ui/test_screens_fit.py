@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Label
 from psm_tui.i18n import set_language
 from psm_tui.tui.app import PsmApp
 from psm_tui.tui.compat_textual import TEXTUAL_TEXTS, textual_text
+from psm_tui.tui.widgets.case_table import CaseTable, headers
 from psm_tui.tui.widgets.key_footer import KeyFooter
 from psm_tui.tui.widgets.view_tabs import ViewTabs
 from tests.ui.pilot_helpers import press, screen_text, settle, type_text
@@ -94,6 +95,12 @@ def problems(app: PsmApp, name: str) -> list[str]:
             label = column.label.plain
             if any(part != label and label.startswith(part) for part in shown):
                 found.append(f"{name}: header {label!r} cut in {header.strip()!r}")
+    for table in screen.query(CaseTable):
+        region = table.region
+        shown = lines[region.y][region.x : region.right].split() if region.height else []
+        for title in headers().values():
+            if any(part != title and title.startswith(part) for part in shown):
+                found.append(f"{name}: case list header {title!r} cut in {shown}")
     for heading in screen.query(Label).filter(".section"):
         region = heading.region
         if region.height and cut(lines[region.y][region.x : region.right], str(heading.content)):

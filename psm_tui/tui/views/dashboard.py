@@ -54,7 +54,7 @@ class DashboardView(TranslatedBindings, Vertical):
                     _("My queue: open cases I registered"), id="dash-mine-title", classes="section"
                 )
                 mine = FittedTable(cursor_type="row", id="dash-mine")
-                mine.fitted_columns((_("Number"), WHOLE), (_("Client"), 6), (_("Status"), 5))
+                mine.fitted_columns((_("Number"), WHOLE), (_("Client"), 5), (_("Status"), 3))
                 yield mine
         yield Label(
             _("enter opens the list · tab switches table · 2 case list · ? keys"), classes="hint"

@@ -41,9 +41,24 @@ class Column:
     gap: int = 1
 
 
-def columns(width: int) -> list[Column]:
-    """Fixed columns at their natural width; client, kelurahan and PSM share what is left."""
-    fixed = {
+FLEX = {"client": (4, 10), "kelurahan": (3, 8), "worker": (3, 8)}  # weight, minimum width
+ORDER = (
+    "mark",
+    "number",
+    "date",
+    "client",
+    "kelurahan",
+    "category",
+    "priority",
+    "status",
+    "worker",
+    "flag",
+)
+OPTIONAL = ("date", "category", "priority")  # dropped in this order when short of room
+
+
+def fixed_widths() -> dict[str, int]:
+    return {
         "mark": 1,
         "number": 11,
         "date": max(cell_len(_("Date")), 6),
@@ -52,23 +67,32 @@ def columns(width: int) -> list[Column]:
         "status": max(cell_len(status_label(s)) for s in STATUSES),
         "flag": 2,
     }
-    flex = {"client": (4, 10), "kelurahan": (3, 8), "worker": (3, 8)}
-    order = [
-        "mark",
-        "number",
-        "date",
-        "client",
-        "kelurahan",
-        "category",
-        "priority",
-        "status",
-        "worker",
-        "flag",
-    ]
+
+
+def least_width(keys: list[str], fixed: dict[str, int]) -> int:
+    """The narrowest line of these columns: fixed ones whole, flexible ones at their minimum."""
+    return sum(fixed[k] if k in fixed else FLEX[k][1] for k in keys) + len(keys) - 2
+
+
+def shown_keys(width: int, fixed: dict[str, int]) -> list[str]:
+    """Every column, less the optional ones that do not fit ``width`` (0: width unknown).
+    Short of room (60 columns) they go, rather than the list scrolling sideways with its last
+    header cut: the preview line and the case still show them."""
+    keys = list(ORDER)
+    for optional in OPTIONAL:
+        if 0 < width < least_width(keys, fixed):
+            keys.remove(optional)
+    return keys
+
+
+def columns(width: int) -> list[Column]:
+    """Fixed columns at their natural width; client, kelurahan and PSM share what is left."""
+    fixed = fixed_widths()
+    order = shown_keys(width, fixed)
     gaps = len(order) - 2  # no gap after the mark
-    room = width - sum(fixed.values()) - gaps
-    weights = sum(w for w, _min in flex.values())
-    sizes = {key: max(minimum, room * weight // weights) for key, (weight, minimum) in flex.items()}
+    room = width - sum(fixed[k] for k in order if k in fixed) - gaps
+    weights = sum(w for w, _min in FLEX.values())
+    sizes = {key: max(minimum, room * weight // weights) for key, (weight, minimum) in FLEX.items()}
     if room > sum(sizes.values()):
         sizes["client"] += room - sum(sizes.values())
     result = []
@@ -310,8 +334,11 @@ class CaseTable(TranslatedBindings, ScrollView, can_focus=True):
     # -- rendering ---------------------------------------------------------------------------
 
     def _update_virtual_size(self) -> None:
-        """As wide as the narrowest layout: wider screens stretch the columns in render."""
-        minimum = sum(c.width + c.gap for c in columns(0))
+        """As wide as the narrowest layout for this width: wider screens stretch the columns in
+        render, narrower ones drop the optional columns first."""
+        fixed = fixed_widths()
+        width = self.scrollable_content_region.width
+        minimum = least_width(shown_keys(width, fixed), fixed)
         self.virtual_size = Size(minimum, self.row_count + 1)
 
     def _layout(self) -> list[Column]:
