@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.geometry import Size
-from textual.widgets.data_table import ColumnKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from psm_tui.tui.compat_textual import MeasuredDataTable
 
@@ -56,7 +56,8 @@ class FittedTable(MeasuredDataTable):
             keys.append(key)
         return keys
 
-    def add_row(self, *cells: object, **kwargs: object) -> object:  # type: ignore[override]
+    def add_row(self, *cells: object, **kwargs: object) -> RowKey:  # type: ignore[override]
+        """Every cell one line, ending in "…" when its column is narrower."""
         return super().add_row(*(ellipsized(c) for c in cells), **kwargs)  # type: ignore[arg-type]
 
     def columns_measured(self) -> None:
