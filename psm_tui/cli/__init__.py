@@ -12,15 +12,13 @@ import logging
 import os
 import shlex
 import sys
-from pathlib import Path
-from typing import IO
 
 import click
-import platformdirs
 
 from psm_tui import __version__
 from psm_tui.cli.context import CliState
-from psm_tui.config import APP_NAME, load_settings
+from psm_tui.cli.log_file import log_stream
+from psm_tui.config import load_settings
 from psm_tui.core import session
 from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, set_language
@@ -87,15 +85,6 @@ def cli(ctx: click.Context, database: str | None, as_name: str | None, lang: str
         from psm_tui.cli.tui import open_tui
 
         open_tui(ctx.obj)
-
-
-def log_stream() -> tuple[IO[str], str]:
-    """psm's log file, created 0600 (tracebacks can hold personal data), never via a link."""
-    path = Path(platformdirs.user_log_dir(APP_NAME)) / "psm.log"
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    os.fchmod(fd, 0o600)
-    return os.fdopen(fd, "a", encoding="utf-8"), str(path)
 
 
 def _fail(message: str, code: int) -> None:

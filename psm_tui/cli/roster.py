@@ -1,5 +1,6 @@
-"""``psm worker profile|move`` (and hand-over for ``deactivate``), ``psm coverage``; also
-registers ``psm training`` and ``psm ipsm`` from :mod:`psm_tui.cli.training_ipsm`."""
+"""``psm worker profile|move|deactivate`` (added to the group of :mod:`psm_tui.cli.workers`),
+``psm coverage``; also registers ``psm training`` and ``psm ipsm`` from
+:mod:`psm_tui.cli.training_ipsm`."""
 
 from __future__ import annotations
 
@@ -208,10 +209,21 @@ def worker_move(
     )
 
 
-def deactivate_with_handover(
+@worker_group.command("deactivate")
+@click.argument("worker_id", type=int, metavar="ID")
+@click.option("--reason", required=True)
+@click.option(
+    "--handover", type=click.Choice(["auto"]), help="Hand open cases over automatically by load."
+)
+@click.option(
+    "--to", "to", multiple=True, metavar="ID", help="Hand open cases to these colleagues (by load)."
+)
+@pass_state
+def worker_deactivate(
     state: CliState, worker_id: int, reason: str, handover: str | None, to: tuple[str, ...]
 ) -> None:
-    """``worker deactivate … --handover auto|--to ID``: called from :mod:`psm_tui.cli.workers`."""
+    """Deactivate a worker (refused while they hold open cases, unless handed over); their
+    IPSM positions end the same day."""
     auto, ids = handover_choice(handover, to)
     change = roster.deactivate_worker(state.actor(), worker_id, reason, auto=auto, to=ids)
     _print_change(

@@ -505,7 +505,7 @@ def test_read_only_and_unreadable_databases_are_one_line(
 
 
 def test_log_file_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from psm_tui.cli import log_stream
+    from psm_tui.cli.log_file import log_stream
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     old = os.umask(0)
