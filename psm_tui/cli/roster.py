@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from psm_tui.cli.context import CliState, pass_state
-from psm_tui.cli.output import console, print_json, table, worker_json
+from psm_tui.cli.output import console, dto_json, print_json, table, worker_json
 from psm_tui.cli.output import text as cell
 from psm_tui.cli.training_ipsm import (
     ipsm_group,
@@ -118,15 +118,7 @@ def profile_json(state: CliState, data: WorkerProfile) -> dict[str, object]:
             for c in data.open_cases
         ],
         past_cases=data.past_case_count,
-        past_case_list=[
-            {
-                "number": p.number,
-                "status": p.status,
-                "assigned_at": p.assigned_at.isoformat(),
-                "ended_at": p.ended_at.isoformat() if p.ended_at else None,
-            }
-            for p in data.past_cases
-        ],
+        past_case_list=[dto_json(p) for p in data.past_cases],
         last_activity=data.last_activity.isoformat() if data.last_activity else None,
         incentive_months=len(data.active_months),
         active_months=[m.strftime("%Y-%m") for m in data.active_months],
