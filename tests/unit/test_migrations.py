@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui.store import database
+from psm_tui.store import database, search
 from tests.raw_sql import RawSql
 
 MIGRATIONS = sorted(database.migrations_dir().glob("[0-9]*.py"))
@@ -91,3 +91,13 @@ def test_rolling_back_to_the_first_migration_and_up_again_gives_the_same_schema(
     assert _schema(db_path) == first
     assert runner.up() == names[1:]
     assert _schema(db_path) == straight
+
+
+@pytest.mark.sqlite_only
+def test_the_live_search_index_rebuilds_what_the_migrations_made(initialised: Path) -> None:
+    """The bench drops and rebuilds the FTS index with the live statements: they must still be
+    the ones history created, or a bench database would differ from a real one."""
+    migrated = _schema(initialised)
+    search.drop_case_search(database.db.obj)
+    search.create_case_search(database.db.obj)
+    assert _schema(initialised) == migrated
