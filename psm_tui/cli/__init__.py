@@ -12,15 +12,13 @@ import logging
 import os
 import shlex
 import sys
-from pathlib import Path
-from typing import IO
 
 import click
-import platformdirs
 
 from psm_tui import __version__
 from psm_tui.cli.context import CliState
-from psm_tui.config import APP_NAME, load_settings
+from psm_tui.cli.log_file import log_stream
+from psm_tui.config import ConfigError, load_settings
 from psm_tui.core import session
 from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, set_language
@@ -89,20 +87,33 @@ def cli(ctx: click.Context, database: str | None, as_name: str | None, lang: str
         open_tui(ctx.obj)
 
 
-def log_stream() -> tuple[IO[str], str]:
-    """psm's log file, created 0600 (tracebacks can hold personal data), never via a link."""
-    path = Path(platformdirs.user_log_dir(APP_NAME)) / "psm.log"
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    os.fchmod(fd, 0o600)
-    return os.fdopen(fd, "a", encoding="utf-8"), str(path)
-
-
 def _fail(message: str, code: int) -> None:
     """One line on stderr. Messages quote what the user typed: it is shown escaped, so an
     argument holding ``\\x1b]0;...\\x07`` cannot drive the terminal."""
     click.echo(f"psm: {safe_display(message)}", err=True)
     sys.exit(code)
+
+
+def config_message(error: ConfigError) -> str:
+    """The settings problem in the user's words, naming the file (or variable) and line."""
+    where = error.source
+    if error.line is not None:
+        where = _("{file}, line {line}").format(file=error.source, line=error.line)
+    if error.setting is None:
+        return _("{where}: not valid TOML; correct the file or remove it").format(where=where)
+    return _("{where}: {setting} must be a whole number, not {value}").format(
+        where=where, setting=error.setting, value=error.value
+    )
+
+
+def _language_of(args: list[str]) -> str:
+    """The language asked for by ``--lang`` or PSM_LANG, when the settings cannot be read."""
+    for arg, following in zip(args, [*args[1:], ""], strict=True):
+        if arg == "--lang":
+            return following
+        if arg.startswith("--lang="):
+            return arg.removeprefix("--lang=")
+    return os.environ.get("PSM_LANG", "")
 
 
 def _show_click_error(error: click.ClickException) -> None:
@@ -186,6 +197,9 @@ def main(argv: list[str] | None = None) -> None:
         code = cli.main(args=args, prog_name="psm", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
+    except ConfigError as error:
+        set_language(_language_of(sys.argv[1:] if argv is None else argv))
+        _fail(config_message(error), error.exit_code)
     except click.exceptions.Abort:
         _fail(_("Cancelled."), 130)
     except click.ClickException as error:

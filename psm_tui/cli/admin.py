@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from psm_tui.cli.context import CliState, pass_state
-from psm_tui.cli.output import console, print_json, table
+from psm_tui.cli.output import console, dto_json, print_json, table
 from psm_tui.cli.output import text as cell
 from psm_tui.core import audit_verify, privacy, session
 from psm_tui.core import emergency as emergency_access
@@ -96,7 +96,7 @@ def check(state: CliState, as_json: bool) -> None:
             {
                 "database": report.location,
                 "ok": report.ok,
-                "checks": [{"name": i.name, "ok": i.ok, "detail": i.detail} for i in report.items],
+                "checks": [dto_json(item) for item in report.items],
                 "audit_head": _head_json(report.audit_head),
             }
         )
@@ -117,7 +117,7 @@ def check(state: CliState, as_json: bool) -> None:
 
 
 def _head_json(head: ChainHead | None) -> dict[str, object] | None:
-    return None if head is None else {"id": head.id, "hash": head.hash}
+    return None if head is None else dto_json(head)
 
 
 def _change_text(key: str, value: object) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import sys
+from decimal import Decimal
+from enum import Enum
 
 from rich.console import Console
 from rich.table import Table
@@ -22,6 +26,31 @@ def console() -> Console:
 def print_json(document: object) -> None:
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def dto_json(dto: object) -> dict[str, object]:
+    """A DTO dataclass as JSON: its field names as keys, in field order, dates ISO 8601, Decimals
+    as text, enums by value. For every document whose keys are the DTO's own fields; a document
+    with keys of its own (renamed, masked, derived) keeps a hand-written function."""
+    if not dataclasses.is_dataclass(dto) or isinstance(dto, type):
+        raise TypeError(f"not a dataclass instance: {dto!r}")
+    document = _plain(dataclasses.asdict(dto))
+    assert isinstance(document, dict)
+    return document
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Enum):
+        return _plain(value.value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dt.date):  # and datetimes
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def text(value: object) -> Text:
@@ -57,14 +86,7 @@ def case_json(case: CaseSummary, followups: list[FollowUpInfo]) -> dict[str, obj
         "kelurahan": {"code": kel.code, "name": kel.name},
         "kecamatan": {"code": kel.kecamatan_code, "name": kel.kecamatan_name},
         "client": {"name": case.client_name, "nik": case.client_nik},
-        "worker": None
-        if case.worker is None
-        else {
-            "id": case.worker.id,
-            "name": case.worker.name,
-            "kind": case.worker.kind,
-            "kelurahan_code": case.worker.kelurahan_code,
-        },
+        "worker": None if case.worker is None else dto_json(case.worker),
         "reported_at": case.reported_at.isoformat(),
         "updated_at": case.updated_at.isoformat(),
         "followups": [followup_json(f) for f in followups],
@@ -98,14 +120,9 @@ def case_detail_json(detail: CaseDetail) -> dict[str, object]:
         created_by=detail.created_by,
         updated_by=detail.updated_by,
         notes=[
-            {"kind": a.kind, "text": a.text, "author": a.author, "at": a.at.isoformat()}
-            for a in detail.activities
-            if a.kind in ("catatan", "kunjungan", "telepon")
+            dto_json(a) for a in detail.activities if a.kind in ("catatan", "kunjungan", "telepon")
         ],
-        timeline=[
-            {"kind": a.kind, "text": a.text, "author": a.author, "at": a.at.isoformat()}
-            for a in detail.activities
-        ],
+        timeline=[dto_json(a) for a in detail.activities],
         assignments=[
             {
                 "worker_id": a.worker_id,

@@ -1,4 +1,6 @@
-"""``psm worker …``: the PSM and TKSK roster."""
+"""``psm worker add|edit|list|show``: the PSM and TKSK roster. The commands that hand cases over
+(``profile``, ``move``, ``deactivate``) are added to this group by :mod:`psm_tui.cli.roster`,
+which imports this module (never the other way round)."""
 
 from __future__ import annotations
 
@@ -109,26 +111,6 @@ def worker_show(state: CliState, worker_id: int, as_json: bool) -> None:
     out.add_row(_("Active"), _("yes") if info.active else _("no"))
     out.add_row(_("Open cases"), str(info.open_cases))
     console().print(out)
-
-
-@worker_group.command("deactivate")
-@click.argument("worker_id", type=int, metavar="ID")
-@click.option("--reason", required=True)
-@click.option(
-    "--handover", type=click.Choice(["auto"]), help="Hand open cases over automatically by load."
-)
-@click.option(
-    "--to", "to", multiple=True, metavar="ID", help="Hand open cases to these colleagues (by load)."
-)
-@pass_state
-def worker_deactivate(
-    state: CliState, worker_id: int, reason: str, handover: str | None, to: tuple[str, ...]
-) -> None:
-    """Deactivate a worker (refused while they hold open cases, unless handed over); their
-    IPSM positions end the same day."""
-    from psm_tui.cli.roster import deactivate_with_handover
-
-    deactivate_with_handover(state, worker_id, reason, handover, to)
 
 
 COMMANDS = [worker_group]

@@ -1,7 +1,7 @@
 """The case list: a lazy virtual table (Line API) that pages rows from the database.
 
 Only the pages on screen are fetched (``PAGE`` rows each, through a small cache), so the list
-opens and scrolls as fast with a million cases as with ten (DESIGN section 7). A ``DataTable``
+opens and scrolls as fast with a million cases as with ten (bench/README.md). A ``DataTable``
 would hold and measure every row on the event loop.
 """
 
