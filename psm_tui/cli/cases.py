@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from psm_tui.cli.context import CliState, pass_state
-from psm_tui.cli.output import case_detail_json, case_json, console, print_json, table
+from psm_tui.cli.output import (
+    case_detail_json,
+    case_json,
+    console,
+    print_json,
+    say_if_cut,
+    table,
+)
 from psm_tui.cli.output import text as cell
 from psm_tui.core import assignment, case_queries, cases, followups, privacy
 from psm_tui.core.case_queries import CaseFilter
@@ -97,12 +104,16 @@ def _filters(values: dict[str, object]) -> CaseFilter:
 @click.option("--overdue", is_flag=True)
 @click.option("--search")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="Every matching case, no limit.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def case_list(state: CliState, limit: int, as_json: bool, **values: object) -> None:
+def case_list(state: CliState, limit: int, show_all: bool, as_json: bool, **values: object) -> None:
     """List cases, newest first."""
     actor = state.actor()
-    rows = case_queries.list_cases(actor, _filters(values), limit=limit)
+    filters = _filters(values)
+    rows = case_queries.list_cases(actor, filters, limit=None if show_all else limit)
+    if len(rows) == limit and not show_all:
+        say_if_cut(len(rows), case_queries.count_cases(filters, actor))
     if as_json:
         by_case = followups.followups_by_case([r.id for r in rows])
         print_json([case_json(r, by_case[r.id]) for r in rows])

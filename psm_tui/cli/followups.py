@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from psm_tui.cli.context import CliState, pass_state
-from psm_tui.cli.output import console, followup_json, print_json, table
+from psm_tui.cli.output import console, followup_json, print_json, say_if_cut, table
 from psm_tui.cli.output import text as cell
 from psm_tui.core import followups
 from psm_tui.core.followups import FOLLOWUP_TRANSITIONS, FollowUpFilter
@@ -53,6 +53,8 @@ def followup_update(state: CliState, followup_id: int, status: str, response: st
 @click.option("--overdue", is_flag=True)
 @click.option("--open", "open_only", is_flag=True)
 @click.option("--case", "case_number", metavar="NUMBER")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=500, show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="Every matching follow-up, no limit.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 def followup_list(
@@ -61,13 +63,16 @@ def followup_list(
     overdue: bool,
     open_only: bool,
     case_number: str | None,
+    limit: int,
+    show_all: bool,
     as_json: bool,
 ) -> None:
-    """List follow-ups, overdue first."""
-    rows = followups.list_followups(
-        FollowUpFilter(opd=opd, overdue=overdue, open_only=open_only, case_number=case_number),
-        actor=state.actor(),
-    )
+    """List follow-ups: open ones first, the overdue leading; then the closed."""
+    actor = state.actor()
+    filters = FollowUpFilter(opd=opd, overdue=overdue, open_only=open_only, case_number=case_number)
+    rows = followups.list_followups(filters, limit=None if show_all else limit, actor=actor)
+    if len(rows) == limit and not show_all:
+        say_if_cut(len(rows), followups.count_followups(filters, actor))
     if as_json:
         print_json([followup_json(f) for f in rows])
         return

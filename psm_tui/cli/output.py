@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -12,6 +13,7 @@ from rich.text import Text
 from psm_tui.core.case_queries import mask_nik
 from psm_tui.core.dto import Actor, CaseDetail, CaseSummary, FollowUpInfo, WorkerInfo
 from psm_tui.core.validation import safe_display
+from psm_tui.i18n import _, format_number
 
 
 def console() -> Console:
@@ -22,6 +24,13 @@ def console() -> Console:
 def print_json(document: object) -> None:
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def say_if_cut(shown: int, total: int) -> None:
+    """A list that stopped at its limit says so on stderr (stdout stays the rows alone)."""
+    if shown < total:
+        message = _("{shown} of {total} — --limit/--all")
+        click.echo(message.format(shown=format_number(shown), total=format_number(total)), err=True)
 
 
 def text(value: object) -> Text:
