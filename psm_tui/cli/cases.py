@@ -12,6 +12,7 @@ from psm_tui.cli.output import (
     print_json,
     say_if_cut,
     table,
+    written_json_option,
 )
 from psm_tui.cli.output import text as cell
 from psm_tui.core import assignment, case_queries, cases, followups, privacy
@@ -53,8 +54,9 @@ def case_group() -> None:
 @click.option("--priority", metavar="|".join(PRIORITIES))
 @click.option("--source", metavar="S")
 @click.option("--description", default="")
+@written_json_option
 @pass_state
-def case_new(state: CliState, **values: str) -> None:
+def case_new(state: CliState, as_json: bool, **values: str) -> None:
     """Register a case; prints the new case number."""
     actor = state.actor()
     values["birth_date"] = values.pop("birth")
@@ -68,7 +70,10 @@ def case_new(state: CliState, **values: str) -> None:
             )
         )
         click.echo(safe_display(line), err=True)
-    click.echo(result.case.number)
+    if as_json:
+        print_json(case_detail_json(result.case))
+    else:
+        click.echo(result.case.number)
 
 
 def _filters(values: dict[str, object]) -> CaseFilter:
@@ -200,6 +205,7 @@ def case_show(state: CliState, number: str, as_json: bool, emergency: str | None
 @click.option("--auto", is_flag=True, help="The first candidate of the case's kelurahan.")
 @click.option("--reason", default="")
 @click.option("--expect-version", type=int, help="Refuse if the case changed since this version.")
+@written_json_option
 @pass_state
 def case_assign(
     state: CliState,
@@ -208,6 +214,7 @@ def case_assign(
     auto: bool,
     reason: str,
     expect_version: int | None,
+    as_json: bool,
 ) -> None:
     """Assign a case to a PSM (or TKSK)."""
     if (worker is None) == (not auto):
@@ -220,6 +227,9 @@ def case_assign(
         reason=reason,
         expected_version=expect_version,
     )
+    if as_json:
+        print_json(case_detail_json(result.case))
+        return
     click.echo(
         _("{number} -> {name} (#{id}): {reason}").format(
             number=number, name=result.worker.name, id=result.worker.id, reason=result.reason
@@ -233,6 +243,7 @@ def case_assign(
 @click.option("--outcome")
 @click.option("--reason")
 @click.option("--expect-version", type=int, help="Refuse if the case changed since this version.")
+@written_json_option
 @pass_state
 def case_status(
     state: CliState,
@@ -241,6 +252,7 @@ def case_status(
     outcome: str | None,
     reason: str | None,
     expect_version: int | None,
+    as_json: bool,
 ) -> None:
     """Change a case's status (selesai needs --outcome; reopening needs --reason)."""
     detail = cases.change_status(
@@ -251,29 +263,44 @@ def case_status(
         reason=reason,
         expected_version=expect_version,
     )
-    click.echo(f"{detail.number}: {status_label(detail.summary.status)}")
+    if as_json:
+        print_json(case_detail_json(detail))
+    else:
+        click.echo(f"{detail.number}: {status_label(detail.summary.status)}")
 
 
 @case_group.command("priority")
 @click.argument("number")
 @click.argument("priority", type=click.Choice(PRIORITIES))
 @click.option("--expect-version", type=int)
+@written_json_option
 @pass_state
-def case_priority(state: CliState, number: str, priority: str, expect_version: int | None) -> None:
+def case_priority(
+    state: CliState, number: str, priority: str, expect_version: int | None, as_json: bool
+) -> None:
     """Set a case's priority."""
     detail = cases.set_priority(state.actor(), number, priority, expected_version=expect_version)
-    click.echo(f"{detail.number}: {priority_label(detail.summary.priority)}")
+    if as_json:
+        print_json(case_detail_json(detail))
+    else:
+        click.echo(f"{detail.number}: {priority_label(detail.summary.priority)}")
 
 
 @case_group.command("category")
 @click.argument("number")
 @click.argument("category")
 @click.option("--expect-version", type=int)
+@written_json_option
 @pass_state
-def case_category(state: CliState, number: str, category: str, expect_version: int | None) -> None:
+def case_category(
+    state: CliState, number: str, category: str, expect_version: int | None, as_json: bool
+) -> None:
     """Set a case's PPKS category."""
     detail = cases.set_category(state.actor(), number, category, expected_version=expect_version)
-    click.echo(f"{detail.number}: {detail.summary.category.name}")
+    if as_json:
+        print_json(case_detail_json(detail))
+    else:
+        click.echo(f"{detail.number}: {detail.summary.category.name}")
 
 
 @case_group.command("note")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
 from rich.console import Console
@@ -15,6 +17,8 @@ from psm_tui.core.dto import Actor, CaseDetail, CaseSummary, FollowUpInfo, Worke
 from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, format_number
 
+F = TypeVar("F", bound=Callable[..., object])
+
 
 def console() -> Console:
     """Rich output. Into a pipe or a file rows are never wrapped: scripts read a row a line."""
@@ -24,6 +28,16 @@ def console() -> Console:
 def print_json(document: object) -> None:
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def written_json_option(command: F) -> F:
+    """``--json`` on a command that writes: the record as it is now, in its read command's shape."""
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print the written record as JSON, as the matching show or list command does.",
+    )(command)
 
 
 def say_if_cut(shown: int, total: int) -> None:
