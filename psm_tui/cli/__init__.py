@@ -198,7 +198,8 @@ def lift_language(args: list[str]) -> tuple[list[str], str | None]:
         if arg == "--":
             rest += [arg, *words]
         elif arg == "--lang":
-            lifted += [arg, *(value for value in [next(words, None)] if value is not None)]
+            value = next(words, None)  # none: click says the option needs one
+            lifted += [arg] if value is None else [arg, value]
         elif arg.startswith("--lang="):
             lifted.append(arg)
         else:

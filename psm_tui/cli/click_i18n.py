@@ -105,6 +105,7 @@ def translate_texts(command: click.Command) -> None:
 
 
 def translate_help_option(option: click.Option | None) -> click.Option | None:
+    """The --help option click made, re-worded in the current language."""
     if option is not None:
         option.help = _(HELP_OPTION_HELP)
     return option
