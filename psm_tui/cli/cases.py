@@ -307,10 +307,14 @@ def case_category(
 @click.argument("number")
 @click.argument("text")
 @click.option("--kind", type=click.Choice(["catatan", "kunjungan", "telepon"]), default="catatan")
+@written_json_option
 @pass_state
-def case_note(state: CliState, number: str, text: str, kind: str) -> None:
+def case_note(state: CliState, number: str, text: str, kind: str, as_json: bool) -> None:
     """Add a note, home visit or call to a case's timeline."""
-    cases.add_note(state.actor(), number, text, kind)
+    detail = cases.add_note(state.actor(), number, text, kind)
+    if as_json:
+        print_json(case_detail_json(detail))
+        return
     click.echo(_("{number}: {kind} added").format(number=number, kind=activity_label(kind)))
 
 

@@ -61,3 +61,15 @@ def test_a_refused_import_still_prints_its_refusals(initialised: Path) -> None:
     assert code == 1 and "Nothing imported" in err
     result = json.loads(out)
     assert result["imported"] == 0 and result["refused_rows"] == 1
+
+
+def test_notes_and_worker_writes_print_their_record(initialised: Path) -> None:
+    db = str(initialised)
+    number = ok(db, 'case new --name "Siti Aminah" --kelurahan "Poris Plawad" --category 8')
+    noted = json.loads(ok(db, f'case note {number} "Kunjungan pertama" --kind kunjungan --json'))
+    assert noted["notes"][-1]["text"] == "Kunjungan pertama"
+    assert noted == json.loads(ok(db, f"case show {number} --json"))
+    added = json.loads(ok(db, 'worker add --name "Budi Santoso" --kelurahan "Poris Plawad" --json'))
+    assert added == json.loads(ok(db, f"worker show {added['id']} --json"))
+    edited = json.loads(ok(db, f"worker edit {added['id']} --phone 081234567890 --json"))
+    assert edited["phone"] == "081234567890" and edited["name"] == "Budi Santoso"
