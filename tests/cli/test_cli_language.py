@@ -111,3 +111,20 @@ def test_every_click_message_psm_lists_is_translated() -> None:
     assert [p for s, p in CLICK_PLURALS if gettext.ngettext(s, p, 2) == p] == []
     use_language("en")
     assert gettext.gettext("Usage:") == "Usage:"
+
+
+@pytest.mark.parametrize(
+    ("original", "start"),
+    [
+        ("--help", "Penggunaan: psm [OPTIONS]"),
+        ("help case", "Penggunaan: psm case"),
+        ("--version", "psm, versi"),
+    ],
+)
+def test_a_forced_ssh_session_answers_help_and_version(
+    monkeypatch: pytest.MonkeyPatch, original: str, start: str
+) -> None:
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", original)
+    code, out, err = run("--as", "siti")
+    assert (code, err) == (0, "")
+    assert out.startswith(start)
