@@ -16,12 +16,18 @@ import sys
 import click
 
 from psm_tui import __version__
+from psm_tui.cli.click_i18n import (
+    translate_command,
+    translate_help_option,
+    translate_texts,
+    use_language,
+)
 from psm_tui.cli.context import CliState
 from psm_tui.cli.log_file import log_stream
 from psm_tui.config import ConfigError, load_settings
 from psm_tui.core import session
 from psm_tui.core.validation import safe_display
-from psm_tui.i18n import _, set_language
+from psm_tui.i18n import LANGUAGES, _
 
 # Each subcommand's module is imported only when that command runs: a cold `psm case show`
 # must not pay for openpyxl, the reports or the importer.
@@ -45,9 +51,12 @@ COMMAND_MODULES = {
     "summary": "reports",
     "export": "reports",
     "outbox": "outbox",
+    "help": "help",
 }
 # Commands a forced SSH session may not run: the demo makes files in the service account's home.
 NOT_OVER_SSH = {"demo"}
+# What a forced SSH session may ask besides a command: reading the help changes nothing.
+HELP_OVER_SSH = {"--help", "-h", "--version"}
 # Modules that add subcommands to another module's group when imported.
 COMMAND_EXTRAS = {"worker": ("roster",)}
 
@@ -63,7 +72,19 @@ class LazyGroup(click.Group):
         for extra in COMMAND_EXTRAS.get(cmd_name, ()):
             importlib.import_module(f"psm_tui.cli.{extra}")
         module = importlib.import_module(f"psm_tui.cli.{module_name}")
-        return next(c for c in module.COMMANDS if c.name == cmd_name)
+        return translate_command(next(c for c in module.COMMANDS if c.name == cmd_name), ctx)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """The root's own help is translated where click first needs it: its --help."""
+        translate_texts(self)
+        return translate_help_option(super().get_help_option(ctx))
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """click's version option words its message once, at import: this one at each run."""
+    if value and not ctx.resilient_parsing:
+        click.echo(_("{prog}, version {version}").format(prog="psm", version=__version__))
+        ctx.exit()
 
 
 @click.group(
@@ -74,12 +95,19 @@ class LazyGroup(click.Group):
 @click.option("--db", "database", metavar="PATH_OR_URL", help="Database file or URL.")
 @click.option("--as", "as_name", metavar="NAME", help="Act as NAME (service account only).")
 @click.option("--lang", type=click.Choice(["id", "en"]), help="Interface language.")
-@click.version_option(__version__, prog_name="psm")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.pass_context
 def cli(ctx: click.Context, database: str | None, as_name: str | None, lang: str | None) -> None:
     """psm-tui: social-welfare cases, PSM and follow-ups for Dinas Sosial Kota Tangerang."""
     settings = load_settings(database=database, lang=lang)
-    set_language(settings.lang)
+    use_language(settings.lang)
     ctx.obj = CliState(settings, as_name)
     if ctx.invoked_subcommand is None:
         from psm_tui.cli.tui import open_tui
@@ -156,13 +184,40 @@ def ssh_command_args(args: list[str], original: str | None) -> list[str]:
         ) from error
     if words[:1] == ["psm"]:
         words = words[1:]
-    if words and (words[0] not in COMMAND_MODULES or words[0] in NOT_OVER_SSH):
+    if (
+        words
+        and words[0] not in HELP_OVER_SSH
+        and (words[0] not in COMMAND_MODULES or words[0] in NOT_OVER_SSH)
+    ):
         raise click.UsageError(
             _("Over SSH, give a psm command such as: case list (not {command})").format(
                 command=words[0]
             )
         )
     return [*args, *words]
+
+
+def lift_language(args: list[str]) -> tuple[list[str], str | None]:
+    """``--lang`` anywhere (``psm demo --lang en``) moved before the command, where psm reads it.
+
+    Everything after ``--`` is left alone: there it is an argument, not an option.
+    """
+    rest: list[str] = []
+    lifted: list[str] = []
+    words = iter(args)
+    for arg in words:
+        if arg == "--":
+            rest += [arg, *words]
+        elif arg == "--lang":
+            value = next(words, None)  # none: click says the option needs one
+            lifted += [arg] if value is None else [arg, value]
+        elif arg.startswith("--lang="):
+            lifted.append(arg)
+        else:
+            rest.append(arg)
+    values = [a.removeprefix("--lang=") for a in lifted if a != "--lang"]
+    lang = values[-1] if values and values[-1] in LANGUAGES else None
+    return [*lifted, *rest], lang
 
 
 def _refuse_undecodable(args: list[str]) -> None:
@@ -189,16 +244,18 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; any failure becomes one clear line on stderr, never a traceback."""
     try:
         args = sys.argv[1:] if argv is None else argv
-        set_language(load_settings().lang)  # messages before click parses --lang
+        use_language(load_settings().lang)  # messages before the arguments are read
         _refuse_undecodable(args)
         original = os.environ.get("SSH_ORIGINAL_COMMAND")
         _refuse_undecodable([original] if original else [])
-        args = ssh_command_args(args, original)
+        args, lang = lift_language(ssh_command_args(args, original))
+        if lang:  # click words help and errors before the group's callback runs
+            use_language(lang)
         code = cli.main(args=args, prog_name="psm", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except ConfigError as error:
-        set_language(_language_of(sys.argv[1:] if argv is None else argv))
+        use_language(_language_of(sys.argv[1:] if argv is None else argv))
         _fail(config_message(error), error.exit_code)
     except click.exceptions.Abort:
         _fail(_("Cancelled."), 130)

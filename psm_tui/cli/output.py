@@ -6,9 +6,12 @@ import dataclasses
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from enum import Enum
+from typing import TypeVar
 
+import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -16,6 +19,9 @@ from rich.text import Text
 from psm_tui.core.case_queries import mask_nik
 from psm_tui.core.dto import Actor, CaseDetail, CaseSummary, FollowUpInfo, WorkerInfo
 from psm_tui.core.validation import safe_display
+from psm_tui.i18n import _, format_number
+
+F = TypeVar("F", bound=Callable[..., object])
 
 
 def console() -> Console:
@@ -51,6 +57,23 @@ def _plain(value: object) -> object:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def written_json_option(command: F) -> F:
+    """``--json`` on a command that writes: the record as it is now, in its read command's shape."""
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print the written record as JSON, as the matching show or list command does.",
+    )(command)
+
+
+def say_if_cut(shown: int, total: int) -> None:
+    """A list that stopped at its limit says so on stderr (stdout stays the rows alone)."""
+    if shown < total:
+        message = _("{shown} of {total} — --limit/--all")
+        click.echo(message.format(shown=format_number(shown), total=format_number(total)), err=True)
 
 
 def text(value: object) -> Text:

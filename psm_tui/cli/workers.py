@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from psm_tui.cli.context import CliState, pass_state
-from psm_tui.cli.output import console, print_json, table, worker_json
+from psm_tui.cli.output import console, print_json, table, worker_json, written_json_option
 from psm_tui.cli.output import text as cell
 from psm_tui.core import workers
 from psm_tui.core.workers import WorkerFilter
@@ -27,11 +27,15 @@ def worker_group() -> None:
 @click.option("--nik")
 @click.option("--phone")
 @click.option("--joined", metavar="YYYY-MM-DD")
+@written_json_option
 @pass_state
-def worker_add(state: CliState, joined: str | None, **values: str) -> None:
+def worker_add(state: CliState, joined: str | None, as_json: bool, **values: str) -> None:
     """Add a PSM (--kelurahan) or a TKSK (--kecamatan); prints the worker ID."""
     info = workers.add_worker(state.actor(), joined_on=joined, **values)
-    click.echo(info.id)
+    if as_json:
+        print_json(worker_json(info, state.actor()))
+    else:
+        click.echo(info.id)
 
 
 @worker_group.command("edit")
@@ -39,11 +43,15 @@ def worker_add(state: CliState, joined: str | None, **values: str) -> None:
 @click.option("--name")
 @click.option("--phone")
 @click.option("--nik")
+@written_json_option
 @pass_state
-def worker_edit(state: CliState, worker_id: int, **values: str | None) -> None:
+def worker_edit(state: CliState, worker_id: int, as_json: bool, **values: str | None) -> None:
     """Correct a worker's name, phone or NIK."""
     info = workers.edit_worker(state.actor(), worker_id, **values)
-    click.echo(f"{info.id}: {info.name}")
+    if as_json:
+        print_json(worker_json(info, state.actor()))
+    else:
+        click.echo(f"{info.id}: {info.name}")
 
 
 @worker_group.command("list")
