@@ -20,12 +20,10 @@ from textual.driver import Driver
 from textual.widgets import Input
 
 from psm_tui.config import Settings
-from psm_tui.core import dashboard
 from psm_tui.core.dashboard import Dashboard
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import PsmError, StaleVersionError
 from psm_tui.i18n import _
-from psm_tui.tui.app import POLL_SECONDS
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import DataChanged, JobDone, JobFailed, OpenCase, ShowCases
 from psm_tui.tui.poller import DataVersionPoller
@@ -71,17 +69,15 @@ class PsmApp(TranslatedBindings, App[None]):
         settings: Settings,
         actor: Actor,
         *,
-        poll_seconds: float | None = POLL_SECONDS,
-        first_figures: Prefetch[Dashboard] | None = None,
+        poll_seconds: float | None,
+        first_figures: Prefetch[Dashboard],
     ) -> None:
         self.settings = settings  # before App.__init__, which asks get_driver_class
         super().__init__()
         self.actor = actor
         self.poll_seconds = poll_seconds
         # The dashboard's first figures, taken (and cleared) by the dashboard when it first shows.
-        self.first_figures: Prefetch[Dashboard] | None = first_figures or Prefetch(
-            lambda: dashboard.figures(actor)
-        )
+        self.first_figures: Prefetch[Dashboard] | None = first_figures
         self._poller: DataVersionPoller | None = None
         self.title = "psm"
 
