@@ -11,7 +11,6 @@ from collections.abc import Iterable
 
 from rich.text import Text
 from textual import on
-from textual.app import App
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Input, ProgressBar, Select, Static
@@ -219,8 +218,3 @@ class ImportDialog(Dialog[ImportResult]):
                 )
             )
         self.query_one("#import-refusals", Static).update(plain("\n".join(shown)))
-
-
-def open_import(app: App[None]) -> None:
-    """The command palette's entry point."""
-    app.push_screen(ImportDialog())
