@@ -14,7 +14,8 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import DataTable, Sparkline, Static
 
 from psm_tui.core import reports
@@ -34,10 +35,11 @@ from psm_tui.presentation.tables import (
     overview_tables,
 )
 from psm_tui.tui.context import actor, boundary, settings
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
-from psm_tui.tui.messages import ShowCases
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.keys import N_
+from psm_tui.tui.messages import JobResult, ShowCases
 from psm_tui.tui.text import clean, plain
+from psm_tui.tui.views.base import View
 
 BAR_CELLS = 14
 NUMERIC = ("int", "money", "float", "bar")
@@ -52,7 +54,7 @@ class LaporanData:
     shown: ReportScope  # ``scope`` within the user's read scope: what the figures cover
 
 
-def load(who: Actor, scope: ReportScope, threshold: int) -> LaporanData:
+def read(who: Actor, scope: ReportScope, threshold: int) -> LaporanData:
     """Every table of the view in one worker job (the summary's, plus the kelurahan table)."""
     shown = reports.scoped(who, scope)
     overview = reports.overview(shown, threshold=threshold)
@@ -73,7 +75,7 @@ def describe(scope: ReportScope, kecamatan: list[Ref]) -> str:
     return _("Period: {period} · {where}").format(period=period, where=where)
 
 
-class LaporanView(TranslatedBindings, Vertical):
+class LaporanView(View):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "scope", N_("Period / kecamatan"), id="reports.scope"),
         Binding("e", "export", N_("Export report"), id="reports.export"),
@@ -83,13 +85,17 @@ class LaporanView(TranslatedBindings, Vertical):
         Binding("k", "cursor('up')", N_("Up"), show=False, id="reports.up"),
     ]
 
+    class Counted(JobResult):
+        def __init__(self, data: LaporanData) -> None:
+            super().__init__()
+            self.data = data
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.scope = ReportScope()
         self.data: LaporanData | None = None
         self.section = 0
         self.rows: list[Row] = []
-        self.stale = True
 
     def compose(self) -> ComposeResult:
         yield Static("", id="report-scope-line", classes="filter-line")
@@ -109,25 +115,21 @@ class LaporanView(TranslatedBindings, Vertical):
     def table(self) -> DataTable[Text]:
         return self.query_one("#report-table", DataTable)
 
-    # -- the view protocol (see screens.main) ------------------------------------------------
+    @property
+    def focus_target(self) -> Widget:
+        return self.table
 
-    def activate(self) -> None:
-        if self.stale:
-            self.refresh_data()
-        self.screen.set_focus(self.table)  # at once: the next key is for it
-
-    def refresh_data(self) -> None:
-        if not self.display or not self.screen.is_current:
-            self.stale = True
-            return
-        self.stale = False
+    def load(self) -> None:
         self.query_one("#report-title", Static).update(_("Counting…"))
-        scope, threshold, who = self.scope, settings(self).overload_threshold, actor(self)
-        run_db(
-            self, lambda: load(who, scope, threshold), self._show, group="reports", exclusive=True
-        )
+        self._count(actor(self), self.scope, settings(self).overload_threshold)
 
-    def _show(self, data: LaporanData) -> None:
+    @db_worker(group="reports", exclusive=True)
+    def _count(self, who: Actor, scope: ReportScope, threshold: int) -> Counted:
+        return self.Counted(read(who, scope, threshold))
+
+    @on(Counted)
+    def _show(self, message: Counted) -> None:
+        data = message.data
         if data.scope != self.scope:
             return  # an older scope's answer arriving late
         self.data = data
