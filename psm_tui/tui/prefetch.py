@@ -28,9 +28,11 @@ class Prefetch(Generic[T]):
         def work() -> None:
             try:
                 with session.unit_of_work():
-                    self._future.set_result(job())
+                    result = job()
             except Exception as error:  # reported by then()
                 self._future.set_exception(error)
+            else:  # after the connection is let go: a failure there is the result's too
+                self._future.set_result(result)
 
         threading.Thread(target=work, name="psm-prefetch", daemon=True).start()
 

@@ -250,10 +250,10 @@ class LaporanView(View):
             self.table.move_cursor(row=0)
             self._show_table()
 
-    def action_cursor(self, direction: str) -> None:
+    async def action_cursor(self, direction: str) -> None:
         focused = self.screen.focused
         if isinstance(focused, DataTable):
-            getattr(focused, f"action_cursor_{direction}")()
+            await focused.run_action(f"cursor_{direction}")
 
     def action_scope(self) -> None:
         from psm_tui.tui.modals.report_scope import ScopeDialog
