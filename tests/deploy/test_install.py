@@ -1,0 +1,91 @@
+"""``deploy/install.sh`` into a private root (``PSM_INSTALL_ROOT``): idempotent, and
+``--uninstall`` keeps the data.
+
+The service account is the user running the test (it exists, so nothing is added to this
+machine's accounts); the real server layout is tested by ``test_server_acceptance``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pwd
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+INSTALL = Path(__file__).resolve().parents[2] / "deploy" / "install.sh"
+
+
+def _uv_missing() -> bool:
+    return shutil.which("uv") is None and not (Path.home() / ".local/bin/uv").exists()
+
+
+pytestmark = pytest.mark.skipif(_uv_missing(), reason="install.sh needs uv")
+
+
+def run_install(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PSM_INSTALL_ROOT": str(root),
+        "PSM_SERVICE_USER": pwd.getpwuid(os.getuid()).pw_name,
+    }
+    done = subprocess.run(
+        [str(INSTALL), *args], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def tree(root: Path) -> dict[str, tuple[int, int, str]]:
+    """Every path under ``root``: mode, mtime and what it holds (content hash or link target)."""
+    state = {}
+    for path in sorted(root.rglob("*")):
+        info = path.lstat()
+        if path.is_symlink():
+            held = os.readlink(path)
+        elif path.is_file():
+            held = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            held = "folder"
+        state[str(path.relative_to(root))] = (info.st_mode, info.st_mtime_ns, held)
+    return state
+
+
+def test_a_second_install_changes_nothing_and_uninstall_keeps_the_data(tmp_path: Path) -> None:
+    first = run_install(tmp_path)
+    assert "installed psm from" in first.stdout
+    program = tmp_path / "opt/psm-tui/venv/bin/psm"
+    assert os.readlink(tmp_path / "usr/local/bin/psm") == str(program)
+    assert (tmp_path / "srv/psm").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "srv/psm/psm.db").is_file()
+    assert list((tmp_path / "srv/psm/backups").glob("psm-*.db"))
+    assert 'service_account = "' in (tmp_path / "etc/psm-tui/config.toml").read_text()
+    dropin = (tmp_path / "etc/ssh/sshd_config.d/psm-tui.conf").read_text()
+    assert "Match User " in dropin and "PasswordAuthentication no" in dropin
+    assert (tmp_path / "etc/systemd/system/psm-tui-nightly.timer").is_file()
+    # The installed program runs from its own venv, not from this checkout's.
+    version = subprocess.run(
+        [str(program), "--help"], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "Usage" in version.stdout
+    venv_cfg = (tmp_path / "opt/psm-tui/venv/pyvenv.cfg").read_text()
+    assert "/root/" not in venv_cfg and "/home/" not in venv_cfg
+
+    before = tree(tmp_path)
+    second = run_install(tmp_path)
+    assert "changed:" not in second.stdout
+    assert "nothing changed" in second.stdout
+    assert tree(tmp_path) == before
+
+    removed = run_install(tmp_path, "--uninstall")
+    assert "removed" in removed.stdout
+    assert not (tmp_path / "opt/psm-tui").exists()
+    assert not (tmp_path / "usr/local/bin/psm").is_symlink()
+    assert not (tmp_path / "etc/ssh/sshd_config.d/psm-tui.conf").exists()
+    assert (tmp_path / "srv/psm/psm.db").is_file()
+    assert list((tmp_path / "srv/psm/backups").glob("psm-*.db"))
+    again = run_install(tmp_path, "--uninstall")
+    assert "changed:" not in again.stdout
