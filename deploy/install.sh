@@ -117,9 +117,11 @@ install_program() {
   fi
   folder "$PREFIX" 0755 root
   python="$(python_for_service)"
+  # psm itself is rebuilt from this checkout: uv's cache keys a local package by its
+  # pyproject.toml only, and would install the last build of the same version.
   (cd "$SOURCE" && UV_PROJECT_ENVIRONMENT="$PREFIX/venv" UV_PYTHON_DOWNLOADS=never \
      "$UV" sync -q --frozen --no-dev --no-editable --link-mode copy --compile-bytecode \
-     --python "$python")
+     --reinstall-package psm-tui --python "$python")
   printf '%s\n' "$stamp" >"$PREFIX/installed-from"
   changed "installed psm from $SOURCE (uv.lock) into $PREFIX/venv with $python"
   UPGRADED=1

@@ -10,28 +10,20 @@ from __future__ import annotations
 import hashlib
 import os
 import pwd
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-INSTALL = Path(__file__).resolve().parents[2] / "deploy" / "install.sh"
+from tests.deploy.installing import INSTALL, install_env, uv_missing
 
-
-def _uv_missing() -> bool:
-    return shutil.which("uv") is None and not (Path.home() / ".local/bin/uv").exists()
-
-
-pytestmark = pytest.mark.skipif(_uv_missing(), reason="install.sh needs uv")
+pytestmark = pytest.mark.skipif(uv_missing(), reason="install.sh needs uv")
 
 
 def run_install(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PSM_INSTALL_ROOT": str(root),
-        "PSM_SERVICE_USER": pwd.getpwuid(os.getuid()).pw_name,
-    }
+    env = install_env(
+        PSM_INSTALL_ROOT=str(root), PSM_SERVICE_USER=pwd.getpwuid(os.getuid()).pw_name
+    )
     done = subprocess.run(
         [str(INSTALL), *args], env=env, capture_output=True, text=True, timeout=600
     )
