@@ -150,12 +150,13 @@ EOF
 
 reload_sshd() {
   if systemd_running; then
-    systemctl reload ssh 2>/dev/null || systemctl reload sshd
+    systemctl try-reload-or-restart ssh.service 2>/dev/null \
+      || systemctl try-reload-or-restart sshd.service
     say "sshd reloaded"
-  elif [ -z "$ROOT" ] && [ -s /run/sshd.pid ] && kill -HUP "$(cat /run/sshd.pid)" 2>/dev/null; then
+  elif [ -s /run/sshd.pid ] && kill -HUP "$(cat /run/sshd.pid)" 2>/dev/null; then
     say "sshd reloaded"
   else
-    say "note: sshd is not running here; it reads the drop-in when it starts"
+    say "note: sshd is not running here: nothing to reload"
   fi
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pwd
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -81,3 +82,36 @@ def test_a_second_install_changes_nothing_and_uninstall_keeps_the_data(tmp_path:
     assert list((tmp_path / "srv/psm/backups").glob("psm-*.db"))
     again = run_install(tmp_path, "--uninstall")
     assert "changed:" not in again.stdout
+
+
+def test_a_newer_checkout_is_installed_and_the_database_migrated(tmp_path: Path) -> None:
+    """The upgrade path: the same command from a changed checkout rebuilds psm (not uv's cached
+    build of the same version) and runs psm migrate."""
+    checkout = tmp_path / "checkout"
+    files = (
+        subprocess.run(
+            ["git", "ls-files", "-z"], cwd=INSTALL.parents[1], capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, files):
+        source = INSTALL.parents[1] / name
+        if source.is_file():
+            (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, checkout / name)
+    root = tmp_path / "root"
+    script = checkout / "deploy" / "install.sh"
+    env = install_env(
+        PSM_INSTALL_ROOT=str(root), PSM_SERVICE_USER=pwd.getpwuid(os.getuid()).pw_name
+    )
+    subprocess.run([str(script)], env=env, check=True, capture_output=True, timeout=600)
+    marker = "\nUPGRADE_MARKER = 1\n"
+    with (checkout / "psm_tui" / "__init__.py").open("a") as package:
+        package.write(marker)
+    upgraded = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=600)
+    assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
+    assert "changed: installed psm from" in upgraded.stdout
+    assert "changed: database migrated" in upgraded.stdout
+    installed = list((root / "opt/psm-tui/venv/lib").glob("python3*/site-packages/psm_tui"))
+    assert marker in (installed[0] / "__init__.py").read_text()
