@@ -18,7 +18,8 @@ import pytest
 
 from tests.deploy.installing import INSTALL, install_env, uv_missing
 
-pytestmark = pytest.mark.skipif(uv_missing(), reason="install.sh needs uv")
+# The install makes a SQLite database: nothing to run again on the PostgreSQL pass.
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.skipif(uv_missing(), reason="needs uv")]
 
 
 def run_install(root: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -38,6 +38,7 @@ def _missing() -> str | None:
     return None
 
 
+@pytest.mark.sqlite_only  # the installed server's database; not again on the PostgreSQL pass
 def test_the_installed_psm_serves_staff_over_ssh_and_check_flags_an_unbound_key(
     tmp_path: Path,
 ) -> None:
