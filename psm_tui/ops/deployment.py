@@ -49,8 +49,19 @@ def sshd_item(account: str) -> CheckItem | None:
     open_doors = [
         name
         for name in ("passwordauthentication", "kbdinteractiveauthentication")
-        if settings.get(name, "no") != "no"
+        if settings.get(name, ["no"])[-1] != "no"
     ]
+    unsafe = ssh_audit.unsafe_accept_env(settings.get("acceptenv", []))
+    if unsafe:
+        return CheckItem(
+            "sshd",
+            False,
+            _("AcceptEnv {patterns} lets a client set {names} for {account}").format(
+                patterns=" ".join(unsafe),
+                names=", ".join(ssh_audit.UNSAFE_ENV[:2]),
+                account=account,
+            ),
+        )
     if open_doors:
         return CheckItem(
             "sshd",

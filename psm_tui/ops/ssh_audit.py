@@ -8,6 +8,7 @@ the account (a password login skips the forced command too).
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import shutil
 import subprocess
@@ -91,7 +92,7 @@ def audit_keys(path: Path) -> list[KeyLine]:
     return result
 
 
-def sshd_settings(account: str) -> dict[str, str] | None:
+def sshd_settings(account: str) -> dict[str, list[str]] | None:
     """``sshd -T`` for a login of ``account`` from this host; None without sshd.
 
     sshd insists on a host key it can read, which the service account cannot (they are root's):
@@ -114,8 +115,19 @@ def sshd_settings(account: str) -> dict[str, str] | None:
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
         raise ValidationError(lines[-1] if lines else f"sshd -T: exit {done.returncode}")
-    settings = {}
-    for line in done.stdout.splitlines():
+    settings: dict[str, list[str]] = {}
+    for line in done.stdout.splitlines():  # a list setting (acceptenv) comes one line a value
         name, _space, value = line.partition(" ")
-        settings[name.lower()] = value
+        settings.setdefault(name.lower(), []).append(value)
     return settings
+
+
+# What a client must not set for the forced psm: where the database is, which file names the
+# service account, or code Python would run.
+UNSAFE_ENV = ("PSM_DATABASE", "PSM_SYSTEM_CONFIG", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME",
+              "LD_PRELOAD", "PATH", "HOME")  # fmt: skip
+
+
+def unsafe_accept_env(patterns: list[str]) -> list[str]:
+    """The ``AcceptEnv`` patterns that let a client set one of :data:`UNSAFE_ENV`."""
+    return [p for p in patterns if any(fnmatch.fnmatchcase(name, p) for name in UNSAFE_ENV)]

@@ -79,9 +79,19 @@ def test_sshd_with_password_logins_for_the_account_is_a_problem(
     assert item is not None and not item.ok
     assert item.detail.startswith("passwordauthentication on for psm")
     assert "-C user=psm,host=localhost,addr=127.0.0.1" in (tmp_path / "args").read_text()
-    answer.write_text("passwordauthentication no\nkbdinteractiveauthentication no\n")
+    answer.write_text(
+        "passwordauthentication no\nkbdinteractiveauthentication no\n"
+        "acceptenv COLORTERM\nacceptenv LANG\nacceptenv PSM_LANG\n"
+    )
     item = deployment.sshd_item("psm")
     assert item is not None and item.ok
+    with answer.open("a") as more:
+        more.write("acceptenv PSM_*\n")
+    item = deployment.sshd_item("psm")
+    assert item is not None and not item.ok
+    assert item.detail == (
+        "AcceptEnv PSM_* lets a client set PSM_DATABASE, PSM_SYSTEM_CONFIG for psm"
+    )
 
 
 def test_a_backup_older_than_26_hours_is_a_problem(
@@ -103,3 +113,12 @@ def test_a_session_is_named_by_the_forced_commands_person() -> None:
     assert sessions.acting_as(["psm", "--as=budi", "case", "list"]) == "budi"
     assert sessions.acting_as(["psm", "--as", "root\u200b"]) is None
     assert sessions.acting_as(["psm", "case", "list"]) is None
+
+
+def test_a_supervisor_sees_the_backup_age_but_not_the_key_lines(admin: Actor, keys: Path) -> None:
+    supervisor = make_user(admin, "kabid", "supervisor")
+    keys.write_text(f"ssh-ed25519 {BLOB} added-by-hand\n")
+    report = health.check_for(supervisor, service_account="psm")
+    assert _item(report, "ssh_keys").detail == "a problem; ask an admin to run: psm check"
+    assert _item(report, "last_backup").detail == "no backup yet: run psm backup"
+    assert str(keys) not in repr(report)
