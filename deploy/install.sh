@@ -5,9 +5,9 @@
 #   sudo deploy/install.sh --uninstall  # remove the program; keeps /srv/psm, the account, the config
 #
 # Every step says what it changed; a second run with the same checkout changes nothing.
-# PSM_INSTALL_ROOT=/some/dir puts every path below that folder (tests); PSM_SERVICE_USER names
-# another (existing, when not root) service account; PSM_PYTHON another Python (3.11+) that the
-# service account can run.
+# PSM_INSTALL_ROOT=/some/dir puts every path below that folder (tests; the account is still this
+# machine's: name an existing one there); PSM_SERVICE_USER names another service account (one
+# that exists, when not run as root); PSM_PYTHON another Python (3.11+) the account can run.
 set -euo pipefail
 umask 022
 
@@ -99,7 +99,7 @@ python_for_service() {
     return
   fi
   [ -z "${PSM_PYTHON:-}" ] || die "$PSM_PYTHON is not Python 3.11 or newer"
-  UV_PYTHON_INSTALL_DIR="$PREFIX/python" "$UV" python install -q 3.12 >&2
+  UV_PYTHON_INSTALL_DIR="$PREFIX/python" "$UV" python install -q --no-bin 3.12 >&2
   UV_PYTHON_INSTALL_DIR="$PREFIX/python" "$UV" python find --python-preference only-managed 3.12
 }
 
