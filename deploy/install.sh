@@ -191,7 +191,7 @@ EOF
 write_nightly_job() {
   local backups=/srv/psm/backups
   local backup="/usr/local/bin/psm backup $backups/"
-  local prune="/usr/bin/find $backups -name psm-*.db -mtime +30 -delete"
+  local prune="/usr/bin/find $backups -name 'psm-*.db' -mtime +30 -delete"
   local check="/usr/local/bin/psm check"
   put "$UNITS/psm-tui-nightly.service" 0644 root <<EOF
 # psm-tui, written by deploy/install.sh: the nightly backup (kept 30 days), then the check.
