@@ -230,7 +230,9 @@ class Generator:
             self.sequence[year] = self.sequence.get(year, 0) + 1
             author = rng.choice(staff)
             status = demo._status_for_age((NOW_S - reported) // 86400, rng)
-            description = rng.choice(demo.DESCRIPTIONS)
+            description = rng.choice(
+                demo.CATEGORY_DESCRIPTIONS[category] + demo.ANY_CASE_DESCRIPTIONS
+            )
             if rng.random() < 0.6:
                 description += " " + rng.choice(DETAILS)
             case = {
@@ -287,7 +289,11 @@ class Generator:
             )
         has_nik = rng.random() > (0.5 if category in (4, 11, 12, 13) else 0.1)
         kec_code = kel.kecamatan_code
-        region = kec_code.replace(".", "") if rng.random() < 0.8 else rng.choice(demo.OTHER_REGIONS)
+        region = (
+            kec_code.replace(".", "")
+            if rng.random() < 0.8
+            else rng.choice(list(demo.OTHER_REGIONS))
+        )
         issued = ANCHOR.date() - dt.timedelta(days=rng.randint(100, 5000))
         kk = f"{region}{issued:%d%m%y}{rng.randint(1, 9999):04d}" if has_nik else None
         desil = rng.choice((None, None, 1, 1, 2, 2, 3, 4, 5))
