@@ -22,6 +22,7 @@ from peewee import chunked
 from psm_tui.store import backend
 from psm_tui.store.database import db
 from psm_tui.store.models import AuditLog, Meta
+from psm_tui.store.rows import tuples
 
 GENESIS = "0" * 64  # the "previous hash" of row 1
 GAPS_KEY = "audit_chain_gaps"  # ids missing before migration 0008 (PostgreSQL rollbacks)
@@ -98,12 +99,11 @@ def append(rows: Iterable[Sequence[object]], *, chained: bool = True) -> int:
 
 def _append(rows: Iterable[Sequence[object]]) -> int:
     backend.lock_audit_chain(db.obj)
-    head = (
-        AuditLog.select(AuditLog.id, AuditLog.row_hash)
-        .order_by(AuditLog.id.desc())
-        .limit(1)
-        .tuples()
-        .first()
+    head = next(
+        tuples(
+            AuditLog.select(AuditLog.id, AuditLog.row_hash).order_by(AuditLog.id.desc()).limit(1)
+        ),
+        None,
     )
     last_id, previous = head if head else (0, GENESIS)
     fields = HASHED[1:]

@@ -16,6 +16,7 @@ from psm_tui.core.labels import OPEN_STATUSES
 from psm_tui.core.reference import all_kelurahan, find_kecamatan
 from psm_tui.core.roster import ACTIVITY_KINDS
 from psm_tui.store.models import Activity, Case, Worker
+from psm_tui.store.rows import tuples
 
 IDLE_DAYS = 60
 
@@ -46,7 +47,7 @@ def idle_cutoff(today: dt.date | None = None) -> dt.datetime:
 
 
 def _counts(query) -> dict[str, int]:  # noqa: ANN001 - a peewee query of (code, count)
-    return {code: int(n) for code, n in query.tuples()}
+    return {code: int(n) for code, n in tuples(query)}
 
 
 def coverage(kecamatan: str | None = None, *, today: dt.date | None = None) -> list[CoverageRow]:

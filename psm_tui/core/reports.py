@@ -30,6 +30,7 @@ from psm_tui.core.workload import Workload, active_psm_by_kelurahan, workload
 from psm_tui.i18n import _
 from psm_tui.store.models import Case, Category, FollowUp, Opd
 from psm_tui.store.reports import days_between
+from psm_tui.store.rows import tuples
 
 FINISHED_STATUSES = ("selesai", "ditutup")
 TOP_CATEGORIES = 10
@@ -230,7 +231,7 @@ def by_kelurahan(scope: ReportScope) -> list[StatusBreakdown]:
     query = Case.select(Case.kelurahan, Case.status, fn.COUNT(SQL("*"))).group_by(
         Case.kelurahan, Case.status
     )
-    for code, status, n in _where(query, _case_conditions(scope)).tuples():
+    for code, status, n in tuples(_where(query, _case_conditions(scope))):
         counts.setdefault(code, dict.fromkeys(STATUSES, 0))[status] = int(n)
     finished = _finished_by_kelurahan(scope, counts)
     psm = active_psm_by_kelurahan(scope.kecamatan)
@@ -270,7 +271,7 @@ def _finished_by_kelurahan(scope: ReportScope, counts: dict[str, dict[str, int]]
     codes = _kelurahan_codes(scope.kecamatan)
     if codes is not None:
         query = query.where(Case.kelurahan.in_(codes))
-    return Counter({code: int(n) for code, n in query.tuples()})
+    return Counter({code: int(n) for code, n in tuples(query)})
 
 
 def by_kecamatan(
@@ -310,9 +311,9 @@ def by_category(scope: ReportScope, limit: int | None = None) -> list[CategoryCo
     """
     conditions = _case_conditions(scope)
     query = Case.select(Case.category, fn.COUNT(SQL("*"))).group_by(Case.category)
-    totals = dict(_where(query, conditions).tuples())
+    totals = dict(tuples(_where(query, conditions)))
     open_query = query.where(Case.status.in_(OPEN_STATUSES))
-    open_counts = dict(_where(open_query, conditions).tuples())
+    open_counts = dict(tuples(_where(open_query, conditions)))
     rows = [
         CategoryCount(c.code, c.name, open_counts.get(c.code, 0), totals.get(c.code, 0))
         for c in Category.select().order_by(Category.code)
@@ -374,7 +375,7 @@ def opd_summary(
     query = opd_query(today)
     counts: dict[str, Counter[str]] = {}
     waits: dict[str, Counter[int]] = {}
-    for code, status, waited, n, overdue in _where(query, _followup_conditions(scope)).tuples():
+    for code, status, waited, n, overdue in tuples(_where(query, _followup_conditions(scope))):
         for key in (code, ""):  # "" collects every OPD
             bucket = counts.setdefault(key, Counter())
             bucket[status] += n
@@ -437,7 +438,7 @@ def monthly_intake(scope: ReportScope, today: dt.date | None = None) -> list[Mon
         .group_by(month)
     )
     conditions = _case_conditions(scope)
-    found = {key: int(n) for key, n in _where(query, conditions).tuples()}
+    found = {key: int(n) for key, n in tuples(_where(query, conditions))}
     return [MonthCount(m, found.get(f"{m:%Y-%m}", 0)) for m in months]
 
 

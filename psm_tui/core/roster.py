@@ -24,6 +24,7 @@ from psm_tui.core.validation import validate_text
 from psm_tui.i18n import _
 from psm_tui.store.database import db
 from psm_tui.store.models import Activity, Assignment, Case, IpsmPosition, Worker
+from psm_tui.store.rows import tuples
 
 ACTIVITY_KINDS = NOTE_KINDS
 """Fieldwork that counts as activity: notes, home visits and calls (not system events)."""
@@ -102,7 +103,6 @@ def active_months_by_worker(
         held_activities()
         .select(Activity.worker, year, month)
         .group_by(Activity.worker, year, month)
-        .tuples()
     )
     if worker_ids is not None:
         query = query.where(Activity.worker.in_(list(worker_ids)))
@@ -111,7 +111,7 @@ def active_months_by_worker(
     if until is not None:
         query = query.where(Activity.at < dt.datetime.combine(until + dt.timedelta(1), dt.time()))
     months: dict[int, list[dt.date]] = {}
-    for worker_id, y, m in query:
+    for worker_id, y, m in tuples(query):
         months.setdefault(worker_id, []).append(dt.date(int(y), int(m), 1))
     return {worker_id: sorted(found) for worker_id, found in months.items()}
 
@@ -143,7 +143,7 @@ def _past_cases(worker_id: int) -> tuple[int, list[PastCase]]:
         .group_by(Case.id, Case.number, Case.status)
     )
     total = query.count()
-    rows = query.order_by(fn.MIN(Assignment.assigned_at).desc()).limit(PAST_CASES_SHOWN).tuples()
+    rows = tuples(query.order_by(fn.MIN(Assignment.assigned_at).desc()).limit(PAST_CASES_SHOWN))
     return total, [
         PastCase(number, status, _as_datetime(start), _as_datetime(end))
         for number, status, start, end in rows

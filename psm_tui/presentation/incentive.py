@@ -24,6 +24,7 @@ from psm_tui.core.reports import add_months, month_end
 from psm_tui.i18n import _
 from psm_tui.presentation.tables import Column, ReportTable, total_label
 from psm_tui.store.models import Activity, Worker
+from psm_tui.store.rows import tuples
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def _active_counts(month: dt.date) -> dict[int, int]:
         .where(Activity.at >= start, Activity.at < end)
         .group_by(Activity.worker)
     )
-    return {int(wid): int(n) for wid, n in query.tuples()}
+    return {int(wid): int(n) for wid, n in tuples(query)}
 
 
 def _totals(rows: list[IncentiveRow], code: str, name: str) -> IncentiveTotal:
@@ -130,7 +131,7 @@ def incentive_list(
     counts = _active_counts(month)
     kelurahan = {k.code: k for k in all_kelurahan()}
     rows = []
-    for wid, name, nik, kel_code, kec_code in query.tuples():
+    for wid, name, nik, kel_code, kec_code in tuples(query):
         kel = kelurahan[kel_code]
         done = counts.get(wid, 0)
         rows.append(

@@ -18,6 +18,7 @@ from peewee import chunked
 from psm_tui.core.imports.rows import CaseRow, Refusal, WorkerRow
 from psm_tui.i18n import _
 from psm_tui.store.models import Case, Client, ImportRecord, Worker
+from psm_tui.store.rows import tuples
 
 LOOKUP_CHUNK = 500
 
@@ -37,7 +38,7 @@ def _existing(column, values: Iterable[object], *extra) -> list[tuple]:  # noqa:
     found: list[tuple] = []
     model = column.model
     for chunk in chunked(sorted(set(values)), LOOKUP_CHUNK):
-        found.extend(model.select(column, *extra).where(column.in_(chunk)).tuples())
+        found.extend(tuples(model.select(column, *extra).where(column.in_(chunk))))
     return found
 
 
@@ -153,15 +154,18 @@ def plan_workers(rows: Sequence[WorkerRow], nik_header: str, kecamatan_header: s
         )
     }
     by_place: dict[tuple[str, str], int] = {}
-    for wid, name, kel, kec in Worker.select(
-        Worker.id, Worker.name, Worker.kelurahan, Worker.kecamatan
-    ).tuples():
+    for wid, name, kel, kec in tuples(
+        Worker.select(Worker.id, Worker.name, Worker.kelurahan, Worker.kecamatan)
+    ):
         by_place[(" ".join(name.casefold().split()), kel or kec)] = wid
     tksk = {
         kec
-        for (kec,) in Worker.select(Worker.kecamatan)
-        .where(Worker.kind == "tksk", Worker.active == True)  # noqa: E712
-        .tuples()
+        for (kec,) in tuples(
+            Worker.select(Worker.kecamatan).where(
+                Worker.kind == "tksk",
+                Worker.active == True,  # noqa: E712
+            )
+        )
     }
     niks: dict[str, int] = {}
     for row in fresh:

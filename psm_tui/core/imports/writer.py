@@ -24,6 +24,7 @@ from psm_tui.i18n import _
 from psm_tui.store import bulk as backend_bulk
 from psm_tui.store.database import db
 from psm_tui.store.models import Activity, Case, CaseCounter, Client, ImportRecord, Worker
+from psm_tui.store.rows import tuples
 
 WRITE_CHUNK = 5000
 CLIENT_FIELDS = (
@@ -64,7 +65,7 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[tuple]
 
 def _new_ids(model: type[Model], after: int, count: int) -> list[int]:
     """The ids the database gave the ``count`` rows just inserted (in insert order)."""
-    ids = [i for (i,) in model.select(model.id).where(model.id > after).order_by(model.id).tuples()]
+    ids = [i for (i,) in tuples(model.select(model.id).where(model.id > after).order_by(model.id))]
     if len(ids) != count:
         raise RuntimeError(f"{model.__name__}: expected {count} new rows, found {len(ids)}")
     return ids
