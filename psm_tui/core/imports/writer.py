@@ -188,7 +188,7 @@ def write_workers(
         audit.row("worker.import", "worker", wid,
                   f'"kind": [null, "{r.kind}"], "name": [null, {_text(r.name)}], '
                   f'"kelurahan": [null, {_text(r.kelurahan)}], '
-                  f'"kecamatan": [null, "{r.kecamatan}"], "active": [null, {_text(r.active)}]',
+                  f'"kecamatan": [null, "{r.kecamatan}"], "active": [null, {json.dumps(r.active)}]',
                   r.row)
         for wid, r in zip(ids, rows, strict=True)))  # fmt: skip
     bulk_insert(ImportRecord, RECORD_FIELDS, (

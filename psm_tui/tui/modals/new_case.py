@@ -159,7 +159,7 @@ class NewCaseDialog(Dialog[RegisterResult]):
             self._schedule_duplicates()
 
     @on(KelurahanPicker.Picked)
-    def _picked(self) -> None:
+    def _kelurahan_picked(self) -> None:
         self._schedule_duplicates()
         self.query_one("#category", Select).focus()
 
