@@ -313,7 +313,7 @@ def export(
             kelurahan=values.get("kelurahan"),  # type: ignore[arg-type]
             active=None if include_inactive else True,
             search=values.get("search"),
-        ),  # type: ignore[arg-type]
+        ),
         month=reports.parse_month(month) if kind in ("report", "incentive") else None,
         kecamatan=kec if kind in ("report", "incentive") else None,
     )

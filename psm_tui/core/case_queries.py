@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from peewee import JOIN, SQL, Expression, ModelSelect, fn
+from peewee import JOIN, SQL, Expression, ModelSelect, Node, fn
 from peewee import Case as SqlCase
 
 from psm_tui.core import clock, emergency
@@ -64,7 +64,7 @@ class CaseFilter:
     reported_to: dt.date | None = None  # inclusive
 
 
-def overdue_followups_query(today: dt.date) -> ModelSelect:
+def overdue_followups_query(today: dt.date) -> ModelSelect[FollowUp]:
     return FollowUp.select(FollowUp.case).where(
         FollowUp.status.in_(FOLLOWUP_OPEN), FollowUp.due_on < today
     )
@@ -137,7 +137,7 @@ def scoped_conditions(
     return conditions
 
 
-def _joined(query: ModelSelect) -> ModelSelect:
+def _joined(query: ModelSelect[Case]) -> ModelSelect[Case]:
     return (
         query.join(Client)
         .switch(Case)
@@ -150,7 +150,7 @@ def _joined(query: ModelSelect) -> ModelSelect:
     )
 
 
-def filtered(filters: CaseFilter) -> ModelSelect:
+def filtered(filters: CaseFilter) -> ModelSelect[Case]:
     """The cases matching ``filters``, joined with what a list row shows."""
     query = _joined(Case.select(Case, Client, Kelurahan, Kecamatan, Category, Worker))
     conditions = case_conditions(filters)
@@ -192,7 +192,7 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _open_followups(due_before: dt.date | None = None) -> ModelSelect:
+def _open_followups(due_before: dt.date | None = None) -> ModelSelect[FollowUp]:
     """How many open follow-ups (due before a day) the outer row's case has: one probe of the
     (case_id, status) index per row. The due date is counted, not filtered on, so the planner
     never prefers the (status, due_on) index, which would scan every open follow-up."""
@@ -257,8 +257,8 @@ def _summary(values: tuple, actor: Actor | None) -> CaseSummary:  # type: ignore
 
 
 def _summaries(
-    actor: Actor | None, condition: Expression, ordering: tuple = ()
-) -> list[CaseSummary]:  # type: ignore[type-arg]
+    actor: Actor | None, condition: Expression, ordering: tuple[Node, ...] = ()
+) -> list[CaseSummary]:
     overdue = _open_followups(due_before=clock.today())
     query = (
         _joined(Case.select(*SUMMARY_COLUMNS, _open_followups(), overdue))

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from peewee import fn
+from peewee import ModelSelect, fn
 
 from psm_tui.core import clock
 from psm_tui.core.dto import KelurahanRef
@@ -46,7 +47,8 @@ def idle_cutoff(today: dt.date | None = None) -> dt.datetime:
     return dt.datetime.combine(day, dt.time())
 
 
-def _counts(query) -> dict[str, int]:  # noqa: ANN001 - a peewee query of (code, count)
+def _counts(query: ModelSelect[Any]) -> dict[str, int]:
+    """A query of (code, count) rows as a dict."""
     return {code: int(n) for code, n in tuples(query)}
 
 

@@ -15,8 +15,9 @@ import calendar
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
-from peewee import SQL, Expression, ModelSelect, fn
+from peewee import SQL, Expression, Model, ModelSelect, fn
 from peewee import Case as SqlCase
 
 from psm_tui.core import clock
@@ -31,6 +32,8 @@ from psm_tui.i18n import _
 from psm_tui.store.models import Case, Category, FollowUp, Opd
 from psm_tui.store.reports import days_between
 from psm_tui.store.rows import tuples
+
+_M = TypeVar("_M", bound=Model)
 
 FINISHED_STATUSES = ("selesai", "ditutup")
 TOP_CATEGORIES = 10
@@ -219,7 +222,7 @@ def _case_conditions(scope: ReportScope) -> list[Expression]:
     return conditions
 
 
-def _where(query: ModelSelect, conditions: list[Expression]) -> ModelSelect:
+def _where(query: ModelSelect[_M], conditions: list[Expression]) -> ModelSelect[_M]:
     for condition in conditions:
         query = query.where(condition)
     return query
@@ -347,7 +350,7 @@ def _median(histogram: Counter[int]) -> float | None:
     return (found[0] + found[1]) / 2
 
 
-def opd_query(today: dt.date) -> ModelSelect:
+def opd_query(today: dt.date) -> ModelSelect[FollowUp]:
     """Follow-ups by OPD, status and calendar days to the answer: how many, how many overdue.
 
     Grouped by the columns and the expression :data:`psm_tui.store.reports.ANSWER_DAYS_INDEX`

@@ -74,7 +74,7 @@ class RosterChange:
     positions_ended: int
 
 
-def held_activities() -> ModelSelect:
+def held_activities() -> ModelSelect[Activity]:
     """THE incentive rule's evidence: notes, home visits and calls logged for a worker
     (``Activity.worker``) on a case that worker held at that moment (assignment history)."""
     held = (
@@ -145,16 +145,19 @@ def _past_cases(worker_id: int) -> tuple[int, list[PastCase]]:
     total = query.count()
     rows = tuples(query.order_by(fn.MIN(Assignment.assigned_at).desc()).limit(PAST_CASES_SHOWN))
     return total, [
-        PastCase(number, status, _as_datetime(start), _as_datetime(end))
+        PastCase(number, status, _as_datetime_of(start), _as_datetime(end))
         for number, status, start, end in rows
     ]
 
 
 def _as_datetime(value: object) -> dt.datetime | None:
     """Aggregates come back as text on SQLite."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
+    return None if value is None else _as_datetime_of(value)
+
+
+def _as_datetime_of(value: object) -> dt.datetime:
+    """An aggregate that cannot be NULL (text on SQLite)."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 def profile(actor: Actor, worker_id: int) -> WorkerProfile:

@@ -261,7 +261,7 @@ def _cases(
     followups: list[dict] = []  # type: ignore[type-arg]
     sequence: dict[int, int] = {}
     for index, reported in enumerate(moments, start=1):
-        category = int(_weighted(rng, CATEGORY_WEIGHTS))  # type: ignore[arg-type]
+        category = int(_weighted(rng, CATEGORY_WEIGHTS))
         kel = rng.choice(kelurahan)
         if clients and rng.random() < 0.08:
             client_id = rng.randint(1, len(clients))
@@ -382,11 +382,11 @@ def _handle(
     case: dict,
     psm: list[int],
     author: int,
-    now: dt.datetime,  # type: ignore[type-arg]
+    now: dt.datetime,
     activities: list,
     assignments: list,
     followups: list,
-) -> None:  # type: ignore[type-arg]
+) -> None:
     """Give a non-new case its worker, timeline, follow-ups and (if finished) outcome."""
     reported: dt.datetime = case["reported_at"]
     first_activity = len(activities) - 1  # the case's "baru" entry
@@ -454,12 +454,12 @@ def _followups(
     rng: random.Random,
     case: dict,
     opds: list[str],
-    author: int,  # type: ignore[type-arg]
+    author: int,
     now: dt.datetime,
     at: dt.datetime,
     activities: list,
     rows: list,
-) -> None:  # type: ignore[type-arg]
+) -> None:
     finished = case["status"] in ("selesai", "ditutup")
     for opd in rng.sample(opds, k=min(len(opds), rng.randint(1, 2))):
         sent = min(now, at + dt.timedelta(days=rng.randint(0, 5)))

@@ -42,7 +42,7 @@ class Prefetch(Generic[T]):
             if error is not None:
                 app.post_message(JobFailed(owner, error, None))
             else:
-                app.post_message(JobDone(owner, done, future.result()))  # type: ignore[arg-type]
+                app.post_message(JobDone(owner, done, future.result()))
 
         if self._future.done() and self._future.exception() is None:
             done(self._future.result())

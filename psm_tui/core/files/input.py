@@ -113,7 +113,7 @@ def open_path(path: Path, cap: int, *, follow_symlinks: bool = True) -> Iterator
         raise
     stream = io.BufferedReader(_Capped(raw, cap, path.name), CHUNK)
     try:
-        yield InputFile(path.name, stream, info.st_size)  # type: ignore[arg-type]
+        yield InputFile(path.name, stream, info.st_size)
     finally:
         stream.close()
 
@@ -134,4 +134,4 @@ def open_stdin(cap: int, name: str = "stdin") -> Iterator[InputFile]:
                 raise too_large(name, cap)
             spool.write(chunk)
         spool.seek(0)
-        yield InputFile(name, spool, size)  # type: ignore[arg-type]
+        yield InputFile(name, spool, size)

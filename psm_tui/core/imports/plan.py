@@ -12,8 +12,9 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from peewee import chunked
+from peewee import Field, chunked
 
 from psm_tui.core.imports.rows import CaseRow, Refusal, WorkerRow
 from psm_tui.i18n import _
@@ -27,15 +28,18 @@ LOOKUP_CHUNK = 500
 class Plan:
     """What a checked file would do: the rows to write, and the rest accounted for."""
 
-    rows: list = field(default_factory=list)  # type: ignore[type-arg]
+    # CaseRow or WorkerRow, by the import's kind (which the caller dispatches on, as a string).
+    rows: list[Any] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     already: int = 0
     clients: dict[int, int] = field(default_factory=dict)  # row -> existing client id
 
 
-def _existing(column, values: Iterable[object], *extra) -> list[tuple]:  # noqa: ANN001 - a field
+def _existing(
+    column: Field[Any], values: Iterable[Any], *extra: Field[Any]
+) -> list[tuple[Any, ...]]:
     """``(column, *extra)`` of the rows whose ``column`` is one of ``values`` (chunked IN)."""
-    found: list[tuple] = []
+    found: list[tuple[Any, ...]] = []
     model = column.model
     for chunk in chunked(sorted(set(values)), LOOKUP_CHUNK):
         found.extend(tuples(model.select(column, *extra).where(column.in_(chunk))))

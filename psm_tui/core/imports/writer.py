@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from peewee import Model, chunked, fn
 
@@ -44,7 +45,7 @@ ACTIVITY_FIELDS = ("case", "kind", "data", "author", "at", "worker")
 RECORD_FIELDS = ("kind", "key", "entity_id", "source", "row", "username", "at")
 
 
-def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[tuple]) -> int:
+def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
     """Insert ``rows`` (values in ``fields`` order, already as stored: ids for foreign keys) with
     one prepared statement, a chunk at a time (``rows`` may be a generator). Returns the count."""
     chunks = chunked(rows, WRITE_CHUNK)
@@ -63,7 +64,7 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[tuple]
     return count
 
 
-def _new_ids(model: type[Model], after: int, count: int) -> list[int]:
+def _new_ids(model: type[Case | Client | Worker], after: int, count: int) -> list[int]:
     """The ids the database gave the ``count`` rows just inserted (in insert order)."""
     ids = [i for (i,) in tuples(model.select(model.id).where(model.id > after).order_by(model.id))]
     if len(ids) != count:
@@ -71,8 +72,8 @@ def _new_ids(model: type[Model], after: int, count: int) -> list[int]:
     return ids
 
 
-def _max_id(model: type[Model]) -> int:
-    return model.select(fn.COALESCE(fn.MAX(model.id), 0)).scalar()
+def _max_id(model: type[Case | Client | Worker]) -> int:
+    return int(model.select(fn.COALESCE(fn.MAX(model.id), 0)).scalar())
 
 
 def reserve_case_numbers(year: int, count: int) -> list[str]:
@@ -99,7 +100,7 @@ class _Audit:
         self.detail = '{"event":"import.row","file":' + _text(source) + ',"row":'
 
     def row(self, action: str, entity: str, entity_id: int, changes: str, row: int,
-            number: str | None = None) -> tuple:  # fmt: skip
+            number: str | None = None) -> tuple[object, ...]:  # fmt: skip
         return (self.at, self.actor.username, action, entity, str(entity_id), number,
                 "{" + changes + "}", f"{self.detail}{row}}}")  # fmt: skip
 
@@ -131,7 +132,8 @@ def write_cases(
     created = {r.row: cid for r, cid in zip(new_clients, client_ids, strict=True)}
     for row in rows:
         if row.row not in client_of:
-            client_of[row.row] = created.get(row.row) or created[first_with[row.nik].row]
+            # Not created for itself: the first row with its NIK was (so it has one).
+            client_of[row.row] = created.get(row.row) or created[first_with[row.nik or ""].row]
     before = _max_id(Case)
     with backend_bulk.case_search_suspended(db.obj, before):
         bulk_insert(Case, CASE_FIELDS, (

@@ -174,7 +174,7 @@ class MoveDialog(_HandoverDialog):
             return
         self.submit(
             partial(roster.move_worker, actor(self), self.worker.id, target.code, **self.handover())
-        )  # type: ignore[arg-type]
+        )
 
 
 class DeactivateDialog(_HandoverDialog):
@@ -197,7 +197,7 @@ class DeactivateDialog(_HandoverDialog):
             partial(
                 roster.deactivate_worker, actor(self), self.worker.id, reason, **self.handover()
             )
-        )  # type: ignore[arg-type]
+        )
 
 
 class HandoverReport(TranslatedBindings, ModalScreen[None]):
