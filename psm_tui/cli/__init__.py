@@ -65,7 +65,8 @@ class LazyGroup(click.Group):
         for extra in COMMAND_EXTRAS.get(cmd_name, ()):
             importlib.import_module(f"psm_tui.cli.{extra}")
         module = importlib.import_module(f"psm_tui.cli.{module_name}")
-        return next(c for c in module.COMMANDS if c.name == cmd_name)
+        commands: list[click.Command] = module.COMMANDS
+        return next(c for c in commands if c.name == cmd_name)
 
 
 @click.group(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from psm_tui.cli.context import CliState, pass_state
@@ -47,7 +49,7 @@ def case_group() -> None:
 @click.option("--source", metavar="S")
 @click.option("--description", default="")
 @pass_state
-def case_new(state: CliState, **values: str) -> None:
+def case_new(state: CliState, /, **values: Any) -> None:
     """Register a case; prints the new case number."""
     actor = state.actor()
     values["birth_date"] = values.pop("birth")
@@ -99,7 +101,7 @@ def _filters(values: dict[str, object]) -> CaseFilter:
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def case_list(state: CliState, limit: int, as_json: bool, **values: object) -> None:
+def case_list(state: CliState, /, limit: int, as_json: bool, **values: object) -> None:
     """List cases, newest first."""
     actor = state.actor()
     rows = case_queries.list_cases(actor, _filters(values), limit=limit)

@@ -7,6 +7,8 @@ CSV and the JSON of one summary are built from the same objects, so they carry t
 from __future__ import annotations
 
 import sys
+from functools import partial
+from typing import Any
 
 import click
 from rich.table import Table
@@ -275,6 +277,7 @@ def summary(
 @pass_state
 def export(
     state: CliState,
+    /,
     kind: str,
     fmt: str | None,
     output: str | None,
@@ -284,7 +287,7 @@ def export(
     opd: str | None,
     worker_kind: str | None,
     include_inactive: bool,
-    **values: object,
+    **values: Any,
 ) -> None:
     """Write cases, followups, workers, the monthly report or the PSM incentive list to a file.
 
@@ -310,7 +313,7 @@ def export(
         workers=WorkerFilter(
             kind=worker_kind,
             kecamatan=kec,
-            kelurahan=values.get("kelurahan"),  # type: ignore[arg-type]
+            kelurahan=values.get("kelurahan"),
             active=None if include_inactive else True,
             search=values.get("search"),
         ),
@@ -318,18 +321,22 @@ def export(
         kecamatan=kec if kind in ("report", "incentive") else None,
     )
     settings = state.settings
-    options = {
-        "incentive_rates": settings.incentive_rates,
-        "incentive_amount": settings.incentive_amount,
-        "threshold": settings.overload_threshold,
-    }
+    export_to = partial(
+        run_export,
+        actor,
+        request,
+        destination,
+        incentive_rates=settings.incentive_rates,
+        incentive_amount=settings.incentive_amount,
+        threshold=settings.overload_threshold,
+    )
     to_file = not isinstance(destination, StdoutOutput)
     total = count_rows(request, actor) if to_file and sys.stderr.isatty() else None
     if total and total >= PROGRESS_FROM:
         with click.progressbar(length=total, label=_("Exporting"), file=sys.stderr) as progress:
-            result = run_export(actor, request, destination, progress=progress.update, **options)
+            result = export_to(progress=progress.update)
     else:
-        result = run_export(actor, request, destination, **options)
+        result = export_to()
     if to_file:
         click.echo(written_text(result.rows, destination), err=True)
 

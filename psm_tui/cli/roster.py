@@ -3,6 +3,9 @@ registers ``psm training`` and ``psm ipsm`` from :mod:`psm_tui.cli.training_ipsm
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
 from psm_tui.cli.context import CliState, pass_state
@@ -65,7 +68,10 @@ def _print_change(state: CliState, change: RosterChange, headline: str, as_json:
     )
 
 
-def handover_options(function):  # noqa: ANN001, ANN201 - a click decorator
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handover_options(function: F) -> F:
     """``--handover auto`` or ``--to ID`` (repeatable, or comma-separated)."""
     function = click.option(
         "--to",

@@ -26,7 +26,7 @@ def worker_group() -> None:
 @click.option("--phone")
 @click.option("--joined", metavar="YYYY-MM-DD")
 @pass_state
-def worker_add(state: CliState, joined: str | None, **values: str) -> None:
+def worker_add(state: CliState, /, joined: str | None, **values: str) -> None:
     """Add a PSM (--kelurahan) or a TKSK (--kecamatan); prints the worker ID."""
     info = workers.add_worker(state.actor(), joined_on=joined, **values)
     click.echo(info.id)
@@ -38,7 +38,7 @@ def worker_add(state: CliState, joined: str | None, **values: str) -> None:
 @click.option("--phone")
 @click.option("--nik")
 @pass_state
-def worker_edit(state: CliState, worker_id: int, **values: str | None) -> None:
+def worker_edit(state: CliState, /, worker_id: int, **values: str | None) -> None:
     """Correct a worker's name, phone or NIK."""
     info = workers.edit_worker(state.actor(), worker_id, **values)
     click.echo(f"{info.id}: {info.name}")
