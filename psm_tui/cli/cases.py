@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -66,7 +67,8 @@ def case_new(state: CliState, /, **values: Any) -> None:
     click.echo(result.case.number)
 
 
-def _filters(values: dict[str, object]) -> CaseFilter:
+def _filters(values: Mapping[str, Any]) -> CaseFilter:
+    """The case filters of the options given (click hands them over untyped)."""
     status = values.get("status")
     if status and status not in STATUSES:
         raise ValidationError(_("Unknown status {status}").format(status=status), "status")
@@ -79,12 +81,11 @@ def _filters(values: dict[str, object]) -> CaseFilter:
         if values.get("kelurahan")
         else None,
         category=find_category(str(values["category"])).code if values.get("category") else None,
-        priority=cases.choice(values.get("priority"), PRIORITIES, "priority", "")  # type: ignore[arg-type]
-        or None,
-        worker_id=values.get("worker"),  # type: ignore[arg-type]
+        priority=cases.choice(values.get("priority"), PRIORITIES, "priority", "") or None,
+        worker_id=values.get("worker"),
         unassigned=bool(values.get("unassigned")),
         overdue=bool(values.get("overdue")),
-        search=values.get("search"),  # type: ignore[arg-type]
+        search=values.get("search"),
     )
 
 
@@ -101,7 +102,7 @@ def _filters(values: dict[str, object]) -> CaseFilter:
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def case_list(state: CliState, /, limit: int, as_json: bool, **values: object) -> None:
+def case_list(state: CliState, /, limit: int, as_json: bool, **values: Any) -> None:
     """List cases, newest first."""
     actor = state.actor()
     rows = case_queries.list_cases(actor, _filters(values), limit=limit)

@@ -53,6 +53,7 @@ from psm_tui.presentation.tables import (
     display_value,
     distribution_table,
     flagged_kelurahan_table,
+    magnitude,
     month_table,
     opd_table,
     overview_tables,
@@ -113,14 +114,14 @@ def _rich_table(table: ReportTable, columns: list[Column], hidden: str = "") -> 
         out.add_column(column.label, justify="right" if numeric else "left", overflow="fold")
         if column.kind == "bar":
             out.add_column("", no_wrap=True)
-            largest[index] = max((int(r.values[index] or 0) for r in table.rows), default=0)  # type: ignore[call-overload]
+            largest[index] = max((magnitude(r.values[index]) for r in table.rows), default=0)
     for row in table.rows:
         cells: list[Text] = []
         for column, index in zip(columns, positions, strict=True):
             value = row.values[index]
             cells.append(cell(display_value(value, column.kind)))
             if index in largest:
-                cells.append(Text(bar(int(value or 0), largest[index], BAR_WIDTH)))  # type: ignore[call-overload]
+                cells.append(Text(bar(magnitude(value), largest[index], BAR_WIDTH)))
         if row.total:
             for text in cells:
                 text.stylize("bold")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import Any
 
 from peewee import JOIN, SQL, Expression, ModelSelect, Node, fn
 from peewee import Case as SqlCase
@@ -42,6 +43,7 @@ from psm_tui.store.models import (
     StaffUser,
     Worker,
 )
+from psm_tui.store.rows import as_datetime
 
 __all__ = ["mask_nik"]  # re-exported: callers mask through this module
 
@@ -207,14 +209,7 @@ def _open_followups(due_before: dt.date | None = None) -> ModelSelect[FollowUp]:
     )
 
 
-def _datetime(value: object) -> dt.datetime | None:
-    """A timestamp as SQLite (text) or PostgreSQL (datetime) hands it back."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
-
-
-def _summary(values: tuple, actor: Actor | None) -> CaseSummary:  # type: ignore[type-arg]
+def _summary(values: tuple[Any, ...], actor: Actor | None) -> CaseSummary:
     (
         case_id,
         number,
@@ -248,8 +243,8 @@ def _summary(values: tuple, actor: Actor | None) -> CaseSummary:  # type: ignore
         client_name=client_name,
         client_nik=mask_nik(client_nik, actor),
         worker=WorkerRef(worker_id, worker_name, worker_kind, worker_kel) if worker_id else None,
-        reported_at=_datetime(reported_at),  # type: ignore[arg-type]
-        updated_at=_datetime(updated_at),  # type: ignore[arg-type]
+        reported_at=as_datetime(reported_at),
+        updated_at=as_datetime(updated_at),
         open_followups=int(open_count),
         overdue_followups=int(overdue_count),
         version=version,

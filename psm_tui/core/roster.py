@@ -24,7 +24,7 @@ from psm_tui.core.validation import validate_text
 from psm_tui.i18n import _
 from psm_tui.store.database import db
 from psm_tui.store.models import Activity, Assignment, Case, IpsmPosition, Worker
-from psm_tui.store.rows import tuples
+from psm_tui.store.rows import as_datetime, as_optional_datetime, tuples
 
 ACTIVITY_KINDS = NOTE_KINDS
 """Fieldwork that counts as activity: notes, home visits and calls (not system events)."""
@@ -124,7 +124,7 @@ def active_months(
 
 
 def last_activity(worker_id: int) -> dt.datetime | None:
-    return _as_datetime(
+    return as_optional_datetime(
         Activity.select(fn.MAX(Activity.at))
         .where(Activity.worker == worker_id, Activity.kind.in_(ACTIVITY_KINDS))
         .scalar()
@@ -145,19 +145,9 @@ def _past_cases(worker_id: int) -> tuple[int, list[PastCase]]:
     total = query.count()
     rows = tuples(query.order_by(fn.MIN(Assignment.assigned_at).desc()).limit(PAST_CASES_SHOWN))
     return total, [
-        PastCase(number, status, _as_datetime_of(start), _as_datetime(end))
+        PastCase(number, status, as_datetime(start), as_optional_datetime(end))
         for number, status, start, end in rows
     ]
-
-
-def _as_datetime(value: object) -> dt.datetime | None:
-    """Aggregates come back as text on SQLite."""
-    return None if value is None else _as_datetime_of(value)
-
-
-def _as_datetime_of(value: object) -> dt.datetime:
-    """An aggregate that cannot be NULL (text on SQLite)."""
-    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 def profile(actor: Actor, worker_id: int) -> WorkerProfile:

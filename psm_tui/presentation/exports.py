@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
-from peewee import JOIN, fn
+from peewee import JOIN, ModelSelect, fn
 from peewee import Case as SqlCase
 
 from psm_tui.config import Settings
@@ -250,7 +250,7 @@ def count_rows(request: ExportRequest, actor: Actor | None = None) -> int | None
         return count_cases(request.filters, actor)
     if request.kind == "followups":
         opd = find_opd(request.opd).code if request.opd else None
-        return _followup_query(request.filters, opd).count()
+        return int(_followup_query(request.filters, opd).count())
     return None
 
 
@@ -342,7 +342,7 @@ def followup_columns() -> list[Column]:
     ]
 
 
-def _followup_query(filters: CaseFilter, opd: str | None):
+def _followup_query(filters: CaseFilter, opd: str | None) -> ModelSelect[FollowUp]:
     query = FollowUp.select().join(Case).join(Kelurahan).join(Kecamatan).switch(FollowUp).join(Opd)
     if opd:
         query = query.where(FollowUp.opd == opd)

@@ -63,16 +63,16 @@ class IncentiveList:
     city: IncentiveTotal
 
 
-def rate_for(month: dt.date, history: Sequence[Sequence[object]], current: int) -> int:
+def rate_for(month: dt.date, history: Sequence[Sequence[str | int]], current: int) -> int:
     """The monthly incentive in force in ``month``.
 
     ``history`` lists dated changes (``("2017-01", 350000)``, ...); ``current`` is the rate since
     the latest change, so a changed ``incentive_amount`` setting takes effect from that change.
     A month before the first change had no incentive scheme and is refused.
     """
-    changes = []
+    changes: list[tuple[dt.date, int]] = []
     for entry in history:
-        since, amount = str(entry[0]), int(entry[1])  # type: ignore[call-overload]
+        since, amount = str(entry[0]), int(entry[1])
         try:
             start = dt.datetime.strptime(since, "%Y-%m").date()
         except ValueError:

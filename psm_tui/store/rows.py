@@ -6,6 +6,7 @@ Peewee's stubs type ``query.tuples()`` as the query itself, whose rows are model
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -21,3 +22,13 @@ def aliased(row: Model, name: str) -> Any:
     """The value selected into ``row`` as ``.alias(name)`` (an attribute the model does not
     declare, so a type checker cannot see it)."""
     return getattr(row, name)
+
+
+def as_datetime(value: object) -> dt.datetime:
+    """A timestamp read raw (SQLite hands back text, PostgreSQL a datetime)."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def as_optional_datetime(value: object) -> dt.datetime | None:
+    """:func:`as_datetime`, for a column or an aggregate that may be NULL."""
+    return None if value is None else as_datetime(value)

@@ -229,9 +229,11 @@ class PsmApp(TranslatedBindings, App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
         from psm_tui.tui.commands import PsmPalette
 
-        if self.use_command_palette and not PsmPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(PsmPalette(id="--command-palette"))
 
 

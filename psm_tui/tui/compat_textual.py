@@ -81,7 +81,8 @@ def screen_strips(app: App[object]) -> list[Strip]:
 def full_frame(app: App[object]) -> str:
     """The whole screen as Textual writes it to a terminal (the bytes of a full repaint)."""
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return update.render_segments(app.console)
+    frame: str = update.render_segments(app.console)  # type: ignore[union-attr]  # a LayoutUpdate
+    return frame
 
 
 def notifications(app: App[object]) -> list[Notification]:

@@ -18,7 +18,7 @@ T = TypeVar("T")
 def run_db(
     owner: DOMNode,
     job: Callable[[], T],
-    done: Callable[[T], None] | None = None,
+    done: Callable[[T], object] | None = None,
     *,
     on_error: Callable[[BaseException], bool] | None = None,
     group: str = "db",

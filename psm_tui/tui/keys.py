@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 
 from psm_tui.i18n import _
@@ -54,7 +54,7 @@ def case_action_bindings(*, footer: bool = True) -> list[Binding]:
     ]
 
 
-VIEW_BINDINGS = [
+VIEW_BINDINGS: list[BindingType] = [
     Binding("1", "switch_view('dashboard')", N_("Summary"), show=False, id="view.dashboard"),
     Binding("2", "switch_view('cases')", N_("Cases"), show=False, id="view.cases"),
     Binding("3", "switch_view('followups')", N_("Follow-ups"), show=False, id="view.followups"),

@@ -19,7 +19,9 @@ class DataChanged(Message):
 class JobDone(Message):
     """A thread worker finished; ``callback(result)`` runs on the event loop."""
 
-    def __init__(self, owner: DOMNode, callback: Callable[[Any], None] | None, result: Any) -> None:
+    def __init__(
+        self, owner: DOMNode, callback: Callable[[Any], object] | None, result: Any
+    ) -> None:
         super().__init__()
         self.owner = owner
         self.callback = callback

@@ -32,7 +32,7 @@ class Prefetch(Generic[T]):
 
         threading.Thread(target=work, name="psm-prefetch", daemon=True).start()
 
-    def then(self, owner: DOMNode, done: Callable[[T], None]) -> None:
+    def then(self, owner: DOMNode, done: Callable[[T], object]) -> None:
         from psm_tui.tui.messages import JobDone, JobFailed
 
         app = owner.app

@@ -19,12 +19,15 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from psm_tui.core.errors import TooLargeError, UnsafePathError, ValidationError
 from psm_tui.core.files.boundary import MIB
 from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, format_number
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer  # exists for type checkers only
 
 CHUNK = 1 * MIB
 
@@ -67,7 +70,7 @@ class _Capped(io.RawIOBase):
     def tell(self) -> int:
         return self._raw.tell()
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer) -> int:
         count = self._raw.readinto(buffer) or 0
         if self._raw.tell() > self._cap:
             raise too_large(self._name, self._cap)

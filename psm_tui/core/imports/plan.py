@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from peewee import Field, chunked
 
@@ -22,6 +22,7 @@ from psm_tui.store.models import Case, Client, ImportRecord, Worker
 from psm_tui.store.rows import tuples
 
 LOOKUP_CHUNK = 500
+R = TypeVar("R", CaseRow, WorkerRow)
 
 
 @dataclass
@@ -61,10 +62,10 @@ def _same_person(a: str, b: str) -> bool:
     return difflib.SequenceMatcher(None, " ".join(fa), " ".join(fb)).ratio() >= 0.85
 
 
-def _first_pass(rows: Sequence[CaseRow | WorkerRow], plan: Plan) -> list:  # type: ignore[type-arg]
+def _first_pass(rows: Sequence[R], plan: Plan) -> list[R]:
     """Drop in-file repeats (refused) and rows a previous import already wrote (counted)."""
     seen: dict[str, int] = {}
-    unique = []
+    unique: list[R] = []
     for row in rows:
         if row.key in seen:
             plan.refusals.append(

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from psm_tui.core.dto import Actor, KelurahanRef, Ref
 from psm_tui.core.errors import PsmError, ValidationError
@@ -157,7 +157,7 @@ class RowChecker:
         if isinstance(hit, PsmError):
             cells.refuse(field, str(hit))
             return None
-        return hit  # type: ignore[return-value]
+        return cast(T, hit)  # what fn returned for these args
 
     def _in_scope(self, kecamatan_code: str) -> bool:
         """The actor may write in this kecamatan (an operator may be scoped to one)."""

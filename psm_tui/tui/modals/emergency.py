@@ -8,6 +8,8 @@ from functools import partial
 from textual.widget import Widget
 from textual.widgets import Static
 
+from psm_tui.core.audit import AuditEntry
+from psm_tui.core.dto import CaseDetail
 from psm_tui.core.emergency import REASON_MIN
 from psm_tui.i18n import _
 from psm_tui.tui.context import actor
@@ -17,7 +19,7 @@ from psm_tui.tui.text import plain
 from psm_tui.tui.widgets.inputs import TextInput
 
 
-class EmergencyDialog(Dialog[tuple]):  # type: ignore[type-arg]
+class EmergencyDialog(Dialog[tuple[CaseDetail, list[AuditEntry]]]):
     """Dismisses with what the case screen shows (the case and its audit trail), or None."""
 
     SAVE_LABEL = N_("Open the case")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from rich.text import Text
 from textual import on
@@ -142,13 +142,20 @@ class _HandoverDialog(Dialog[RosterChange]):
         select.set_options(self._options(colleagues))
         select.value = AUTO
 
-    def handover(self) -> dict[str, object]:
+    def handover(self) -> Handover:
         if not self.worker.open_cases:
             return {"auto": True}  # nothing (or only a stray new case) to hand over
         choice = self.query_one("#handover", Select).value
         if choice == AUTO or choice is Select.NULL:
             return {"auto": True}
         return {"to": [int(str(choice))]}
+
+
+class Handover(TypedDict, total=False):
+    """How the open cases are handed over: the ``auto`` and ``to`` of ``core.roster``."""
+
+    auto: bool
+    to: list[int]
 
 
 class MoveDialog(_HandoverDialog):

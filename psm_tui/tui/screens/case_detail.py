@@ -31,7 +31,7 @@ from psm_tui.core.masks import born_text
 from psm_tui.core.validation import sex_label
 from psm_tui.i18n import _, format_date, format_datetime
 from psm_tui.tui.case_actions import CaseActions
-from psm_tui.tui.context import actor
+from psm_tui.tui.context import actor, psm_app
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, VIEW_BINDINGS, TranslatedBindings, case_action_bindings
 from psm_tui.tui.text import plain
@@ -238,7 +238,7 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
         self.dismiss(None)
 
     async def action_switch_view(self, name: str) -> None:
-        await self.app.switch_view(name)  # type: ignore[attr-defined]
+        await psm_app(self).switch_view(name)
 
 
 def load(

@@ -108,11 +108,17 @@ class MainScreen(TranslatedBindings, Screen[None]):
                 refresh()
 
     async def show_cases(self, filters: CaseFilter, label: str = "") -> None:
+        from psm_tui.tui.views.cases import CasesView  # imported by view() already
+
         view = await self.view("cases")
-        view.show(filters, label)  # type: ignore[attr-defined]
+        assert isinstance(view, CasesView)
+        view.show(filters, label)
         self._show("cases")
 
     async def show_followups(self, scope: str) -> None:
+        from psm_tui.tui.views.followups import FollowupsView  # imported by view() already
+
         view = await self.view("followups")
-        view.show_scope(scope)  # type: ignore[attr-defined]
+        assert isinstance(view, FollowupsView)
+        view.show_scope(scope)
         self._show("followups")

@@ -23,7 +23,7 @@ from psm_tui.core.labels import priority_label, status_label
 from psm_tui.core.roster import RosterChange, WorkerProfile
 from psm_tui.core.training import TrainingDetail
 from psm_tui.i18n import _, format_date, format_datetime, ngettext
-from psm_tui.tui.context import actor
+from psm_tui.tui.context import actor, psm_app
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import N_, TranslatedBindings
 from psm_tui.tui.messages import OpenCase
@@ -164,7 +164,7 @@ class WorkerProfileScreen(TranslatedBindings, Screen[None]):
                     result.training.attendees,
                 ).format(count=result.training.attendees)
             )
-            self.app.refresh_data()  # type: ignore[attr-defined]
+            psm_app(self).refresh_data()
 
     def action_move(self) -> None:
         from psm_tui.tui.modals.roster import MoveDialog
@@ -211,5 +211,5 @@ class WorkerProfileScreen(TranslatedBindings, Screen[None]):
     def _report(self, headline: str, change: RosterChange) -> None:
         from psm_tui.tui.modals.roster import HandoverReport
 
-        self.app.refresh_data()  # type: ignore[attr-defined]
+        psm_app(self).refresh_data()
         self.app.push_screen(HandoverReport(headline, change))

@@ -13,7 +13,7 @@ from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dashboard import Dashboard
 from psm_tui.core.labels import OPEN_STATUSES, status_label
 from psm_tui.i18n import _, format_date, format_number
-from psm_tui.tui.context import actor
+from psm_tui.tui.context import actor, psm_app
 from psm_tui.tui.jobs import run_db
 from psm_tui.tui.keys import TranslatedBindings
 from psm_tui.tui.messages import OpenCase, ShowCases
@@ -66,7 +66,7 @@ class DashboardView(TranslatedBindings, Vertical):
         self.stale = False
         first: Prefetch[Dashboard] | None = getattr(self.app, "first_figures", None)
         if first is not None:  # read since start-up: the first paint shows the figures
-            self.app.first_figures = None  # type: ignore[attr-defined]
+            psm_app(self).first_figures = None
             first.then(self, self._show)
             return
         run_db(
@@ -141,7 +141,7 @@ class DashboardView(TranslatedBindings, Vertical):
                 shown=len(figures.my_queue), total=figures.my_queue_total
             )
         )
-        self.app.first_screen_ready()  # type: ignore[attr-defined]
+        psm_app(self).first_screen_ready()
 
     def _emergency_rows(self, queues: FittedTable, figures: Dashboard) -> None:
         """For supervisors: the week's emergency accesses (who opened which case, and why)."""
@@ -169,8 +169,11 @@ class DashboardView(TranslatedBindings, Vertical):
             self.post_message(OpenCase(key[5:]))
             return
         if key in ("overdue", "due_soon"):
+            from psm_tui.tui.screens.main import MainScreen  # imports this module
+
             main = self.screen
-            await main.show_followups(key)  # type: ignore[attr-defined]
+            assert isinstance(main, MainScreen)
+            await main.show_followups(key)
             return
         filters = {
             "untriaged": CaseFilter(status=("baru",)),

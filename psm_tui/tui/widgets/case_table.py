@@ -8,6 +8,7 @@ would hold and measure every row on the event loop.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -344,7 +345,7 @@ class CaseTable(TranslatedBindings, ScrollView, can_focus=True):
             "flag": (flag, "case-table--overdue" if summary.overdue_followups else None),
         }
 
-    def _line(self, cells: dict[str, tuple[str, str | None]], style: Style) -> Strip:
+    def _line(self, cells: Mapping[str, tuple[str, str | None]], style: Style) -> Strip:
         segments = []
         layout = self._layout()
         for column in layout:
