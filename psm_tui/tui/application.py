@@ -26,7 +26,7 @@ from psm_tui.core.dto import Actor
 from psm_tui.core.errors import PsmError, StaleVersionError
 from psm_tui.i18n import _
 from psm_tui.tui.app import POLL_SECONDS
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_
 from psm_tui.tui.messages import DataChanged, JobDone, JobFailed, OpenCase, ShowCases
 from psm_tui.tui.poller import DataVersionPoller
 from psm_tui.tui.prefetch import Prefetch
@@ -45,7 +45,7 @@ def commands_provider() -> type[Provider]:
     return PsmCommands
 
 
-class PsmApp(TranslatedBindings, App[None]):
+class PsmApp(App[None]):
     """One staff member's session: ``actor`` acts, ``settings`` configure."""
 
     CSS_PATH = "app.tcss"

@@ -8,11 +8,9 @@ release (its changelog, then the attribute's source) before widening the range.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from textual.app import App
-from textual.binding import Binding, BindingsMap
-from textual.dom import DOMNode
 from textual.notifications import Notification
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -22,12 +20,6 @@ SUPPORTED = ((8, 2, 8), (8, 3, 0))  # Textual versions checked: from (inclusive)
 
 # (class, attribute, what relies on it): the test asserts each one still exists.
 PRIVATE: tuple[tuple[str, str, str], ...] = (
-    (
-        "textual.dom:DOMNode",
-        "_bindings",
-        "rebind_descriptions: a node's own BindingsMap, copied from the class's merged BINDINGS "
-        "in DOMNode.__init__ and read by active_bindings / the footer",
-    ),
     (
         "textual.screen:Screen",
         "_compositor",
@@ -58,19 +50,6 @@ def textual_version() -> tuple[int, ...]:
     from importlib.metadata import version  # not at start-up: ~15 ms of imports
 
     return tuple(int(part) for part in version("textual").split(".")[:3])
-
-
-def rebind_descriptions(node: DOMNode, translate: Callable[[Binding], Binding]) -> None:
-    """Replace ``node``'s bindings by ``translate``'d copies.
-
-    Textual reads ``BINDINGS`` once, when the class is created (``DOMNode.__init_subclass__``),
-    before the user's language is known, and offers no public way to change a binding's
-    description afterwards (``set_keymap`` changes keys only).
-    """
-    bindings = node._bindings
-    node._bindings = BindingsMap.from_keys(
-        {key: [translate(b) for b in found] for key, found in bindings.key_to_bindings.items()}
-    )
 
 
 def screen_strips(app: App[object]) -> list[Strip]:

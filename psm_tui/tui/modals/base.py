@@ -21,13 +21,13 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 from psm_tui.core.errors import PsmError, StaleVersionError
 from psm_tui.i18n import _
 from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_, TranslatedScreen
 from psm_tui.tui.text import plain
 
 R = TypeVar("R")
 
 
-class Dialog(TranslatedBindings, ModalScreen[R]):
+class Dialog(TranslatedScreen, ModalScreen[R]):
     """Subclasses give ``title()``, ``body()`` and ``save()``; enter in a field moves on."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -28,7 +28,7 @@ from psm_tui.core.workers import WorkerFilter, list_workers
 from psm_tui.i18n import _, ngettext
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_, TranslatedScreen
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import clean, fit, plain
 from psm_tui.tui.widgets.fitted_table import FittedTable
@@ -207,7 +207,7 @@ class DeactivateDialog(_HandoverDialog):
         )
 
 
-class HandoverReport(TranslatedBindings, ModalScreen[None]):
+class HandoverReport(TranslatedScreen, ModalScreen[None]):
     """Where each open case went, and why; escape or enter closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -33,7 +33,7 @@ from psm_tui.i18n import _, format_date, format_datetime
 from psm_tui.tui.case_actions import CaseActions
 from psm_tui.tui.context import actor, psm_app
 from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, VIEW_BINDINGS, TranslatedBindings, case_action_bindings
+from psm_tui.tui.keys import N_, VIEW_BINDINGS, TranslatedScreen, case_action_bindings
 from psm_tui.tui.text import plain
 
 AUDIT_SHOWN = 200
@@ -154,7 +154,7 @@ def audit_table(entries: list[AuditEntry]) -> RenderableType:
     return table
 
 
-class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
+class CaseDetailScreen(CaseActions, TranslatedScreen, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="detail.back"),
         *case_action_bindings(),

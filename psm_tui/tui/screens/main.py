@@ -17,7 +17,7 @@ from textual.widgets import ContentSwitcher, Footer
 
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.tui.context import actor
-from psm_tui.tui.keys import VIEW_BINDINGS, TranslatedBindings
+from psm_tui.tui.keys import VIEW_BINDINGS, TranslatedScreen
 from psm_tui.tui.views.dashboard import DashboardView
 from psm_tui.tui.widgets.view_tabs import ViewTabs
 
@@ -37,7 +37,7 @@ def import_views() -> None:
         importlib.import_module(f"psm_tui.tui.views.{module}")
 
 
-class MainScreen(TranslatedBindings, Screen[None]):
+class MainScreen(TranslatedScreen, Screen[None]):
     """Views may define ``activate()`` (shown) and ``refresh_data()`` (data changed)."""
 
     BINDINGS = VIEW_BINDINGS

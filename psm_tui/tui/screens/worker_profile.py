@@ -25,7 +25,7 @@ from psm_tui.core.training import TrainingDetail
 from psm_tui.i18n import _, format_date, format_datetime, ngettext
 from psm_tui.tui.context import actor, psm_app
 from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_, TranslatedScreen
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.text import clean, plain
 from psm_tui.tui.widgets.fitted_table import FittedTable
@@ -80,7 +80,7 @@ def profile_lines(data: WorkerProfile) -> Text:
     )
 
 
-class WorkerProfileScreen(TranslatedBindings, Screen[None]):
+class WorkerProfileScreen(TranslatedScreen, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="profile.back"),
         Binding("t", "training", N_("Training"), id="profile.training"),

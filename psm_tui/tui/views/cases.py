@@ -20,7 +20,7 @@ from psm_tui.i18n import _, format_number
 from psm_tui.tui.case_actions import CaseActions
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings, case_action_bindings
+from psm_tui.tui.keys import N_, case_action_bindings
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.text import clean
 from psm_tui.tui.widgets.case_table import CaseTable
@@ -39,7 +39,7 @@ def order_label(order: str) -> str:
     }[order]
 
 
-class SearchInput(TranslatedBindings, TextInput):
+class SearchInput(TextInput):
     """``/`` opens it; enter searches, escape closes it without searching."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -52,7 +52,7 @@ class SearchInput(TranslatedBindings, TextInput):
             view.close_search()
 
 
-class CasesView(CaseActions, TranslatedBindings, Vertical):
+class CasesView(CaseActions, Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", N_("Search"), id="cases.search"),
         Binding("F", "filters", N_("Filter"), id="cases.filter"),

@@ -15,7 +15,6 @@ from psm_tui.core.labels import OPEN_STATUSES, status_label
 from psm_tui.i18n import _, format_date, format_number
 from psm_tui.tui.context import actor, psm_app
 from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import TranslatedBindings
 from psm_tui.tui.messages import OpenCase, ShowCases
 from psm_tui.tui.prefetch import Prefetch
 from psm_tui.tui.text import plain
@@ -26,7 +25,7 @@ def number(value: int) -> Text:
     return Text(format_number(value), justify="right")
 
 
-class DashboardView(TranslatedBindings, Vertical):
+class DashboardView(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.figures: Dashboard | None = None

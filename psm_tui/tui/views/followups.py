@@ -21,7 +21,7 @@ from psm_tui.core.labels import followup_status_label
 from psm_tui.i18n import _, format_date, format_number
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.text import clean, fit, plain
 from psm_tui.tui.widgets.fitted_table import FittedTable
@@ -46,7 +46,7 @@ def opd_line(name: str, open_count: int, overdue: int) -> Text:
     return line
 
 
-class FollowupsView(TranslatedBindings, Vertical):
+class FollowupsView(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "update", N_("Update status"), id="followups.status"),
         Binding("n", "new", N_("New follow-up"), id="followups.new"),

@@ -45,7 +45,7 @@ from psm_tui.presentation.tables import (
 )
 from psm_tui.tui.context import actor, boundary, settings
 from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_
 from psm_tui.tui.messages import ShowCases
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import clean, plain
@@ -93,7 +93,7 @@ def report_month(scope: ReportScope, today: dt.date) -> dt.date:
     return reports.add_months(today.replace(day=1), -1)
 
 
-class LaporanView(TranslatedBindings, Vertical):
+class LaporanView(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "scope", N_("Period / kecamatan"), id="reports.scope"),
         Binding("e", "export", N_("Export report"), id="reports.export"),

@@ -20,14 +20,14 @@ from psm_tui.core.reference import all_kecamatan
 from psm_tui.core.workers import WorkerFilter, list_workers
 from psm_tui.i18n import _, format_number
 from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_
 from psm_tui.tui.messages import ShowCases
 from psm_tui.tui.text import clean, plain
 from psm_tui.tui.widgets.fitted_table import FittedTable
 from psm_tui.tui.widgets.inputs import TextInput
 
 
-class WorkerSearch(TranslatedBindings, TextInput):
+class WorkerSearch(TextInput):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", N_("Close search"), id="workers.search_close")
     ]
@@ -38,7 +38,7 @@ class WorkerSearch(TranslatedBindings, TextInput):
                 view.close_search(clear=True)
 
 
-class WorkersView(TranslatedBindings, Vertical):
+class WorkersView(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", N_("Search"), id="workers.search"),
         Binding("n", "new_worker", N_("New"), id="workers.new"),

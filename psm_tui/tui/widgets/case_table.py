@@ -28,7 +28,7 @@ from psm_tui.core.dto import Actor, CaseSummary
 from psm_tui.core.labels import PRIORITIES, STATUSES, priority_label, status_label
 from psm_tui.i18n import _
 from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_
 from psm_tui.tui.text import clean, day_month, fit
 
 PAGE = 200
@@ -94,7 +94,7 @@ def headers() -> dict[str, str]:
     }
 
 
-class CaseTable(TranslatedBindings, ScrollView, can_focus=True):
+class CaseTable(ScrollView, can_focus=True):
     """Rows are ``CaseSummary`` pages from ``case_queries.list_cases``; marks are by number."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
