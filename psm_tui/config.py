@@ -131,5 +131,5 @@ def load_settings(**overrides: object) -> Settings:
         values[name] = int(str(values[name]))
     for name in _BOOLEANS & values.keys():  # service_group_mode: files 0660 for a staff group
         values[name] = str(values[name]).lower() in ("1", "true", "yes", "on")
-    settings = Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]  # TOML, environment, flags: typed by key
     return replace(settings, service_account=str(system.get("service_account", "")))
