@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from contextlib import ExitStack
 from typing import ClassVar
 
 from textual import constants, events, on
@@ -26,6 +25,7 @@ from psm_tui.core.dto import Actor
 from psm_tui.core.errors import PsmError, StaleVersionError
 from psm_tui.i18n import _
 from psm_tui.tui.app import POLL_SECONDS
+from psm_tui.tui.compat_textual import hold_repaints
 from psm_tui.tui.keys import N_
 from psm_tui.tui.messages import DataChanged, JobDone, JobFailed, OpenCase, ShowCases
 from psm_tui.tui.poller import DataVersionPoller
@@ -102,8 +102,7 @@ class PsmApp(App[None]):
         # The first screen is painted once, with its figures: until they are shown (or for
         # FIRST_PAINT_WAIT at most), nothing is drawn, rather than an empty dashboard that the
         # figures then re-lay out and repaint.
-        self._first_paint_hold: ExitStack | None = ExitStack()
-        self._first_paint_hold.enter_context(self.batch_update())
+        self._release_first_paint: Callable[[], None] | None = hold_repaints(self)
         self.set_timer(FIRST_PAINT_WAIT, self.first_screen_ready)
         if self.first_figures is not None:
             self.first_figures.then(self, lambda _figures: self.set_timer(1.0, warm_up))
@@ -114,9 +113,9 @@ class PsmApp(App[None]):
 
     def first_screen_ready(self) -> None:
         """Paint the first screen now (the dashboard has its figures, or waited long enough)."""
-        hold, self._first_paint_hold = self._first_paint_hold, None
-        if hold is not None:
-            hold.close()
+        release, self._release_first_paint = self._release_first_paint, None
+        if release is not None:
+            release()
             self.screen.refresh()
 
     def on_unmount(self) -> None:

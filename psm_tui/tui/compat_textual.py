@@ -8,7 +8,9 @@ release (its changelog, then the attribute's source) before widening the range.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from typing import Any
 
 from textual.app import App
 from textual.notifications import Notification
@@ -31,6 +33,12 @@ PRIVATE: tuple[tuple[str, str, str], ...] = (
         "full_frame (tests): the screens a dialog overlays, as App._display passes them",
     ),
     ("textual.app:App", "_notifications", "notifications (tests): the toasts shown"),
+    (
+        "textual.app:App",
+        "_batch_count",
+        "hold_repaints: App.batch_update counts nested batches here and paints when it is back "
+        "at 0, whichever callback leaves it (as Textual's own delay_update does)",
+    ),
     (
         "textual.widgets:DataTable",
         "_update_dimensions",
@@ -62,6 +70,18 @@ def full_frame(app: App[object]) -> str:
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     frame: str = update.render_segments(app.console)  # type: ignore[union-attr]  # a LayoutUpdate
     return frame
+
+
+def hold_repaints(app: App[Any]) -> Callable[[], None]:
+    """Paint nothing until the returned function is called (once; later calls do nothing).
+
+    ``App.batch_update`` is a context manager, made for one block of code; here it is held open
+    across callbacks (the first paint waits for figures that a thread reads), which relies on
+    its being a counter (see :data:`PRIVATE`). ``App.delay_update`` holds for a fixed time only.
+    """
+    hold = ExitStack()
+    hold.enter_context(app.batch_update())
+    return hold.close
 
 
 def notifications(app: App[object]) -> list[Notification]:

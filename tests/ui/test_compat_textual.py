@@ -53,6 +53,13 @@ def test_the_private_attributes_it_touches_exist_and_mean_what_it_assumes() -> N
             assert table.columns[next(iter(table.columns))].content_width >= 29
             table.drop_render_caches()
 
+            batches = app._batch_count
+            release = compat_textual.hold_repaints(app)
+            assert app._batch_count == batches + 1, "App.batch_update no longer counts batches"
+            release()
+            release()  # a second call does nothing
+            assert app._batch_count == batches
+
             app.notify("tersimpan")
             await pilot.pause()
             assert [n.message for n in compat_textual.notifications(app)] == ["tersimpan"]
