@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING
 
 from peewee import (
     AutoField,
@@ -20,9 +20,10 @@ from peewee import (
 
 from psm_tui.store.database import db
 
-_V = TypeVar("_V")
-
 if TYPE_CHECKING:
+    from typing import Any, Generic, TypeVar, overload
+
+    _V = TypeVar("_V")
 
     class KeyOf(Generic[_V]):
         """The raw key peewee sets beside a foreign key (``worker_id``, or its ``column_name``):

@@ -1,7 +1,8 @@
-"""Rows of a query as plain tuples, typed as what they are.
+"""Rows as the database hands them back, typed as what they are.
 
 Peewee's stubs type ``query.tuples()`` as the query itself, whose rows are models, so a loop
-``for code, n in query.tuples()`` reads to a type checker as unpacking a model.
+``for code, n in query.tuples()`` reads to a type checker as unpacking a model; a value selected
+``.alias()``-ed is an attribute no model declares; a timestamp read raw is text on SQLite.
 """
 
 from __future__ import annotations
