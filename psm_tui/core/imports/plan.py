@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from peewee import Field, chunked
 
@@ -26,11 +26,10 @@ R = TypeVar("R", CaseRow, WorkerRow)
 
 
 @dataclass
-class Plan:
+class Plan(Generic[R]):
     """What a checked file would do: the rows to write, and the rest accounted for."""
 
-    # CaseRow or WorkerRow, by the import's kind (which the caller dispatches on, as a string).
-    rows: list[Any] = field(default_factory=list)
+    rows: list[R] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     already: int = 0
     clients: dict[int, int] = field(default_factory=dict)  # row -> existing client id
@@ -62,7 +61,7 @@ def _same_person(a: str, b: str) -> bool:
     return difflib.SequenceMatcher(None, " ".join(fa), " ".join(fb)).ratio() >= 0.85
 
 
-def _first_pass(rows: Sequence[R], plan: Plan) -> list[R]:
+def _first_pass(rows: Sequence[R], plan: Plan[R]) -> list[R]:
     """Drop in-file repeats (refused) and rows a previous import already wrote (counted)."""
     seen: dict[str, int] = {}
     unique: list[R] = []
@@ -79,10 +78,10 @@ def _first_pass(rows: Sequence[R], plan: Plan) -> list[R]:
     return [row for row in unique if row.key not in done]
 
 
-def plan_cases(rows: Sequence[CaseRow], nik_header: str) -> Plan:
+def plan_cases(rows: Sequence[CaseRow], nik_header: str) -> Plan[CaseRow]:
     """Clients are found by NIK: a known NIK links the case to that client when the names agree
     and is refused when they do not; a case that client already has on that day is refused."""
-    plan = Plan()
+    plan: Plan[CaseRow] = Plan()
     fresh = _first_pass(rows, plan)
     known = {
         nik: (cid, name)
@@ -147,10 +146,12 @@ def plan_cases(rows: Sequence[CaseRow], nik_header: str) -> Plan:
     return plan
 
 
-def plan_workers(rows: Sequence[WorkerRow], nik_header: str, kecamatan_header: str) -> Plan:
+def plan_workers(
+    rows: Sequence[WorkerRow], nik_header: str, kecamatan_header: str
+) -> Plan[WorkerRow]:
     """A worker's NIK is unique on the roster; without one, the same name in the same place is
     the same person; a kecamatan has one active TKSK."""
-    plan = Plan()
+    plan: Plan[WorkerRow] = Plan()
     fresh = _first_pass(rows, plan)
     by_nik = {
         nik: (wid, name)

@@ -179,7 +179,7 @@ def _check_rows(
     return checked
 
 
-def _account(result: ImportResult, plan: Plan) -> None:
+def _account(result: ImportResult, plan: Plan[Any]) -> None:
     """Fold the database checks into the result."""
     result.refusals = sorted(result.refusals + plan.refusals, key=lambda r: r.row)
     result.already_imported = plan.already
@@ -193,7 +193,12 @@ def _account(result: ImportResult, plan: Plan) -> None:
 
 
 def _write(
-    actor: Actor, kind: str, plan: Plan, result: ImportResult, now: dt.datetime, report: Progress
+    actor: Actor,
+    kind: str,
+    plan: Plan[Any],
+    result: ImportResult,
+    now: dt.datetime,
+    report: Progress,
 ) -> None:
     if kind == "cases":
         result.case_numbers = write_cases(actor, plan, result.source, now, report)

@@ -106,7 +106,11 @@ class _Audit:
 
 
 def write_cases(
-    actor: Actor, plan: Plan, source: str, now: dt.datetime, progress: Callable[[float], None]
+    actor: Actor,
+    plan: Plan[CaseRow],
+    source: str,
+    now: dt.datetime,
+    progress: Callable[[float], None],
 ) -> list[str]:
     """Write the planned cases with their new clients, timeline, audit rows and import keys;
     returns the case numbers given, sorted."""
@@ -173,9 +177,13 @@ def _imported(source: str, row: CaseRow) -> str:
 
 
 def write_workers(
-    actor: Actor, plan: Plan, source: str, now: dt.datetime, progress: Callable[[float], None]
+    actor: Actor,
+    plan: Plan[WorkerRow],
+    source: str,
+    now: dt.datetime,
+    progress: Callable[[float], None],
 ) -> None:
-    rows: list[WorkerRow] = plan.rows
+    rows = plan.rows
     reason = _("inactive in the imported roster")
     backend_bulk.lock_against_inserts(db.obj, Worker._meta.table_name)
     before = _max_id(Worker)
