@@ -8,7 +8,15 @@ from typing import Any
 import click
 
 from psm_tui.cli.context import CliState, pass_state
-from psm_tui.cli.output import case_detail_json, case_json, console, print_json, table
+from psm_tui.cli.output import (
+    case_detail_json,
+    case_json,
+    console,
+    print_json,
+    say_if_cut,
+    table,
+    written_json_option,
+)
 from psm_tui.cli.output import text as cell
 from psm_tui.core import assignment, case_queries, cases, followups, privacy
 from psm_tui.core.case_queries import CaseFilter
@@ -49,8 +57,9 @@ def case_group() -> None:
 @click.option("--priority", metavar="|".join(PRIORITIES))
 @click.option("--source", metavar="S")
 @click.option("--description", default="")
+@written_json_option
 @pass_state
-def case_new(state: CliState, /, **values: Any) -> None:
+def case_new(state: CliState, /, as_json: bool, **values: Any) -> None:
     """Register a case; prints the new case number."""
     actor = state.actor()
     values["birth_date"] = values.pop("birth")
@@ -64,7 +73,10 @@ def case_new(state: CliState, /, **values: Any) -> None:
             )
         )
         click.echo(safe_display(line), err=True)
-    click.echo(result.case.number)
+    if as_json:
+        print_json(case_detail_json(result.case))
+    else:
+        click.echo(result.case.number)
 
 
 def _filters(values: Mapping[str, Any]) -> CaseFilter:
@@ -100,12 +112,16 @@ def _filters(values: Mapping[str, Any]) -> CaseFilter:
 @click.option("--overdue", is_flag=True)
 @click.option("--search")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="Every matching case, no limit.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def case_list(state: CliState, /, limit: int, as_json: bool, **values: Any) -> None:
+def case_list(state: CliState, /, limit: int, show_all: bool, as_json: bool, **values: Any) -> None:
     """List cases, newest first."""
     actor = state.actor()
-    rows = case_queries.list_cases(actor, _filters(values), limit=limit)
+    filters = _filters(values)
+    rows = case_queries.list_cases(actor, filters, limit=None if show_all else limit)
+    if len(rows) == limit and not show_all:
+        say_if_cut(len(rows), case_queries.count_cases(filters, actor))
     if as_json:
         by_case = followups.followups_by_case([r.id for r in rows])
         print_json([case_json(r, by_case[r.id]) for r in rows])
@@ -192,6 +208,7 @@ def case_show(state: CliState, number: str, as_json: bool, emergency: str | None
 @click.option("--auto", is_flag=True, help="The first candidate of the case's kelurahan.")
 @click.option("--reason", default="")
 @click.option("--expect-version", type=int, help="Refuse if the case changed since this version.")
+@written_json_option
 @pass_state
 def case_assign(
     state: CliState,
@@ -200,6 +217,7 @@ def case_assign(
     auto: bool,
     reason: str,
     expect_version: int | None,
+    as_json: bool,
 ) -> None:
     """Assign a case to a PSM (or TKSK)."""
     if (worker is None) == (not auto):
@@ -212,6 +230,9 @@ def case_assign(
         reason=reason,
         expected_version=expect_version,
     )
+    if as_json:
+        print_json(case_detail_json(result.case))
+        return
     click.echo(
         _("{number} -> {name} (#{id}): {reason}").format(
             number=number, name=result.worker.name, id=result.worker.id, reason=result.reason
@@ -225,6 +246,7 @@ def case_assign(
 @click.option("--outcome")
 @click.option("--reason")
 @click.option("--expect-version", type=int, help="Refuse if the case changed since this version.")
+@written_json_option
 @pass_state
 def case_status(
     state: CliState,
@@ -233,6 +255,7 @@ def case_status(
     outcome: str | None,
     reason: str | None,
     expect_version: int | None,
+    as_json: bool,
 ) -> None:
     """Change a case's status (selesai needs --outcome; reopening needs --reason)."""
     detail = cases.change_status(
@@ -243,39 +266,58 @@ def case_status(
         reason=reason,
         expected_version=expect_version,
     )
-    click.echo(f"{detail.number}: {status_label(detail.summary.status)}")
+    if as_json:
+        print_json(case_detail_json(detail))
+    else:
+        click.echo(f"{detail.number}: {status_label(detail.summary.status)}")
 
 
 @case_group.command("priority")
 @click.argument("number")
 @click.argument("priority", type=click.Choice(PRIORITIES))
 @click.option("--expect-version", type=int)
+@written_json_option
 @pass_state
-def case_priority(state: CliState, number: str, priority: str, expect_version: int | None) -> None:
+def case_priority(
+    state: CliState, number: str, priority: str, expect_version: int | None, as_json: bool
+) -> None:
     """Set a case's priority."""
     detail = cases.set_priority(state.actor(), number, priority, expected_version=expect_version)
-    click.echo(f"{detail.number}: {priority_label(detail.summary.priority)}")
+    if as_json:
+        print_json(case_detail_json(detail))
+    else:
+        click.echo(f"{detail.number}: {priority_label(detail.summary.priority)}")
 
 
 @case_group.command("category")
 @click.argument("number")
 @click.argument("category")
 @click.option("--expect-version", type=int)
+@written_json_option
 @pass_state
-def case_category(state: CliState, number: str, category: str, expect_version: int | None) -> None:
+def case_category(
+    state: CliState, number: str, category: str, expect_version: int | None, as_json: bool
+) -> None:
     """Set a case's PPKS category."""
     detail = cases.set_category(state.actor(), number, category, expected_version=expect_version)
-    click.echo(f"{detail.number}: {detail.summary.category.name}")
+    if as_json:
+        print_json(case_detail_json(detail))
+    else:
+        click.echo(f"{detail.number}: {detail.summary.category.name}")
 
 
 @case_group.command("note")
 @click.argument("number")
 @click.argument("text")
 @click.option("--kind", type=click.Choice(["catatan", "kunjungan", "telepon"]), default="catatan")
+@written_json_option
 @pass_state
-def case_note(state: CliState, number: str, text: str, kind: str) -> None:
+def case_note(state: CliState, number: str, text: str, kind: str, as_json: bool) -> None:
     """Add a note, home visit or call to a case's timeline."""
-    cases.add_note(state.actor(), number, text, kind)
+    detail = cases.add_note(state.actor(), number, text, kind)
+    if as_json:
+        print_json(case_detail_json(detail))
+        return
     click.echo(_("{number}: {kind} added").format(number=number, kind=activity_label(kind)))
 
 

@@ -18,7 +18,7 @@ from psm_tui.cli import reports_json as docs
 from psm_tui.cli.cases import _filters as case_filters
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.files import written_text
-from psm_tui.cli.output import console, print_json
+from psm_tui.cli.output import console, dto_json, print_json
 from psm_tui.cli.output import text as cell
 from psm_tui.core import reports
 from psm_tui.core.case_queries import CaseFilter
@@ -149,7 +149,7 @@ def _section(
         return [status_table(totals, scope.kecamatan)], {"status": docs.status_json(totals)}
     if by == "category":
         rows = reports.by_category(scope)
-        categories = [docs.category_json(c) for c in rows]
+        categories = [dto_json(c) for c in rows]
         return [category_table(rows, scope.kecamatan)], {"categories": categories}
     if by == "opd":
         opd = reports.by_opd(scope)

@@ -69,8 +69,10 @@ def demo_command(ctx: click.Context, case_count: int, seed: int, no_open: bool) 
     from psm_tui.ops import demo  # faker takes half a second to import: only here
 
     state: CliState = ctx.obj
-    if not state.settings.database:
-        state.settings = replace(state.settings, database=str(demo_database_path()))
+    # Only a --db on this command line chooses the file: a database from a config file or
+    # PSM_DATABASE is the office's real one, which the demo never touches.
+    chosen = ctx.find_root().params.get("database")
+    state.settings = replace(state.settings, database=chosen or str(demo_database_path()))
     state.open(check=False)
     setup.authorise_setup(state.as_name, state.settings.service_account)
     setup.initialise()

@@ -267,7 +267,7 @@ def list_cases(
     actor: Actor | None,
     filters: CaseFilter = CaseFilter(),
     *,
-    limit: int = 50,
+    limit: int | None = 50,
     offset: int = 0,
     order: str = "newest",
 ) -> list[CaseSummary]:

@@ -50,6 +50,7 @@ class UserInfo:
     role: str
     kecamatan_code: str | None
     active: bool
+    kecamatan_label: str | None = None  # "Kec. Cipondoh": what people call the scope
 
 
 @dataclass(frozen=True)

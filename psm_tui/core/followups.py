@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from psm_tui.core import audit, clock
 from psm_tui.core.case_queries import DUE_SOON_DAYS, case_row, followup_info
@@ -175,10 +176,8 @@ def get_followup(followup_id: int) -> FollowUpInfo:
     return followup_info(row, row.case.number, clock.today())
 
 
-def list_followups(
-    filters: FollowUpFilter = FollowUpFilter(), limit: int = 500, actor: Actor | None = None
-) -> list[FollowUpInfo]:
-    """Overdue first, then by due date; only of the cases ``actor`` may read."""
+def _followups_query(filters: FollowUpFilter, actor: Actor | None) -> Any:
+    """The follow-ups ``filters`` select, of the cases ``actor`` may read."""
     today = clock.today()
     query = FollowUp.select(FollowUp, Opd, Case).join(Opd).switch(FollowUp).join(Case)
     for condition in scope_conditions(actor):
@@ -197,9 +196,32 @@ def list_followups(
         query = query.where(Case.number == filters.case_number)
     if filters.kecamatan:
         query = query.switch(Case).join(Kelurahan).where(Kelurahan.kecamatan == filters.kecamatan)
-    query = query.order_by(FollowUp.due_on.asc(nulls="LAST"), FollowUp.id).limit(limit)
-    infos = [followup_info(row, row.case.number, today) for row in query]
-    return sorted(infos, key=lambda f: (not f.overdue, f.status not in FOLLOWUP_OPEN))
+    return query
+
+
+def list_followups(
+    filters: FollowUpFilter = FollowUpFilter(),
+    limit: int | None = 500,
+    actor: Actor | None = None,
+) -> list[FollowUpInfo]:
+    """Open ones first, by due date (so the overdue lead), then the closed: ordered in SQL, so a
+    limited list holds the follow-ups that need work, not the oldest closed ones."""
+    today = clock.today()
+    query = (
+        _followups_query(filters, actor)
+        .order_by(
+            FollowUp.status.not_in(FOLLOWUP_OPEN),
+            FollowUp.due_on.asc(nulls="LAST"),
+            FollowUp.id,
+        )
+        .limit(limit)
+    )
+    return [followup_info(row, row.case.number, today) for row in query]
+
+
+def count_followups(filters: FollowUpFilter = FollowUpFilter(), actor: Actor | None = None) -> int:
+    """How many follow-ups ``list_followups`` would give without a limit."""
+    return int(_followups_query(filters, actor).count())
 
 
 def followups_by_case(case_ids: list[int]) -> dict[int, list[FollowUpInfo]]:

@@ -203,6 +203,12 @@ def all_kecamatan() -> list[Ref]:
     return [Ref(k.code, k.name) for k in Kecamatan.select().order_by(Kecamatan.code)]
 
 
+def kecamatan_label(code: str) -> str:
+    """``Kec. Cipondoh`` for ``36.71.05``: people say names; codes are for the database."""
+    row = Kecamatan.get_or_none(Kecamatan.code == code)
+    return _("Kec. {name}").format(name=row.name) if row else code
+
+
 def find_kecamatan(text: str) -> Ref:
     wanted = fold(text)
     options = all_kecamatan()

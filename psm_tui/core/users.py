@@ -12,7 +12,7 @@ import peewee
 from psm_tui.core import audit
 from psm_tui.core.dto import Actor, UserInfo
 from psm_tui.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
-from psm_tui.core.reference import find_kecamatan
+from psm_tui.core.reference import find_kecamatan, kecamatan_label
 from psm_tui.core.validation import safe_display, validate_name, validate_username
 from psm_tui.i18n import _
 from psm_tui.store import backend
@@ -96,8 +96,8 @@ def require(actor: Actor, permission: str, kecamatan_code: str | None = None) ->
     if kecamatan_code and scope and kecamatan_code != scope:
         _audit_refusal(actor, "permission", permission, kecamatan_code)
         raise PermissionDenied(
-            _("Your scope is kecamatan {scope}; this record is in {other}").format(
-                scope=actor.kecamatan_code, other=kecamatan_code
+            _("Your scope is {scope}; this record is in {other}").format(
+                scope=kecamatan_label(scope), other=kecamatan_label(kecamatan_code)
             )
         )
 
@@ -173,8 +173,15 @@ def actor_for(username: str) -> Actor:
 
 
 def _info(user: StaffUser) -> UserInfo:
+    code = user.kecamatan_code
     return UserInfo(
-        user.id, user.username, user.full_name, user.role, user.kecamatan_code, user.active
+        user.id,
+        user.username,
+        user.full_name,
+        user.role,
+        code,
+        user.active,
+        kecamatan_label(code) if code else None,
     )
 
 

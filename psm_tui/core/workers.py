@@ -12,6 +12,7 @@ from psm_tui.core.dto import Actor, WorkerInfo
 from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.core.labels import HELD_STATUSES, WORKER_KINDS
 from psm_tui.core.reference import find_kecamatan, find_kelurahan
+from psm_tui.core.timeline import render
 from psm_tui.core.users import require
 from psm_tui.core.validation import (
     parse_date,
@@ -66,7 +67,7 @@ def _info(row: Worker) -> WorkerInfo:
         active=row.active,
         joined_on=row.joined_on,
         open_cases=int(aliased(row, "open_cases")),
-        inactive_reason=row.inactive_reason,
+        inactive_reason=render(row.inactive_reason) if row.inactive_reason else None,
     )
 
 

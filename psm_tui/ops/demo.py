@@ -2,6 +2,8 @@
 
 Written with bulk inserts (one transaction) so 5,000 cases take a second or two. Names and streets
 come from faker's ``id_ID``; every NIK is valid and agrees with the client's sex and birth date.
+Clients are Kota Tangerang residents (NIK 3671…); a fifth hold a KTP from elsewhere, and their
+case says so. Descriptions fit the case's PPKS category.
 """
 
 from __future__ import annotations
@@ -67,20 +69,69 @@ SOURCE_WEIGHTS = {
     "hotline": 10,
     "media_sosial": 5,
 }
-OTHER_REGIONS = ["360301", "360302", "317401", "317306", "320101", "327501", "330101", "180101"]
-DESCRIPTIONS = [
-    "Tinggal sendiri, tidak ada keluarga yang merawat.",
-    "Keluarga tidak mampu membayar biaya berobat.",
-    "Rumah tidak layak huni, atap bocor dan dinding rusak.",
-    "Belum memiliki dokumen kependudukan (KK/akta).",
+# Where the KTP of a client from outside the city was issued (a fifth of clients: people move
+# to Kota Tangerang, NIK 3671…, without changing their KTP); their case description says so.
+OTHER_REGIONS = {
+    "360301": "Kabupaten Tangerang",
+    "360302": "Kabupaten Tangerang",
+    "317401": "Jakarta Selatan",
+    "317306": "Jakarta Barat",
+    "320101": "Kabupaten Bogor",
+    "327501": "Kota Bekasi",
+    "330101": "Kabupaten Cilacap",
+    "367401": "Kota Tangerang Selatan",
+}
+FROM_ELSEWHERE = 0.2
+# The description is drawn as one of 12, as when one list served every category: the generator's
+# sequence stays the same, and with it every other demo value (and the screenshots made of them).
+DESCRIPTION_DRAW = 12
+CITY_NIK_PREFIX = "3671"
+# What an intake officer writes, by PPKS category, plus what can be said of any case.
+CATEGORY_DESCRIPTIONS: dict[int, list[str]] = {
+    1: [
+        "Balita ditinggal orang tua, diasuh tetangga.",
+        "Balita gizi kurang, orang tua tidak mampu.",
+    ],
+    2: ["Anak yatim piatu, tidak ada keluarga yang mengasuh.", "Putus sekolah karena biaya."],
+    3: ["Anak diproses polisi karena pencurian, perlu pendampingan hukum."],
+    4: ["Anak mengamen di lampu merah setiap hari.", "Anak tidak pulang, tidur di terminal."],
+    5: ["Anak dengan disabilitas membutuhkan kursi roda.", "Anak belum mendapat terapi."],
+    6: ["Anak mengalami kekerasan di rumah, perlu pendampingan."],
+    7: ["Anak korban perundungan, perlu perlindungan khusus."],
+    8: [
+        "Tinggal sendiri, tidak ada keluarga yang merawat.",
+        "Lansia sakit-sakitan, tidak mampu membayar biaya berobat.",
+    ],
+    9: ["Membutuhkan kursi roda dan pendampingan.", "Disabilitas netra, belum menerima bantuan."],
+    10: ["Terjaring razia, perlu rehabilitasi sosial."],
+    11: [
+        "Ditemukan di jalan, tanpa identitas.",
+        "Tidur di emperan toko, tidak punya tempat tinggal.",
+    ],
+    12: ["Mengemis di persimpangan jalan setiap hari."],
+    13: ["Memulung untuk makan sehari-hari, tinggal di gubuk."],
+    14: ["Mengalami diskriminasi di lingkungan, perlu pendampingan."],
+    15: ["Baru bebas dari lapas, belum punya pekerjaan dan tempat tinggal."],
+    16: ["Perlu pendampingan berobat rutin dan dukungan keluarga."],
+    17: ["Keluarga meminta rehabilitasi karena penyalahgunaan NAPZA."],
+    18: ["Dipulangkan setelah menjadi korban perdagangan orang."],
+    19: ["Mengalami kekerasan dalam rumah tangga, perlu pendampingan."],
+    20: ["Pekerja migran dipulangkan, tidak punya biaya kembali ke daerah asal."],
+    21: ["Terkena banjir, rumah terendam.", "Rumah rusak diterjang angin puting beliung."],
+    22: ["Rumah terbakar, keluarga mengungsi ke kerabat."],
+    23: ["Ibu tunggal, penghasilan tidak cukup untuk kebutuhan anak."],
+    24: [
+        "Kehilangan pekerjaan, keluarga kesulitan makan.",
+        "Rumah tidak layak huni, atap bocor dan dinding rusak.",
+        "Tidak terdaftar di DTSEN, perlu pengusulan.",
+        "Keluarga tidak mampu membayar biaya berobat.",
+    ],
+    25: ["Konflik keluarga berkepanjangan, anak tertekan."],
+    26: ["Permukiman terpencil, belum terjangkau layanan dasar."],
+}
+ANY_CASE_DESCRIPTIONS = [
     "Dilaporkan tetangga, kondisi memprihatinkan.",
-    "Membutuhkan kursi roda dan pendampingan.",
-    "Putus sekolah karena biaya.",
-    "Mengalami kekerasan dalam rumah tangga, perlu pendampingan.",
-    "Tidak terdaftar di DTSEN, perlu pengusulan.",
-    "Kehilangan pekerjaan, keluarga kesulitan makan.",
-    "Terkena banjir, rumah terendam.",
-    "Ditemukan di jalan, tanpa identitas.",
+    "Belum memiliki dokumen kependudukan (KK/akta).",
 ]
 NOTES = {
     "catatan": [
@@ -286,7 +337,7 @@ def _cases(
             "status": status,
             "kelurahan": kel_code,
             "worker": None,
-            "description": rng.choice(DESCRIPTIONS),
+            "description": _description(rng, category, clients[client_id - 1]),
             "source": _weighted(rng, SOURCE_WEIGHTS),
             "outcome": None,
             "reported_at": reported,
@@ -334,6 +385,16 @@ def _cases(
     return {"cases": len(case_rows), "clients": len(clients), "followups": len(followups)}
 
 
+def _description(rng: random.Random, category: int, client: dict) -> str:  # type: ignore[type-arg]
+    """A description that fits the category; a KTP from outside the city is said."""
+    options = CATEGORY_DESCRIPTIONS[category] + ANY_CASE_DESCRIPTIONS
+    text = options[rng.randrange(DESCRIPTION_DRAW) % len(options)]
+    nik = client["nik"] or ""
+    if nik and not nik.startswith(CITY_NIK_PREFIX):
+        text += f" KTP {OTHER_REGIONS[nik[:6]]}, tinggal di Kota Tangerang."
+    return text
+
+
 def _client(
     rng: random.Random,
     fake: Faker,
@@ -348,7 +409,9 @@ def _client(
     first = fake.first_name_female() if sex == "P" else fake.first_name_male()
     has_nik = rng.random() > (0.5 if category in (4, 11, 12, 13) else 0.1)
     region = (
-        kel.kecamatan_code.replace(".", "") if rng.random() < 0.8 else rng.choice(OTHER_REGIONS)
+        kel.kecamatan_code.replace(".", "")
+        if rng.random() < 1 - FROM_ELSEWHERE
+        else rng.choice(list(OTHER_REGIONS))
     )
     issued = today - dt.timedelta(days=rng.randint(100, 5000))
     kk = f"{region}{issued:%d%m%y}{rng.randint(1, 9999):04d}" if has_nik else None

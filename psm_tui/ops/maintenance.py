@@ -19,6 +19,7 @@ from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.core.timeline import encode, fact
 from psm_tui.core.users import os_username, require, resolve_actor
 from psm_tui.i18n import _
+from psm_tui.ops import sessions
 from psm_tui.store import backend, database
 from psm_tui.store import maintenance as backend_maintenance
 from psm_tui.store.database import db
@@ -36,6 +37,9 @@ def check_label(name: str) -> str:
         "directory": _("directory"),
         "connections": _("connected now"),
         "nik_searches": _("full-NIK searches"),
+        "ssh_keys": _("SSH keys"),
+        "sshd": _("sshd"),
+        "last_backup": _("last backup"),
     }.get(name, name)
 
 
@@ -207,13 +211,13 @@ def _directory_item(live: Path, group_shared: bool) -> CheckItem:
 
 
 def connected_text(live: Path, nobody: str = "") -> str:
-    """Who else has the database open, e.g. ``2 (1234 siti, 1240 budi)``."""
+    """Who else has the database open, e.g. ``2 (siti (pid 1234, since 09:12), budi (…))``."""
     pids = backend_maintenance.connected_processes(live)
     if pids is None:
         return _("unknown")
     if not pids:
         return nobody or _("nobody else")
-    who = ", ".join(f"{pid} {backend_maintenance.process_owner(pid)}" for pid in pids)
+    who = ", ".join(sessions.describe(pid) for pid in pids)
     return f"{len(pids)} ({who})"
 
 

@@ -290,38 +290,40 @@ def case_rows(actor: Actor, filters: CaseFilter) -> Iterator[tuple[object, ...]]
         .group_by(FollowUp.case)
         .alias("fu")
     )
+    fields = {  # the value of each of case_columns(), by its key
+        "number": Case.number,
+        "reported_at": Case.reported_at,
+        "status": Case.status,
+        "priority": Case.priority,
+        "category_code": Category.code,
+        "category": Category.name,
+        "client": Client.name,
+        "nik": Client.nik,
+        "kk": Client.kk,
+        "sex": Client.sex,
+        "kelurahan_code": Kelurahan.code,
+        "kelurahan": Kelurahan.name,
+        "kecamatan": Kecamatan.name,
+        "worker_id": Worker.id,
+        "worker": Worker.name,
+        "source": Case.source,
+        "open_followups": counts.c.n,
+        "overdue_followups": counts.c.late,
+        "closed_at": Case.closed_at,
+    }
     query = (
         filtered(filters)
         .switch(Case)
         .join(counts, JOIN.LEFT_OUTER, on=(Case.id == counts.c.case_id))
-        .select(
-            Case.number,
-            Case.reported_at,
-            Case.status,
-            Case.priority,
-            Category.code,
-            Category.name,
-            Client.name,
-            Client.nik,
-            Client.kk,
-            Client.sex,
-            Kelurahan.code,
-            Kelurahan.name,
-            Kecamatan.name,
-            Worker.id,
-            Worker.name,
-            Case.source,
-            counts.c.n,
-            counts.c.late,
-            Case.closed_at,
-        )
+        .select(*(value.alias(key) for key, value in fields.items()))
         .order_by(Case.reported_at, Case.id)
     )
-    for row in query.tuples().iterator():
-        values = list(row)
-        values[7], values[8] = mask_nik(values[7], actor), mask_nik(values[8], actor)
-        values[16], values[17] = int(values[16] or 0), int(values[17] or 0)
-        yield tuple(values)
+    keys = [column.key for column in case_columns()]
+    for row in query.dicts().iterator():
+        row["nik"], row["kk"] = mask_nik(row["nik"], actor), mask_nik(row["kk"], actor)
+        row["open_followups"] = int(row["open_followups"] or 0)
+        row["overdue_followups"] = int(row["overdue_followups"] or 0)
+        yield tuple(row[key] for key in keys)
 
 
 def followup_columns() -> list[Column]:
@@ -357,54 +359,30 @@ def _followup_query(filters: CaseFilter, opd: str | None) -> ModelSelect[FollowU
 def followup_rows(filters: CaseFilter, opd: str | None) -> Iterator[tuple[object, ...]]:
     """Follow-ups of the cases matching ``filters``; ``overdue`` here means overdue follow-ups."""
     today = clock.today()
+    fields = {  # the stored value of each of followup_columns(), by its key
+        "id": FollowUp.id,
+        "case": Case.number,
+        "kelurahan": Kelurahan.name,
+        "kecamatan": Kecamatan.name,
+        "opd": Opd.abbrev,
+        "action": FollowUp.action,
+        "status": FollowUp.status,
+        "sent": FollowUp.created_at,
+        "due": FollowUp.due_on,
+        "responded_at": FollowUp.responded_at,
+        "response": FollowUp.response,
+        "reason": FollowUp.reason,
+    }
     query = (
         _followup_query(filters, opd)
-        .select(
-            FollowUp.id,
-            Case.number,
-            Kelurahan.name,
-            Kecamatan.name,
-            Opd.abbrev,
-            FollowUp.action,
-            FollowUp.status,
-            FollowUp.created_at,
-            FollowUp.due_on,
-            FollowUp.responded_at,
-            FollowUp.response,
-            FollowUp.reason,
-        )
+        .select(*(value.alias(key) for key, value in fields.items()))
         .order_by(FollowUp.id)
     )
-    for (
-        fid,
-        number,
-        kel,
-        kec,
-        opd_name,
-        action,
-        status,
-        sent,
-        due,
-        answered,
-        response,
-        reason,
-    ) in query.tuples().iterator():
-        overdue = status in FOLLOWUP_OPEN and due is not None and due < today
-        yield (
-            fid,
-            number,
-            kel,
-            kec,
-            opd_name,
-            action,
-            status,
-            sent,
-            due,
-            overdue,
-            answered,
-            response,
-            reason,
-        )
+    keys = [column.key for column in followup_columns()]
+    for row in query.dicts().iterator():
+        due = row["due"]
+        row["overdue"] = row["status"] in FOLLOWUP_OPEN and due is not None and due < today
+        yield tuple(row[key] for key in keys)
 
 
 def worker_columns() -> list[Column]:

@@ -14,20 +14,12 @@ the plan. PostgreSQL aggregates by hashing and needs none.
 
 from __future__ import annotations
 
-import peewee
 from peewee import Field, Node, fn
 
 from psm_tui.store import backend
 from psm_tui.store.database import db
 
-ANSWER_DAYS_INDEX = "follow_up_opd_status_answer_days"
-# The columns after the expression make it cover the query (the overdue count, a period filter).
-_SQLITE_ANSWER_DAYS_CREATE = (
-    f"CREATE INDEX IF NOT EXISTS {ANSWER_DAYS_INDEX} ON follow_up (opd_code, status, "
-    "(julianday(date(responded_at)) - julianday(date(created_at))), due_on, created_at, "
-    "responded_at)"
-)
-_SQLITE_ANSWER_DAYS_DROP = f"DROP INDEX IF EXISTS {ANSWER_DAYS_INDEX}"
+ANSWER_DAYS_INDEX = "follow_up_opd_status_answer_days"  # created by migration 0006
 
 
 def days_between(start: Field, end: Field) -> Node:
@@ -35,13 +27,3 @@ def days_between(start: Field, end: Field) -> Node:
     if backend.is_sqlite(db.obj):
         return fn.julianday(fn.date(end)) - fn.julianday(fn.date(start))
     return end.cast("date") - start.cast("date")
-
-
-def create_answer_days_index(database: peewee.Database) -> None:
-    if backend.is_sqlite(database):
-        database.execute_sql(_SQLITE_ANSWER_DAYS_CREATE)
-
-
-def drop_answer_days_index(database: peewee.Database) -> None:
-    if backend.is_sqlite(database):
-        database.execute_sql(_SQLITE_ANSWER_DAYS_DROP)

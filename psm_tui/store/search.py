@@ -18,8 +18,8 @@ from psm_tui.store.backend import is_sqlite
 # --- Case search: SQLite FTS5 over client name, case number and description -----------------
 # External content: the index reads its text from a view over case + client, and triggers on both
 # tables keep it in step inside the writing transaction (a client's new name reindexes each of
-# their cases). Created by migration 0004; the statements are frozen here, so change them only
-# through a new migration.
+# their cases). Created by migration 0004, which holds its own frozen copy; a change here must
+# come with a new migration.
 
 CASE_SEARCH_COLUMNS = ("number", "name", "description")
 
@@ -71,103 +71,21 @@ CASE_SEARCH_DROP = (
 )
 
 
-# Migration 0004 on PostgreSQL: trigram indexes for an ILIKE search, replaced by 0007's tsvector.
-CASE_SEARCH_PG_CREATE = (
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS client_name_trgm ON client USING gin (name gin_trgm_ops)",
-    'CREATE INDEX IF NOT EXISTS case_number_trgm ON "case" USING gin (number gin_trgm_ops)',
-    'CREATE INDEX IF NOT EXISTS case_description_trgm ON "case"'
-    " USING gin (description gin_trgm_ops)",
-)
-CASE_SEARCH_PG_DROP = (
-    "DROP INDEX IF EXISTS case_description_trgm",
-    "DROP INDEX IF EXISTS case_number_trgm",
-    "DROP INDEX IF EXISTS client_name_trgm",
-)
-
-
 def create_case_search(database: peewee.Database) -> None:
-    """Migration 0004: FTS5 on SQLite, trigram indexes on PostgreSQL."""
-    statements = CASE_SEARCH_CREATE if is_sqlite(database) else CASE_SEARCH_PG_CREATE
-    for statement in statements:
+    """SQLite: build the FTS5 index afresh (the bench drops it for a bulk load)."""
+    for statement in CASE_SEARCH_CREATE:
         database.execute_sql(statement)
 
 
 def drop_case_search(database: peewee.Database) -> None:
-    statements = CASE_SEARCH_DROP if is_sqlite(database) else CASE_SEARCH_PG_DROP
-    for statement in statements:
+    for statement in CASE_SEARCH_DROP:
         database.execute_sql(statement)
 
 
-# --- Case search on PostgreSQL: one tsvector per case (migration 0007) ---------------------------
-# psm_search_text folds diacritics (unaccent, a trusted extension) and turns every run of
-# punctuation into a space, as FTS5's unicode61 tokenizer does: "covid-19" is the words covid, 19
-# (PostgreSQL's own parser would read "-19" as a signed number). Frozen: change through a migration.
+# --- Case search on PostgreSQL: one tsvector per case (created by migration 0007) --------------
+# The document each case's row must hold; the migration holds the triggers that write it.
 
 _PG_DOCUMENT = "to_tsvector('simple', psm_search_text({number}, {name}, {description}))"
-
-CASE_SEARCH_PG_TSV_CREATE = (
-    "CREATE EXTENSION IF NOT EXISTS unaccent",
-    """CREATE OR REPLACE FUNCTION psm_search_text(VARIADIC parts text[]) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT lower(regexp_replace(unaccent('unaccent'::regdictionary,
-        array_to_string(parts, ' ')), '[^[:alnum:]]+', ' ', 'g'))
-    $$""",
-    """CREATE TABLE case_search (
-    id integer PRIMARY KEY REFERENCES "case" (id) ON DELETE CASCADE,
-    doc tsvector NOT NULL)""",
-    "CREATE INDEX case_search_doc ON case_search USING gin (doc)",
-    f"""CREATE FUNCTION case_search_case_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-    INSERT INTO case_search (id, doc)
-    SELECT NEW.id, {
-        _PG_DOCUMENT.format(number="NEW.number", name="cl.name", description="NEW.description")
-    }
-    FROM client AS cl WHERE cl.id = NEW.client_id
-    ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc;
-    RETURN NULL;
-    END $$""",
-    """CREATE TRIGGER case_search_case AFTER INSERT OR UPDATE OF number, client_id, description
-    ON "case" FOR EACH ROW EXECUTE FUNCTION case_search_case_changed()""",
-    f"""CREATE FUNCTION case_search_client_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-    UPDATE case_search AS s
-    SET doc = {_PG_DOCUMENT.format(number="c.number", name="NEW.name", description="c.description")}
-    FROM "case" AS c WHERE c.client_id = NEW.id AND s.id = c.id;
-    RETURN NULL;
-    END $$""",
-    """CREATE TRIGGER case_search_client AFTER UPDATE OF name ON client
-    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name)
-    EXECUTE FUNCTION case_search_client_renamed()""",
-    f"""INSERT INTO case_search (id, doc)
-    SELECT c.id, {
-        _PG_DOCUMENT.format(number="c.number", name="cl.name", description="c.description")
-    }
-    FROM "case" AS c JOIN client AS cl ON cl.id = c.client_id""",
-)
-CASE_SEARCH_PG_TSV_DROP = (
-    "DROP TRIGGER IF EXISTS case_search_client ON client",
-    "DROP FUNCTION IF EXISTS case_search_client_renamed()",
-    'DROP TRIGGER IF EXISTS case_search_case ON "case"',
-    "DROP FUNCTION IF EXISTS case_search_case_changed()",
-    "DROP TABLE IF EXISTS case_search",
-    "DROP FUNCTION IF EXISTS psm_search_text(VARIADIC text[])",
-)
-
-
-def create_pg_case_search(database: peewee.Database) -> None:
-    """Migration 0007 on PostgreSQL: the tsvector index in place of 0004's trigram indexes."""
-    if is_sqlite(database):
-        return
-    for statement in (*CASE_SEARCH_PG_DROP, *CASE_SEARCH_PG_TSV_CREATE):
-        database.execute_sql(statement)
-
-
-def drop_pg_case_search(database: peewee.Database) -> None:
-    if is_sqlite(database):
-        return
-    for statement in (*CASE_SEARCH_PG_TSV_DROP, *CASE_SEARCH_PG_CREATE):
-        database.execute_sql(statement)
 
 
 def case_search_in_step(database: peewee.Database) -> bool:

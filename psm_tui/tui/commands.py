@@ -173,9 +173,9 @@ class PsmCommands(Provider):
 
 def open_import(app: PsmApp) -> None:
     """The import screen, imported when chosen (it brings the import services with it)."""
-    from psm_tui.tui.screens.import_screen import open_import as open_screen
+    from psm_tui.tui.modals.import_file import ImportDialog
 
-    open_screen(app)
+    app.push_screen(ImportDialog())
 
 
 def case_numbers(text: str) -> list[str]:

@@ -61,8 +61,8 @@ class TranslatedScreen(_ScreenMixin):
 
 
 def case_action_bindings(*, footer: bool = True) -> list[Binding]:
-    """Keys shared by the case list and the case detail (DESIGN section 4); the list, short of
-    room at 80 columns, leaves c and p to the help screen."""
+    """Keys shared by the case list and the case detail: a key does the same on both; the list,
+    short of room at 80 columns, leaves c and p to the help screen."""
     return [
         Binding("a", "assign", N_("Assign"), id="case.assign"),
         Binding("f", "followup", N_("Follow-up"), id="case.followup"),

@@ -235,6 +235,25 @@ def test_followup_export_filters_by_opd_and_overdue(
     assert exports.count_rows(request) == 1
 
 
+def test_case_export_counts_open_and_overdue_followups_per_case(
+    people: dict[str, Actor], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from psm_tui.core import followups
+
+    number = Case.select().join(Client).where(Client.name == "Ibu Sari").get().number
+    followups.create_followup(people["admin"], number, opd="DINKES", action="PBI", due="2026-03-05")
+    followups.create_followup(
+        people["admin"], number, opd="BAZNAS", action="Beras", due="2026-04-30"
+    )
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 3, 10, 9, 0))
+    raw = export(people["supervisor"], tmp_path, "cases", plain=True).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(raw)))
+    counts = {r["client"]: (r["open_followups"], r["overdue_followups"]) for r in rows}
+    assert counts == {"Ibu Sari": ("2", "1"), '=HYPERLINK("http://x")': ("0", "0")}
+    sari = next(r for r in rows if r["client"] == "Ibu Sari")
+    assert (sari["worker"], sari["kecamatan"], sari["closed_at"]) == ("Siti Aminah", "Cipondoh", "")
+
+
 def test_worker_export_includes_inactive_only_when_asked(
     people: dict[str, Actor], tmp_path: Path
 ) -> None:

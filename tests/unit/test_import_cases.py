@@ -308,7 +308,7 @@ def test_operator_imports_only_inside_their_kecamatan(admin: Actor) -> None:
     result = run(operator, "cases_semicolon_bom.csv", skip_invalid=True)
     assert result.imported == 2
     assert refusals(result) == [
-        (4, "kelurahan", "Your scope is kecamatan 36.71.05; this record is in 36.71.07")
+        (4, "kelurahan", "Your scope is Kec. Cipondoh; this record is in Kec. Karawaci")
     ]
 
 

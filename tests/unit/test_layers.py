@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
+
 import psm_tui
 
 PACKAGE = Path(psm_tui.__file__).parent
@@ -96,3 +98,29 @@ def test_sqlite_specific_code_only_in_the_store() -> None:
         if (found := _sqlite_specific(path))
     }
     assert offenders == {}
+
+
+def _import_cycles(graph: grimp.ImportGraph, package: str) -> set[tuple[str, str]]:
+    """Pairs of modules of ``package`` that import each other, directly or through others
+    (imports inside functions count: a lazy import is still an arrow)."""
+    found = set()
+    for module in graph.find_descendants(package) | {package}:
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported.startswith(package) and graph.chain_exists(imported, module):
+                found.add((min(module, imported), max(module, imported)))
+    return found
+
+
+def test_no_import_cycles_in_the_cli_or_below_the_tui() -> None:
+    graph = grimp.build_graph("psm_tui")
+    for package in ("cli", "ops", "presentation", "core", "store"):
+        assert _import_cycles(graph, f"psm_tui.{package}") == set()
+
+
+def test_the_cycle_check_sees_a_lazy_import_back() -> None:
+    graph = grimp.ImportGraph()
+    for name in ("p", "p.a", "p.b"):
+        graph.add_module(name)
+    graph.add_import(importer="p.a", imported="p.b")
+    graph.add_import(importer="p.b", imported="p.a")  # e.g. inside a function of p.b
+    assert _import_cycles(graph, "p") == {("p.a", "p.b")}

@@ -432,7 +432,7 @@ def test_role_matrix(
     elif role == "operator_elsewhere" and action in _scoped_for_operators() | {
         "case.reassign_across_kecamatan"
     }:
-        assert "Your scope is kecamatan 36.71.07; this record is in 36.71.05" in message
+        assert "Your scope is Kec. Karawaci; this record is in Kec. Cipondoh" in message
     else:
         needed = (
             "admin" if allowed == ADMIN else "supervisor" if allowed == SUPERVISOR else ("operator")
@@ -527,7 +527,7 @@ def test_scoped_operator_may_act_in_their_own_kecamatan(world: Path) -> None:
 
 
 def test_scoped_operator_may_not_register_in_another_kecamatan(world: Path) -> None:
-    with pytest.raises(PermissionDenied, match=r"Your scope is kecamatan 36\.71\.05"):
+    with pytest.raises(PermissionDenied, match=r"Your scope is Kec\. Cipondoh"):
         cases.register_case(_actor("operator"), name="Pak Budi", kelurahan="Karawaci", category=24)
     assert Case.select().count() == 0
 

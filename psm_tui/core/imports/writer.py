@@ -21,7 +21,6 @@ from psm_tui.core.dto import Actor
 from psm_tui.core.imports.plan import Plan
 from psm_tui.core.imports.rows import CaseRow, WorkerRow
 from psm_tui.core.timeline import encode, fact
-from psm_tui.i18n import _
 from psm_tui.store import bulk as backend_bulk
 from psm_tui.store.database import db
 from psm_tui.store.models import Activity, Case, CaseCounter, Client, ImportRecord, Worker
@@ -184,7 +183,7 @@ def write_workers(
     progress: Callable[[float], None],
 ) -> None:
     rows = plan.rows
-    reason = _("inactive in the imported roster")
+    reason = encode(fact("roster.inactive"))  # worded when read (migration 0011)
     backend_bulk.lock_against_inserts(db.obj, Worker._meta.table_name)
     before = _max_id(Worker)
     bulk_insert(Worker, WORKER_FIELDS, (

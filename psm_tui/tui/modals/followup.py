@@ -19,7 +19,8 @@ from psm_tui.core.labels import followup_status_label
 from psm_tui.core.reference import all_opds
 from psm_tui.i18n import _, format_date
 from psm_tui.tui.context import actor, settings
-from psm_tui.tui.jobs import run_db
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import JobResult
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import plain
 from psm_tui.tui.widgets.inputs import TextInput, TypeSelect
@@ -27,6 +28,11 @@ from psm_tui.tui.widgets.inputs import TextInput, TypeSelect
 
 class FollowUpDialog(Dialog[FollowUpInfo]):
     """A new follow-up; the due date defaults to ``settings.followup_due_days`` from today."""
+
+    class OpdsRead(JobResult):
+        def __init__(self, opds: list[Ref]) -> None:
+            super().__init__()
+            self.opds = opds
 
     def __init__(self, case: CaseSummary) -> None:
         super().__init__()
@@ -44,11 +50,16 @@ class FollowUpDialog(Dialog[FollowUpInfo]):
         yield self.field(_("Due"), TextInput(due.isoformat(), id="due", placeholder="YYYY-MM-DD"))
 
     def on_mount(self) -> None:
-        run_db(self, all_opds, self._opds)
+        self._read_opds()
 
-    def _opds(self, opds: list[Ref]) -> None:
+    @db_worker()
+    def _read_opds(self) -> OpdsRead:
+        return self.OpdsRead(all_opds())
+
+    @on(OpdsRead)
+    def _opds(self, message: OpdsRead) -> None:
         select = self.query_one("#opd", Select)
-        select.set_options([(f"{o.name} ({o.code})", o.code) for o in opds])
+        select.set_options([(f"{o.name} ({o.code})", o.code) for o in message.opds])
         select.focus()
 
     def save(self) -> None:

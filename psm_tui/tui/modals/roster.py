@@ -27,8 +27,9 @@ from psm_tui.core.training import TrainingDetail
 from psm_tui.core.workers import WorkerFilter, list_workers
 from psm_tui.i18n import _, ngettext
 from psm_tui.tui.context import actor
-from psm_tui.tui.jobs import run_db
+from psm_tui.tui.jobs import db_worker
 from psm_tui.tui.keys import N_, TranslatedScreen
+from psm_tui.tui.messages import JobResult
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import clean, fit, plain
 from psm_tui.tui.widgets.fitted_table import FittedTable
@@ -89,6 +90,11 @@ class _HandoverDialog(Dialog[RosterChange]):
 
     SAVE_LABEL = N_("Hand over and save")
 
+    class ColleaguesRead(JobResult):
+        def __init__(self, colleagues: list[WorkerInfo]) -> None:
+            super().__init__()
+            self.colleagues = colleagues
+
     def __init__(self, worker: WorkerInfo) -> None:
         super().__init__()
         self.worker = worker
@@ -117,8 +123,11 @@ class _HandoverDialog(Dialog[RosterChange]):
 
     def on_mount(self) -> None:
         if self.worker.open_cases:
-            colleagues = partial(list_workers, WorkerFilter(kecamatan=self.worker.kecamatan_code))
-            run_db(self, colleagues, self._colleagues)
+            self._read_colleagues(WorkerFilter(kecamatan=self.worker.kecamatan_code))
+
+    @db_worker()
+    def _read_colleagues(self, filters: WorkerFilter) -> ColleaguesRead:
+        return self.ColleaguesRead(list_workers(filters))
 
     def _options(self, colleagues: list[WorkerInfo]) -> list[tuple[Text, str]]:
         options = [(Text(_("Automatic: fewest open cases near each case")), AUTO)]
@@ -137,9 +146,10 @@ class _HandoverDialog(Dialog[RosterChange]):
         ]
         return options
 
-    def _colleagues(self, colleagues: list[WorkerInfo]) -> None:
+    @on(ColleaguesRead)
+    def _colleagues(self, message: ColleaguesRead) -> None:
         select = self.query_one("#handover", Select)
-        select.set_options(self._options(colleagues))
+        select.set_options(self._options(message.colleagues))
         select.value = AUTO
 
     def handover(self) -> Handover:

@@ -4,19 +4,18 @@ case keys (a f s c p) act on it."""
 from __future__ import annotations
 
 import json
-from functools import partial
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from psm_tui.core import audit, case_queries, privacy
 from psm_tui.core.audit import AuditEntry
 from psm_tui.core.dto import Actor, CaseDetail, CaseSummary
 from psm_tui.core.errors import OutOfScope
@@ -31,9 +30,11 @@ from psm_tui.core.masks import born_text
 from psm_tui.core.validation import sex_label
 from psm_tui.i18n import _, format_date, format_datetime
 from psm_tui.tui.case_actions import CaseActions
+from psm_tui.tui.case_record import CaseRecord, read_case
 from psm_tui.tui.context import actor, psm_app
-from psm_tui.tui.jobs import run_db
+from psm_tui.tui.jobs import db_worker
 from psm_tui.tui.keys import N_, VIEW_BINDINGS, TranslatedScreen, case_action_bindings
+from psm_tui.tui.messages import JobFailed, JobResult
 from psm_tui.tui.text import plain
 
 AUDIT_SHOWN = 200
@@ -161,6 +162,11 @@ class CaseDetailScreen(CaseActions, TranslatedScreen, Screen[None]):
         *VIEW_BINDINGS,
     ]
 
+    class Loaded(JobResult):
+        def __init__(self, record: CaseRecord) -> None:
+            super().__init__()
+            self.record = record
+
     def __init__(self, number: str, summary: CaseSummary | None = None) -> None:
         super().__init__()
         self.number = number
@@ -178,32 +184,35 @@ class CaseDetailScreen(CaseActions, TranslatedScreen, Screen[None]):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        run_db(
-            self,
-            partial(load, actor(self), self.number, first=self.detail is None),
-            self._show,
-            on_error=self._refused,
-            group="detail",
-            exclusive=True,
-        )
+        self._read(actor(self), first=self.detail is None)
 
-    def _refused(self, error: BaseException) -> bool:
+    @db_worker(group="detail", exclusive=True)
+    def _read(self, who: Actor, *, first: bool) -> Loaded:
+        return self.Loaded(read_case(who, self.number, first=first))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self._show(message.record)
+
+    @on(JobFailed)
+    def _refused(self, message: JobFailed) -> None:
         """A case outside the user's kecamatan: offer akses darurat (a reason, audited)."""
-        if not isinstance(error, OutOfScope) or self.detail is not None:
-            return False
-        from psm_tui.tui.modals.emergency import EmergencyDialog
+        if message.owner is not self or self.detail is not None:
+            return
+        if isinstance(message.error, OutOfScope):
+            from psm_tui.tui.modals.emergency import EmergencyDialog
 
-        self.app.push_screen(EmergencyDialog(self.number, str(error)), self._granted)
-        return True
+            message.stop()
+            self.app.push_screen(EmergencyDialog(self.number, str(message.error)), self._granted)
 
-    def _granted(self, loaded: tuple[CaseDetail, list[AuditEntry]] | None) -> None:
+    def _granted(self, loaded: CaseRecord | None) -> None:
         if loaded is None:
             self.dismiss(None)
         else:
             self._show(loaded)
 
-    def _show(self, loaded: tuple[CaseDetail, list[AuditEntry]]) -> None:
-        self.detail, entries = loaded
+    def _show(self, record: CaseRecord) -> None:
+        self.detail, entries = record.detail, record.entries
         s = self.summary = self.detail.summary
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(f" {s.number} ", style="reverse bold")
@@ -239,17 +248,3 @@ class CaseDetailScreen(CaseActions, TranslatedScreen, Screen[None]):
 
     async def action_switch_view(self, name: str) -> None:
         await psm_app(self).switch_view(name)
-
-
-def load(
-    who: Actor, number: str, *, first: bool, emergency: str | None = None
-) -> tuple[CaseDetail, list[AuditEntry]]:
-    """The case and its audit trail, read together in one worker; opening it is audited
-    (with ``emergency``, a reason: akses darurat to a case outside the user's scope)."""
-    if emergency is not None:
-        detail = privacy.view_case_emergency(who, number, emergency)
-    elif first:
-        detail = privacy.view_case(who, number)
-    else:
-        detail = case_queries.case_detail(who, number)
-    return detail, audit.entries(case_number=detail.number, limit=5000)

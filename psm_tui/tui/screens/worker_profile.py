@@ -6,7 +6,6 @@ the last two hand the open cases over in the same step and then show where each 
 
 from __future__ import annotations
 
-from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,15 +17,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from psm_tui.core import clock, ipsm, roster
-from psm_tui.core.dto import WorkerInfo
+from psm_tui.core.dto import Actor, WorkerInfo
 from psm_tui.core.labels import priority_label, status_label
 from psm_tui.core.roster import RosterChange, WorkerProfile
 from psm_tui.core.training import TrainingDetail
 from psm_tui.i18n import _, format_date, format_datetime, ngettext
 from psm_tui.tui.context import actor, psm_app
-from psm_tui.tui.jobs import run_db
+from psm_tui.tui.jobs import db_worker
 from psm_tui.tui.keys import N_, TranslatedScreen
-from psm_tui.tui.messages import OpenCase
+from psm_tui.tui.messages import JobResult, OpenCase
 from psm_tui.tui.text import clean, plain
 from psm_tui.tui.widgets.fitted_table import FittedTable
 
@@ -88,6 +87,11 @@ class WorkerProfileScreen(TranslatedScreen, Screen[None]):
         Binding("x", "deactivate", N_("Deactivate"), id="profile.deactivate"),
     ]
 
+    class Read(JobResult):
+        def __init__(self, profile: WorkerProfile) -> None:
+            super().__init__()
+            self.profile = profile
+
     def __init__(self, worker_id: int) -> None:
         super().__init__()
         self.worker_id = worker_id
@@ -108,16 +112,15 @@ class WorkerProfileScreen(TranslatedScreen, Screen[None]):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        run_db(
-            self,
-            partial(roster.profile, actor(self), self.worker_id),
-            self._show,
-            group="profile",
-            exclusive=True,
-        )
+        self._read(actor(self))
 
-    def _show(self, data: WorkerProfile) -> None:
-        self.data = data
+    @db_worker(group="profile", exclusive=True)
+    def _read(self, who: Actor) -> Read:
+        return self.Read(roster.profile(who, self.worker_id))
+
+    @on(Read)
+    def _show(self, message: Read) -> None:
+        self.data = data = message.profile
         kind = "TKSK" if data.worker.kind == "tksk" else "PSM"
         self.query_one("#profile-title", Label).update(
             plain(f"{kind} {data.worker.name} ({data.worker.id})", single_line=True)

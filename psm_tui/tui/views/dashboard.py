@@ -6,18 +6,21 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import DataTable, Label
 
 from psm_tui.core import dashboard
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dashboard import Dashboard
+from psm_tui.core.dto import Actor
 from psm_tui.core.labels import OPEN_STATUSES, status_label
 from psm_tui.i18n import _, format_date, format_number
-from psm_tui.tui.context import actor, psm_app
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.messages import OpenCase, ShowCases
+from psm_tui.tui.context import actor
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import FiguresShown, JobResult, OpenCase, ShowCases
 from psm_tui.tui.prefetch import Prefetch
 from psm_tui.tui.text import plain
+from psm_tui.tui.views.base import View
 from psm_tui.tui.widgets.fitted_table import FittedTable
 
 
@@ -25,11 +28,20 @@ def number(value: int) -> Text:
     return Text(format_number(value), justify="right")
 
 
-class DashboardView(Vertical):
-    def __init__(self, *, id: str | None = None) -> None:
+class DashboardView(View):
+    """``first_figures``, read since start-up, are shown first (the first paint waits)."""
+
+    class FiguresRead(JobResult):
+        def __init__(self, figures: Dashboard) -> None:
+            super().__init__()
+            self.figures = figures
+
+    def __init__(
+        self, first_figures: Prefetch[Dashboard] | None = None, *, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
+        self.first_figures = first_figures
         self.figures: Dashboard | None = None
-        self.stale = True
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -53,31 +65,24 @@ class DashboardView(Vertical):
             _("enter opens the list · tab switches table · 2 case list · ? keys"), classes="hint"
         )
 
-    def activate(self) -> None:
-        if self.stale:
-            self.refresh_data()
-        self.screen.set_focus(self.query_one("#dash-queues", DataTable))
+    @property
+    def focus_target(self) -> Widget:
+        return self.query_one("#dash-queues", DataTable)
 
-    def refresh_data(self) -> None:
-        if not self.display or not self.screen.is_current:
-            self.stale = True
-            return
-        self.stale = False
-        first: Prefetch[Dashboard] | None = getattr(self.app, "first_figures", None)
-        if first is not None:  # read since start-up: the first paint shows the figures
-            psm_app(self).first_figures = None
-            first.then(self, self._show)
-            return
-        run_db(
-            self,
-            lambda: dashboard.figures(actor(self)),
-            self._show,
-            group="dashboard",
-            exclusive=True,
-        )
+    def load(self) -> None:
+        first, self.first_figures = self.first_figures, None
+        if first is not None:
+            first.then(self, self.FiguresRead)
+        else:
+            self._read(actor(self))
 
-    def _show(self, figures: Dashboard) -> None:
-        self.figures = figures
+    @db_worker(group="dashboard", exclusive=True)
+    def _read(self, who: Actor) -> FiguresRead:
+        return self.FiguresRead(dashboard.figures(who))
+
+    @on(FiguresRead)
+    def _show(self, message: FiguresRead) -> None:
+        self.figures = figures = message.figures
         queues = self.query_one("#dash-queues", FittedTable)
         row = queues.cursor_row
         queues.clear()
@@ -140,7 +145,7 @@ class DashboardView(Vertical):
                 shown=len(figures.my_queue), total=figures.my_queue_total
             )
         )
-        psm_app(self).first_screen_ready()
+        self.post_message(FiguresShown())
 
     def _emergency_rows(self, queues: FittedTable, figures: Dashboard) -> None:
         """For supervisors: the week's emergency accesses (who opened which case, and why)."""
