@@ -385,7 +385,7 @@ def _cases(
     return {"cases": len(case_rows), "clients": len(clients), "followups": len(followups)}
 
 
-def _description(rng: random.Random, category: int, client: dict) -> str:  # type: ignore[type-arg]
+def _description(rng: random.Random, category: int, client: Row) -> str:
     """A description that fits the category; a KTP from outside the city is said."""
     options = CATEGORY_DESCRIPTIONS[category] + ANY_CASE_DESCRIPTIONS
     text = options[rng.randrange(DESCRIPTION_DRAW) % len(options)]

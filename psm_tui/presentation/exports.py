@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
-from peewee import JOIN, ModelSelect, fn
+from peewee import JOIN, ColumnBase, ModelSelect, fn
 from peewee import Case as SqlCase
 
 from psm_tui.config import Settings
@@ -359,7 +359,7 @@ def _followup_query(filters: CaseFilter, opd: str | None) -> ModelSelect[FollowU
 def followup_rows(filters: CaseFilter, opd: str | None) -> Iterator[tuple[object, ...]]:
     """Follow-ups of the cases matching ``filters``; ``overdue`` here means overdue follow-ups."""
     today = clock.today()
-    fields = {  # the stored value of each of followup_columns(), by its key
+    fields: dict[str, ColumnBase] = {  # the stored value of each of followup_columns(), by key
         "id": FollowUp.id,
         "case": Case.number,
         "kelurahan": Kelurahan.name,
