@@ -183,7 +183,7 @@ def load_settings(**overrides: object) -> Settings:
         values[name] = _whole_number(name, values[name], origin.get(name))
     for name in _BOOLEANS & values.keys():  # service_group_mode: files 0660 for a staff group
         values[name] = str(values[name]).lower() in ("1", "true", "yes", "on")
-    settings = Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]  # TOML, environment, flags: typed by key
     return replace(settings, service_account=str(system.values.get("service_account", "")))
 
 

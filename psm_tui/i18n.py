@@ -35,21 +35,22 @@ def current_language() -> str:
     return str(_state["lang"])
 
 
+def _translations() -> _gettext.NullTranslations:
+    """The current language's catalogue (Indonesian until a language is set)."""
+    if _state["t"] is None:
+        set_language("id")
+    translation = _state["t"]
+    assert isinstance(translation, _gettext.NullTranslations)
+    return translation
+
+
 def _(message: str) -> str:
     """Translate ``message`` into the current language."""
-    translation = _state["t"]
-    if translation is None:
-        set_language("id")
-        translation = _state["t"]
-    return translation.gettext(message)  # type: ignore[union-attr]
+    return _translations().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    translation = _state["t"]
-    if translation is None:
-        set_language("id")
-        translation = _state["t"]
-    return translation.ngettext(singular, plural, n)  # type: ignore[union-attr]
+    return _translations().ngettext(singular, plural, n)
 
 
 def format_date(value: dt.date | None) -> str:

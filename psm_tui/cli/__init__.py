@@ -72,7 +72,8 @@ class LazyGroup(click.Group):
         for extra in COMMAND_EXTRAS.get(cmd_name, ()):
             importlib.import_module(f"psm_tui.cli.{extra}")
         module = importlib.import_module(f"psm_tui.cli.{module_name}")
-        return translate_command(next(c for c in module.COMMANDS if c.name == cmd_name), ctx)
+        commands: list[click.Command] = module.COMMANDS
+        return translate_command(next(c for c in commands if c.name == cmd_name), ctx)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         """The root's own help is translated where click first needs it: its --help."""

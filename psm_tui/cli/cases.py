@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import click
 
 from psm_tui.cli.context import CliState, pass_state
@@ -56,7 +59,7 @@ def case_group() -> None:
 @click.option("--description", default="")
 @written_json_option
 @pass_state
-def case_new(state: CliState, as_json: bool, **values: str) -> None:
+def case_new(state: CliState, /, as_json: bool, **values: Any) -> None:
     """Register a case; prints the new case number."""
     actor = state.actor()
     values["birth_date"] = values.pop("birth")
@@ -76,7 +79,8 @@ def case_new(state: CliState, as_json: bool, **values: str) -> None:
         click.echo(result.case.number)
 
 
-def _filters(values: dict[str, object]) -> CaseFilter:
+def _filters(values: Mapping[str, Any]) -> CaseFilter:
+    """The case filters of the options given (click hands them over untyped)."""
     status = values.get("status")
     if status and status not in STATUSES:
         raise ValidationError(_("Unknown status {status}").format(status=status), "status")
@@ -89,12 +93,11 @@ def _filters(values: dict[str, object]) -> CaseFilter:
         if values.get("kelurahan")
         else None,
         category=find_category(str(values["category"])).code if values.get("category") else None,
-        priority=cases.choice(values.get("priority"), PRIORITIES, "priority", "")  # type: ignore[arg-type]
-        or None,
-        worker_id=values.get("worker"),  # type: ignore[arg-type]
+        priority=cases.choice(values.get("priority"), PRIORITIES, "priority", "") or None,
+        worker_id=values.get("worker"),
         unassigned=bool(values.get("unassigned")),
         overdue=bool(values.get("overdue")),
-        search=values.get("search"),  # type: ignore[arg-type]
+        search=values.get("search"),
     )
 
 
@@ -112,7 +115,7 @@ def _filters(values: dict[str, object]) -> CaseFilter:
 @click.option("--all", "show_all", is_flag=True, help="Every matching case, no limit.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def case_list(state: CliState, limit: int, show_all: bool, as_json: bool, **values: object) -> None:
+def case_list(state: CliState, /, limit: int, show_all: bool, as_json: bool, **values: Any) -> None:
     """List cases, newest first."""
     actor = state.actor()
     filters = _filters(values)

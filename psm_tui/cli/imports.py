@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -55,17 +55,17 @@ def _options(command: F) -> F:
 @import_group.command("workers")
 @_options
 @pass_state
-def import_workers(state: CliState, **options: object) -> None:
+def import_workers(state: CliState, /, **options: Any) -> None:
     """Import PSM and TKSK from a roster file."""
-    _run(state, "workers", **options)  # type: ignore[arg-type]
+    _run(state, "workers", **options)
 
 
 @import_group.command("cases")
 @_options
 @pass_state
-def import_cases(state: CliState, **options: object) -> None:
+def import_cases(state: CliState, /, **options: Any) -> None:
     """Import cases (and their clients) from a file."""
-    _run(state, "cases", **options)  # type: ignore[arg-type]
+    _run(state, "cases", **options)
 
 
 @contextmanager

@@ -7,6 +7,8 @@ CSV and the JSON of one summary are built from the same objects, so they carry t
 from __future__ import annotations
 
 import sys
+from functools import partial
+from typing import Any
 
 import click
 from rich.table import Table
@@ -51,6 +53,7 @@ from psm_tui.presentation.tables import (
     display_value,
     distribution_table,
     flagged_kelurahan_table,
+    magnitude,
     month_table,
     opd_table,
     overview_tables,
@@ -111,14 +114,14 @@ def _rich_table(table: ReportTable, columns: list[Column], hidden: str = "") -> 
         out.add_column(column.label, justify="right" if numeric else "left", overflow="fold")
         if column.kind == "bar":
             out.add_column("", no_wrap=True)
-            largest[index] = max((int(r.values[index] or 0) for r in table.rows), default=0)  # type: ignore[call-overload]
+            largest[index] = max((magnitude(r.values[index]) for r in table.rows), default=0)
     for row in table.rows:
         cells: list[Text] = []
         for column, index in zip(columns, positions, strict=True):
             value = row.values[index]
             cells.append(cell(display_value(value, column.kind)))
             if index in largest:
-                cells.append(Text(bar(int(value or 0), largest[index], BAR_WIDTH)))  # type: ignore[call-overload]
+                cells.append(Text(bar(magnitude(value), largest[index], BAR_WIDTH)))
         if row.total:
             for text in cells:
                 text.stylize("bold")
@@ -275,6 +278,7 @@ def summary(
 @pass_state
 def export(
     state: CliState,
+    /,
     kind: str,
     fmt: str | None,
     output: str | None,
@@ -284,7 +288,7 @@ def export(
     opd: str | None,
     worker_kind: str | None,
     include_inactive: bool,
-    **values: object,
+    **values: Any,
 ) -> None:
     """Write cases, followups, workers, the monthly report or the PSM incentive list to a file.
 
@@ -310,26 +314,30 @@ def export(
         workers=WorkerFilter(
             kind=worker_kind,
             kecamatan=kec,
-            kelurahan=values.get("kelurahan"),  # type: ignore[arg-type]
+            kelurahan=values.get("kelurahan"),
             active=None if include_inactive else True,
             search=values.get("search"),
-        ),  # type: ignore[arg-type]
+        ),
         month=reports.parse_month(month) if kind in ("report", "incentive") else None,
         kecamatan=kec if kind in ("report", "incentive") else None,
     )
     settings = state.settings
-    options = {
-        "incentive_rates": settings.incentive_rates,
-        "incentive_amount": settings.incentive_amount,
-        "threshold": settings.overload_threshold,
-    }
+    export_to = partial(
+        run_export,
+        actor,
+        request,
+        destination,
+        incentive_rates=settings.incentive_rates,
+        incentive_amount=settings.incentive_amount,
+        threshold=settings.overload_threshold,
+    )
     to_file = not isinstance(destination, StdoutOutput)
     total = count_rows(request, actor) if to_file and sys.stderr.isatty() else None
     if total and total >= PROGRESS_FROM:
         with click.progressbar(length=total, label=_("Exporting"), file=sys.stderr) as progress:
-            result = run_export(actor, request, destination, progress=progress.update, **options)
+            result = export_to(progress=progress.update)
     else:
-        result = run_export(actor, request, destination, **options)
+        result = export_to()
     if to_file:
         click.echo(written_text(result.rows, destination), err=True)
 

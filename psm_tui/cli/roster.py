@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
 from psm_tui.cli.context import CliState, pass_state
@@ -66,7 +69,10 @@ def _print_change(state: CliState, change: RosterChange, headline: str, as_json:
     )
 
 
-def handover_options(function):  # noqa: ANN001, ANN201 - a click decorator
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handover_options(function: F) -> F:
     """``--handover auto`` or ``--to ID`` (repeatable, or comma-separated)."""
     function = click.option(
         "--to",

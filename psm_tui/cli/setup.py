@@ -49,8 +49,8 @@ def migrate(state: CliState, show_status: bool) -> None:
     state.open(check=False)
     setup.authorise_setup(state.as_name, state.settings.service_account)
     if show_status:
-        for name, applied in session.migration_status():
-            mark = _("applied") if applied else _("pending")
+        for name, done in session.migration_status():
+            mark = _("applied") if done else _("pending")
             click.echo(f"{name}\t{mark}")
         return
     applied = session.migrate()

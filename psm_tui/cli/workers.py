@@ -29,7 +29,7 @@ def worker_group() -> None:
 @click.option("--joined", metavar="YYYY-MM-DD")
 @written_json_option
 @pass_state
-def worker_add(state: CliState, joined: str | None, as_json: bool, **values: str) -> None:
+def worker_add(state: CliState, /, joined: str | None, as_json: bool, **values: str) -> None:
     """Add a PSM (--kelurahan) or a TKSK (--kecamatan); prints the worker ID."""
     info = workers.add_worker(state.actor(), joined_on=joined, **values)
     if as_json:
@@ -45,7 +45,7 @@ def worker_add(state: CliState, joined: str | None, as_json: bool, **values: str
 @click.option("--nik")
 @written_json_option
 @pass_state
-def worker_edit(state: CliState, worker_id: int, as_json: bool, **values: str | None) -> None:
+def worker_edit(state: CliState, /, worker_id: int, as_json: bool, **values: str | None) -> None:
     """Correct a worker's name, phone or NIK."""
     info = workers.edit_worker(state.actor(), worker_id, **values)
     if as_json:

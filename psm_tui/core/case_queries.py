@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import Any
 
-from peewee import JOIN, SQL, Expression, ModelSelect, fn
+from peewee import JOIN, SQL, Expression, ModelSelect, Node, fn
 from peewee import Case as SqlCase
 
 from psm_tui.core import clock, emergency
@@ -42,6 +43,7 @@ from psm_tui.store.models import (
     StaffUser,
     Worker,
 )
+from psm_tui.store.rows import as_datetime
 
 __all__ = ["mask_nik"]  # re-exported: callers mask through this module
 
@@ -64,7 +66,7 @@ class CaseFilter:
     reported_to: dt.date | None = None  # inclusive
 
 
-def overdue_followups_query(today: dt.date) -> ModelSelect:
+def overdue_followups_query(today: dt.date) -> ModelSelect[FollowUp]:
     return FollowUp.select(FollowUp.case).where(
         FollowUp.status.in_(FOLLOWUP_OPEN), FollowUp.due_on < today
     )
@@ -137,7 +139,7 @@ def scoped_conditions(
     return conditions
 
 
-def _joined(query: ModelSelect) -> ModelSelect:
+def _joined(query: ModelSelect[Case]) -> ModelSelect[Case]:
     return (
         query.join(Client)
         .switch(Case)
@@ -150,7 +152,7 @@ def _joined(query: ModelSelect) -> ModelSelect:
     )
 
 
-def filtered(filters: CaseFilter) -> ModelSelect:
+def filtered(filters: CaseFilter) -> ModelSelect[Case]:
     """The cases matching ``filters``, joined with what a list row shows."""
     query = _joined(Case.select(Case, Client, Kelurahan, Kecamatan, Category, Worker))
     conditions = case_conditions(filters)
@@ -192,7 +194,7 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _open_followups(due_before: dt.date | None = None) -> ModelSelect:
+def _open_followups(due_before: dt.date | None = None) -> ModelSelect[FollowUp]:
     """How many open follow-ups (due before a day) the outer row's case has: one probe of the
     (case_id, status) index per row. The due date is counted, not filtered on, so the planner
     never prefers the (status, due_on) index, which would scan every open follow-up."""
@@ -207,14 +209,7 @@ def _open_followups(due_before: dt.date | None = None) -> ModelSelect:
     )
 
 
-def _datetime(value: object) -> dt.datetime | None:
-    """A timestamp as SQLite (text) or PostgreSQL (datetime) hands it back."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
-
-
-def _summary(values: tuple, actor: Actor | None) -> CaseSummary:  # type: ignore[type-arg]
+def _summary(values: tuple[Any, ...], actor: Actor | None) -> CaseSummary:
     (
         case_id,
         number,
@@ -248,8 +243,8 @@ def _summary(values: tuple, actor: Actor | None) -> CaseSummary:  # type: ignore
         client_name=client_name,
         client_nik=mask_nik(client_nik, actor),
         worker=WorkerRef(worker_id, worker_name, worker_kind, worker_kel) if worker_id else None,
-        reported_at=_datetime(reported_at),  # type: ignore[arg-type]
-        updated_at=_datetime(updated_at),  # type: ignore[arg-type]
+        reported_at=as_datetime(reported_at),
+        updated_at=as_datetime(updated_at),
         open_followups=int(open_count),
         overdue_followups=int(overdue_count),
         version=version,
@@ -257,8 +252,8 @@ def _summary(values: tuple, actor: Actor | None) -> CaseSummary:  # type: ignore
 
 
 def _summaries(
-    actor: Actor | None, condition: Expression, ordering: tuple = ()
-) -> list[CaseSummary]:  # type: ignore[type-arg]
+    actor: Actor | None, condition: Expression, ordering: tuple[Node, ...] = ()
+) -> list[CaseSummary]:
     overdue = _open_followups(due_before=clock.today())
     query = (
         _joined(Case.select(*SUMMARY_COLUMNS, _open_followups(), overdue))

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance  # exists for type checkers only
 
 
 @dataclass(frozen=True)
@@ -203,7 +207,7 @@ class AssignResult:
     reason: str
 
 
-def to_plain(obj: object) -> object:
+def to_plain(obj: DataclassInstance) -> object:
     """A JSON-friendly copy of a dataclass tree (dates as ISO strings)."""
 
     def convert(value: object) -> object:
@@ -215,4 +219,4 @@ def to_plain(obj: object) -> object:
             return value.isoformat()
         return value
 
-    return convert(asdict(obj))  # type: ignore[call-overload]
+    return convert(asdict(obj))

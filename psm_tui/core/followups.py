@@ -88,7 +88,7 @@ def create_followup(
                     opd=opd_ref.code,
                     opd_name=opd_ref.name,
                     action=body,
-                    due=due_on.isoformat() if due_on else None,
+                    due=due_on.isoformat(),
                 )
             ),
         )

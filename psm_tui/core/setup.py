@@ -27,7 +27,8 @@ def authorise_setup(as_name: str | None, service_account: str) -> Actor | None:
     (None is returned for the first run). Only the columns an actor needs are read, so an admin
     can still migrate a database whose staff table is one migration behind.
     """
-    if not StaffUser.table_exists() or not StaffUser.select(StaffUser.id).exists():
+    has_table = database.db.table_exists(StaffUser._meta.table_name)
+    if not has_table or not StaffUser.select(StaffUser.id).exists():
         return None
     actor = users.resolve_actor(as_name, service_account)
     users.require(actor, "db.setup")

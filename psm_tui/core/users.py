@@ -149,7 +149,7 @@ def resolve_actor(as_name: str | None, service_account: str) -> Actor:
 def _user(username: str) -> StaffUser | None:
     """Only the columns an actor needs: a lookup that still works on a database whose other
     staff columns a pending migration is about to change (``psm migrate`` needs it)."""
-    return (
+    user: StaffUser | None = (
         StaffUser.select(
             StaffUser.id,
             StaffUser.username,
@@ -161,6 +161,7 @@ def _user(username: str) -> StaffUser | None:
         .where(StaffUser.username == username)
         .first()
     )
+    return user
 
 
 def actor_for(username: str) -> Actor:

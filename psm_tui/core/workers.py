@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import JOIN, fn
+from peewee import JOIN, ModelSelect, fn
 
 from psm_tui.core import audit, clock
 from psm_tui.core.dto import Actor, WorkerInfo
@@ -24,6 +24,7 @@ from psm_tui.core.validation import (
 from psm_tui.i18n import _
 from psm_tui.store.database import db
 from psm_tui.store.models import Case, Kecamatan, Kelurahan, Worker
+from psm_tui.store.rows import aliased
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class WorkerFilter:
     search: str | None = None
 
 
-def _query():
+def _query() -> ModelSelect[Worker]:
     return (
         Worker.select(Worker, Kelurahan, Kecamatan, fn.COUNT(Case.id).alias("open_cases"))
         .join(Kecamatan, on=(Worker.kecamatan == Kecamatan.code))
@@ -65,7 +66,7 @@ def _info(row: Worker) -> WorkerInfo:
         kecamatan_name=row.kecamatan.name,
         active=row.active,
         joined_on=row.joined_on,
-        open_cases=int(row.open_cases),
+        open_cases=int(aliased(row, "open_cases")),
         inactive_reason=render(row.inactive_reason) if row.inactive_reason else None,
     )
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from faker import Faker
 from peewee import chunked
@@ -31,6 +32,9 @@ from psm_tui.store.models import (
     StaffUser,
     Worker,
 )
+
+Row = dict[str, Any]  # a row to insert, by column
+T = TypeVar("T")
 
 PSM_TOTAL = 987
 # Indonesian mobile prefixes after the leading 0 (Telkomsel, Indosat, XL, Tri, Smartfren, Axis).
@@ -176,7 +180,7 @@ class _Ids:
     next_followup: int
 
 
-def _weighted(rng: random.Random, weights: dict) -> object:  # type: ignore[type-arg]
+def _weighted(rng: random.Random, weights: Mapping[T, float]) -> T:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -206,7 +210,7 @@ def _birth_date(rng: random.Random, category: int, today: dt.date) -> dt.date:
 
 def _workers(
     rng: random.Random, fake: Faker, kelurahan: list[KelurahanRef], today: dt.date, used: set[str]
-) -> list[dict]:  # type: ignore[type-arg]
+) -> list[Row]:
     weights = [rng.lognormvariate(0, 0.5) for _ in kelurahan]
     counts = [1] * len(kelurahan)
     for index in rng.choices(range(len(kelurahan)), weights=weights, k=PSM_TOTAL - len(kelurahan)):
@@ -228,7 +232,7 @@ def _worker_row(
     kel: str | None,
     today: dt.date,
     used: set[str],
-) -> dict:  # type: ignore[type-arg]
+) -> Row:
     sex = rng.choice("LP")
     name = (
         (fake.first_name_female() if sex == "P" else fake.first_name_male())
@@ -278,7 +282,7 @@ def generate(
             Worker.insert_many(batch).execute()
         psm_by_kel: dict[str, list[int]] = {}
         for worker in Worker.select(Worker.id, Worker.kelurahan).where(Worker.kind == "psm"):
-            psm_by_kel.setdefault(worker.kelurahan_code, []).append(worker.id)
+            psm_by_kel.setdefault(worker.kelurahan_code or "", []).append(worker.id)
         report(0.1)
         counts = _cases(rng, fake, kelurahan, psm_by_kel, staff_ids, cases, now, used_niks, report)
         set_meta("demo_seed", str(seed))
@@ -305,14 +309,14 @@ def _cases(
     today = now.date()
     span = 730 * 24 * 3600
     moments = sorted(now - dt.timedelta(seconds=rng.randint(3600, span)) for _ in range(total))
-    clients: list[dict] = []  # type: ignore[type-arg]
-    case_rows: list[dict] = []  # type: ignore[type-arg]
-    activities: list[dict] = []  # type: ignore[type-arg]
-    assignments: list[dict] = []  # type: ignore[type-arg]
-    followups: list[dict] = []  # type: ignore[type-arg]
+    clients: list[Row] = []
+    case_rows: list[Row] = []
+    activities: list[Row] = []
+    assignments: list[Row] = []
+    followups: list[Row] = []
     sequence: dict[int, int] = {}
     for index, reported in enumerate(moments, start=1):
-        category = int(_weighted(rng, CATEGORY_WEIGHTS))  # type: ignore[arg-type]
+        category = int(_weighted(rng, CATEGORY_WEIGHTS))
         kel = rng.choice(kelurahan)
         if clients and rng.random() < 0.08:
             client_id = rng.randint(1, len(clients))
@@ -381,7 +385,7 @@ def _cases(
     return {"cases": len(case_rows), "clients": len(clients), "followups": len(followups)}
 
 
-def _description(rng: random.Random, category: int, client: dict) -> str:  # type: ignore[type-arg]
+def _description(rng: random.Random, category: int, client: Row) -> str:
     """A description that fits the category; a KTP from outside the city is said."""
     options = CATEGORY_DESCRIPTIONS[category] + ANY_CASE_DESCRIPTIONS
     text = options[rng.randrange(DESCRIPTION_DRAW) % len(options)]
@@ -399,7 +403,7 @@ def _client(
     today: dt.date,
     now: dt.datetime,
     used: set[str],
-) -> dict:  # type: ignore[type-arg]
+) -> Row:
     sex = "P" if category in (10, 23) else rng.choice("LP")
     born = _birth_date(rng, category, today)
     first = fake.first_name_female() if sex == "P" else fake.first_name_male()
@@ -442,14 +446,14 @@ def _status_for_age(days: int, rng: random.Random) -> str:
 
 def _handle(
     rng: random.Random,
-    case: dict,
+    case: Row,
     psm: list[int],
     author: int,
-    now: dt.datetime,  # type: ignore[type-arg]
-    activities: list,
-    assignments: list,
-    followups: list,
-) -> None:  # type: ignore[type-arg]
+    now: dt.datetime,
+    activities: list[Row],
+    assignments: list[Row],
+    followups: list[Row],
+) -> None:
     """Give a non-new case its worker, timeline, follow-ups and (if finished) outcome."""
     reported: dt.datetime = case["reported_at"]
     first_activity = len(activities) - 1  # the case's "baru" entry
@@ -515,14 +519,14 @@ def _handle(
 
 def _followups(
     rng: random.Random,
-    case: dict,
+    case: Row,
     opds: list[str],
-    author: int,  # type: ignore[type-arg]
+    author: int,
     now: dt.datetime,
     at: dt.datetime,
-    activities: list,
-    rows: list,
-) -> None:  # type: ignore[type-arg]
+    activities: list[Row],
+    rows: list[Row],
+) -> None:
     finished = case["status"] in ("selesai", "ditutup")
     for opd in rng.sample(opds, k=min(len(opds), rng.randint(1, 2))):
         sent = min(now, at + dt.timedelta(days=rng.randint(0, 5)))

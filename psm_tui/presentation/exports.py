@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
-from peewee import JOIN, fn
+from peewee import JOIN, ColumnBase, ModelSelect, fn
 from peewee import Case as SqlCase
 
 from psm_tui.config import Settings
@@ -250,7 +250,7 @@ def count_rows(request: ExportRequest, actor: Actor | None = None) -> int | None
         return count_cases(request.filters, actor)
     if request.kind == "followups":
         opd = find_opd(request.opd).code if request.opd else None
-        return _followup_query(request.filters, opd).count()
+        return int(_followup_query(request.filters, opd).count())
     return None
 
 
@@ -344,7 +344,7 @@ def followup_columns() -> list[Column]:
     ]
 
 
-def _followup_query(filters: CaseFilter, opd: str | None):
+def _followup_query(filters: CaseFilter, opd: str | None) -> ModelSelect[FollowUp]:
     query = FollowUp.select().join(Case).join(Kelurahan).join(Kecamatan).switch(FollowUp).join(Opd)
     if opd:
         query = query.where(FollowUp.opd == opd)
@@ -359,7 +359,7 @@ def _followup_query(filters: CaseFilter, opd: str | None):
 def followup_rows(filters: CaseFilter, opd: str | None) -> Iterator[tuple[object, ...]]:
     """Follow-ups of the cases matching ``filters``; ``overdue`` here means overdue follow-ups."""
     today = clock.today()
-    fields = {  # the stored value of each of followup_columns(), by its key
+    fields: dict[str, ColumnBase] = {  # the stored value of each of followup_columns(), by key
         "id": FollowUp.id,
         "case": Case.number,
         "kelurahan": Kelurahan.name,

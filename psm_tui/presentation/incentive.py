@@ -24,6 +24,7 @@ from psm_tui.core.reports import add_months, month_end
 from psm_tui.i18n import _
 from psm_tui.presentation.tables import Column, ReportTable, total_label
 from psm_tui.store.models import Activity, Worker
+from psm_tui.store.rows import tuples
 
 
 @dataclass(frozen=True)
@@ -62,16 +63,16 @@ class IncentiveList:
     city: IncentiveTotal
 
 
-def rate_for(month: dt.date, history: Sequence[Sequence[object]], current: int) -> int:
+def rate_for(month: dt.date, history: Sequence[Sequence[str | int]], current: int) -> int:
     """The monthly incentive in force in ``month``.
 
     ``history`` lists dated changes (``("2017-01", 350000)``, ...); ``current`` is the rate since
     the latest change, so a changed ``incentive_amount`` setting takes effect from that change.
     A month before the first change had no incentive scheme and is refused.
     """
-    changes = []
+    changes: list[tuple[dt.date, int]] = []
     for entry in history:
-        since, amount = str(entry[0]), int(entry[1])  # type: ignore[call-overload]
+        since, amount = str(entry[0]), int(entry[1])
         try:
             start = dt.datetime.strptime(since, "%Y-%m").date()
         except ValueError:
@@ -104,7 +105,7 @@ def _active_counts(month: dt.date) -> dict[int, int]:
         .where(Activity.at >= start, Activity.at < end)
         .group_by(Activity.worker)
     )
-    return {int(wid): int(n) for wid, n in query.tuples()}
+    return {int(wid): int(n) for wid, n in tuples(query)}
 
 
 def _totals(rows: list[IncentiveRow], code: str, name: str) -> IncentiveTotal:
@@ -130,7 +131,7 @@ def incentive_list(
     counts = _active_counts(month)
     kelurahan = {k.code: k for k in all_kelurahan()}
     rows = []
-    for wid, name, nik, kel_code, kec_code in query.tuples():
+    for wid, name, nik, kel_code, kec_code in tuples(query):
         kel = kelurahan[kel_code]
         done = counts.get(wid, 0)
         rows.append(

@@ -10,7 +10,7 @@ takes most of a second to import, which every ``psm`` command would otherwise pa
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import IO
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -47,7 +47,7 @@ class XlsxSink:
         self._book = Workbook(write_only=True)
         self._stream = stream
         self._document = document
-        self._sheet = None
+        self._sheet: Any = None  # an openpyxl write-only sheet (openpyxl has no types)
         self._factories: list[Callable[[object], object]] = []
 
     def begin(self, key: str, title: str, columns: list[Column], subtitle: str = "") -> None:
@@ -117,10 +117,9 @@ class XlsxSink:
     def _bold(self, cell: object) -> object:
         if cell is None:
             return None
-        if not isinstance(cell, Cell):
-            cell = self._cell(self._sheet, cell, None)
-        cell.font = BOLD
-        return cell
+        bold = cell if isinstance(cell, Cell) else self._cell(self._sheet, cell, None)
+        bold.font = BOLD
+        return bold
 
     def close(self) -> None:
         if not self._book.sheetnames:

@@ -11,8 +11,9 @@ import re
 import stat
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import peewee
 
@@ -81,7 +82,7 @@ def busy_error() -> Exception:
     return DatabaseBusy()
 
 
-class _PsmDatabase:
+class _PsmDatabase(peewee.Database):
     """What every psm connection adds to Peewee's database classes.
 
     A "database is locked" after the busy timeout becomes ``DatabaseBusy``, and
@@ -89,18 +90,19 @@ class _PsmDatabase:
     transaction in progress (the audit row of a refused action) until it has ended.
     """
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._psm_local = threading.local()
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
 
     def _pending(self) -> list[Callable[[], None]]:
         local = self._psm_local
         if not hasattr(local, "pending"):
             local.pending = []
-        return local.pending
+        pending: list[Callable[[], None]] = local.pending
+        return pending
 
     def run_after_transaction(self, fn: Callable[[], None]) -> None:
-        if self.in_transaction():  # type: ignore[attr-defined]
+        if self.in_transaction():
             self._pending().append(fn)
         else:
             fn()
@@ -113,7 +115,7 @@ class _PsmDatabase:
 
     def execute_sql(self, sql: str, params: object = None) -> object:
         try:
-            return super().execute_sql(sql, params)  # type: ignore[misc]
+            return super().execute_sql(sql, params)
         except peewee.OperationalError as error:
             if is_busy_error(error):
                 raise busy_error() from error
@@ -121,7 +123,7 @@ class _PsmDatabase:
 
     def begin(self, *args: object, **kwargs: object) -> None:
         try:
-            super().begin(*args, **kwargs)  # type: ignore[misc]
+            super().begin(*args, **kwargs)
         except peewee.OperationalError as error:
             if is_busy_error(error):
                 raise busy_error() from error
@@ -129,7 +131,7 @@ class _PsmDatabase:
 
     def commit(self) -> None:
         try:
-            super().commit()  # type: ignore[misc]
+            super().commit()
         except peewee.OperationalError as error:
             if is_busy_error(error):
                 raise busy_error() from error
@@ -138,7 +140,7 @@ class _PsmDatabase:
 
     def rollback(self) -> None:
         try:
-            super().rollback()  # type: ignore[misc]
+            super().rollback()
         finally:
             self._flush_pending()
 
@@ -155,6 +157,13 @@ class PsmSqliteDatabase(_PsmDatabase, peewee.SqliteDatabase):
     row of a view) gets its own transaction so that it waits the same way.
     """
 
+    def __init__(
+        self, database: str, *, pragmas: Mapping[str, object] = SQLITE_PRAGMAS, **kwargs: Any
+    ) -> None:
+        super().__init__(database, pragmas=pragmas, **kwargs)
+        # Seconds; kept here because begin() lowers the connection's own while it polls.
+        self.busy_timeout = int(str(pragmas.get("busy_timeout", 5000))) / 1000
+
     def execute_sql(self, sql: str, params: object = None) -> object:
         if _WRITE.match(sql) and not self.in_transaction():
             with self.atomic():
@@ -163,14 +172,14 @@ class PsmSqliteDatabase(_PsmDatabase, peewee.SqliteDatabase):
 
     def begin(self, *args: object, **kwargs: object) -> None:
         conn = self.connection()
-        timeout = int(dict(self._pragmas).get("busy_timeout", 5000)) / 1000
+        timeout = self.busy_timeout
         start = time.monotonic()
         deadline, seen = start + timeout, conn.execute("PRAGMA data_version").fetchone()[0]
         conn.execute(f"PRAGMA busy_timeout = {min(_BEGIN_POLL_MS, int(timeout * 1000))}")
         try:
             while True:
                 try:
-                    peewee.SqliteDatabase.begin(self, *args, **kwargs)  # type: ignore[arg-type]
+                    peewee.SqliteDatabase.begin(self, *args, **kwargs)
                     return
                 except peewee.OperationalError as error:
                     if not is_busy_error(error):
@@ -218,7 +227,7 @@ def run_after_transaction(database: peewee.Database, fn: Callable[[], None]) -> 
         fn()
 
 
-def sqlite_database(path: Path, *, group_shared: bool = False) -> peewee.SqliteDatabase:
+def sqlite_database(path: Path, *, group_shared: bool = False) -> peewee.Database:
     ensure_private_file(path, group_shared=group_shared)
     return PsmSqliteDatabase(
         str(path), lock_type="IMMEDIATE", pragmas=SQLITE_PRAGMAS, check_same_thread=False
@@ -310,9 +319,9 @@ def audit_guard_installed(database: peewee.Database) -> bool:
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
             " AND name IN ('audit_log_no_update', 'audit_log_no_delete')"
         )
-        return database.execute_sql(sql).fetchone()[0] == 2
+        return bool(database.execute_sql(sql).fetchone()[0] == 2)
     sql = "SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'audit_log_append_only'"
-    return database.execute_sql(sql).fetchone()[0] == 1
+    return bool(database.execute_sql(sql).fetchone()[0] == 1)
 
 
 # --- The audit hash chain: one appender at a time -------------------------------------------------

@@ -64,4 +64,4 @@ def case_search_suspended(database: peewee.Database, last_case_id: int) -> Itera
             (last_case_id,),
         )
     finally:
-        database.execute_sql(trigger)  # type: ignore[arg-type]
+        database.execute_sql(trigger)

@@ -116,7 +116,8 @@ def pending_migrations() -> list[str]:
 
 def migrate() -> list[str]:
     """Apply pending migrations; an explicit admin step (the runner takes no cross-process lock)."""
-    return runner().up()
+    applied: list[str] = runner().up()
+    return applied
 
 
 @contextlib.contextmanager

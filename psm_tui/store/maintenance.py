@@ -163,7 +163,7 @@ def restore_sqlite(path: Path, source: Path, keep: Path, mode: int) -> bool:
     source_conn = open_readonly(source)
     try:
         with _portable_errors(), exclusive_sqlite(path) as live:
-            kept = live.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] > 0
+            kept = bool(live.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0])
             if kept:
                 _copy_into_new_file(live, keep, mode)
             source_conn.backup(live)

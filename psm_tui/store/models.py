@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from peewee import (
     AutoField,
@@ -18,6 +19,23 @@ from peewee import (
 )
 
 from psm_tui.store.database import db
+
+if TYPE_CHECKING:
+    from typing import Any, Generic, TypeVar, overload
+
+    _V = TypeVar("_V")
+
+    class KeyOf(Generic[_V]):
+        """The raw key peewee sets beside a foreign key (``worker_id``, or its ``column_name``):
+        the field on the class, the key on a row. Peewee's stubs do not declare it, so the
+        models name it in annotations only (peewee itself makes the attribute)."""
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> ForeignKeyField[Any]: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> _V: ...
+        def __get__(self, instance: object, owner: Any) -> Any: ...
+        def __set__(self, instance: object, value: _V) -> None: ...
 
 
 class BaseModel(Model):
@@ -61,6 +79,8 @@ class Opd(BaseModel):
 
 
 class StaffUser(BaseModel):
+    kecamatan_code: KeyOf[str | None]
+
     id = AutoField()
     username = CharField(unique=True, max_length=64)
     full_name = CharField(max_length=120)
@@ -72,6 +92,9 @@ class StaffUser(BaseModel):
 
 class Worker(BaseModel):
     """A PSM (kelurahan set) or a TKSK (kecamatan only)."""
+
+    kelurahan_code: KeyOf[str | None]
+    kecamatan_code: KeyOf[str]
 
     id = AutoField()
     kind = CharField(max_length=4, index=True)
@@ -88,6 +111,8 @@ class Worker(BaseModel):
 
 
 class Client(BaseModel):
+    kelurahan_code: KeyOf[str]
+
     id = AutoField()
     name = CharField(max_length=120, index=True)
     nik = CharField(max_length=16, null=True, unique=True)
@@ -106,6 +131,11 @@ class Client(BaseModel):
 
 
 class Case(BaseModel):
+    client_id: KeyOf[int]
+    kelurahan_code: KeyOf[str]
+    worker_id: KeyOf[int | None]
+    updated_by_id: KeyOf[int | None]
+
     id = AutoField()
     number = CharField(unique=True, max_length=11)
     client = ForeignKeyField(Client, backref="cases", index=True)
@@ -154,6 +184,9 @@ class Assignment(BaseModel):
 
 
 class FollowUp(BaseModel):
+    case_id: KeyOf[int]
+    opd_code: KeyOf[str]
+
     id = AutoField()
     case = ForeignKeyField(Case, backref="followups", index=True)
     opd = ForeignKeyField(Opd, column_name="opd_code", index=True)
@@ -239,6 +272,8 @@ class TrainingSession(BaseModel):
 
 
 class TrainingAttendance(BaseModel):
+    worker_id: KeyOf[int]
+
     id = AutoField()
     session = ForeignKeyField(TrainingSession, backref="attendance", on_delete="CASCADE")
     worker = ForeignKeyField(Worker, backref="trainings", index=True)
@@ -249,6 +284,8 @@ class TrainingAttendance(BaseModel):
 
 class IpsmPosition(BaseModel):
     """A term in the PSM association: ``unit_code`` is the city, kecamatan or kelurahan code."""
+
+    worker_id: KeyOf[int]
 
     id = AutoField()
     worker = ForeignKeyField(Worker, backref="ipsm_positions", index=True)

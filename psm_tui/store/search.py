@@ -101,7 +101,7 @@ def case_search_in_step(database: peewee.Database) -> bool:
     document = _PG_DOCUMENT.format(number="c.number", name="cl.name", description="c.description")
     sql = f"""SELECT count(*) FROM "case" AS c JOIN client AS cl ON cl.id = c.client_id
     FULL JOIN case_search AS s ON s.id = c.id WHERE s.doc IS DISTINCT FROM {document}"""
-    return database.execute_sql(sql).fetchone()[0] == 0
+    return bool(database.execute_sql(sql).fetchone()[0] == 0)
 
 
 # --- Search box text to an FTS5 query (SQLite) ---------------------------------------------------
@@ -125,7 +125,7 @@ def case_search_query(text: str) -> str:
 
     chunks = text.split('"')
     chunks[::2] = [_SEARCH_RUN.sub(_prefix, chunk) for chunk in chunks[::2]]
-    return parse('"'.join(chunks), CASE_SEARCH_COLUMNS)
+    return str(parse('"'.join(chunks), CASE_SEARCH_COLUMNS))
 
 
 # --- Search box text to a tsquery (PostgreSQL) ---------------------------------------------------

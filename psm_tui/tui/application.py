@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from contextlib import ExitStack
 from typing import ClassVar, Protocol, runtime_checkable
 
 from textual import constants, events, on
@@ -24,7 +23,8 @@ from psm_tui.core.dashboard import Dashboard
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import PsmError, StaleVersionError
 from psm_tui.i18n import _
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.compat_textual import hold_repaints
+from psm_tui.tui.keys import N_
 from psm_tui.tui.messages import DataChanged, FiguresShown, JobFailed, OpenCase, ShowCases
 from psm_tui.tui.poller import DataVersionPoller
 from psm_tui.tui.prefetch import Prefetch
@@ -51,7 +51,7 @@ def commands_provider() -> type[Provider]:
     return PsmCommands
 
 
-class PsmApp(TranslatedBindings, App[None]):
+class PsmApp(App[None]):
     """One staff member's session: ``actor`` acts, ``settings`` configure."""
 
     CSS_PATH = "app.tcss"
@@ -105,8 +105,7 @@ class PsmApp(TranslatedBindings, App[None]):
         # The first screen is painted once, with its figures: until they are shown (or for
         # FIRST_PAINT_WAIT at most), nothing is drawn, rather than an empty dashboard that the
         # figures then re-lay out and repaint.
-        self._first_paint_hold: ExitStack | None = ExitStack()
-        self._first_paint_hold.enter_context(self.batch_update())
+        self._release_first_paint: Callable[[], None] | None = hold_repaints(self)
         self.set_timer(FIRST_PAINT_WAIT, self.first_screen_ready)
         self.push_screen(MainScreen(self.first_figures))
         if self.poll_seconds:
@@ -115,9 +114,9 @@ class PsmApp(TranslatedBindings, App[None]):
 
     def first_screen_ready(self) -> None:
         """Paint the first screen now (the dashboard has its figures, or waited long enough)."""
-        hold, self._first_paint_hold = self._first_paint_hold, None
-        if hold is not None:
-            hold.close()
+        release, self._release_first_paint = self._release_first_paint, None
+        if release is not None:
+            release()
             self.screen.refresh()
             self.set_timer(WARM_UP_AFTER, warm_up)
 
@@ -222,9 +221,11 @@ class PsmApp(TranslatedBindings, App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
         from psm_tui.tui.commands import PsmPalette
 
-        if self.use_command_palette and not PsmPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(PsmPalette(id="--command-palette"))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
@@ -16,6 +16,7 @@ from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import KelurahanRef, WorkerInfo
 from psm_tui.core.reference import all_kelurahan
 from psm_tui.i18n import _
+from psm_tui.tui import context
 from psm_tui.tui.messages import OpenCase, ShowCases
 from psm_tui.tui.text import clean
 
@@ -31,8 +32,8 @@ CASE_NUMBER = re.compile(r"^\d{4}-\d{0,6}$|^\d{1,6}$")
 class PsmPalette(CommandPalette):
     """The palette with a translated prompt and a steady cursor (no blink traffic over SSH)."""
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(placeholder=_("Case number, kelurahan, PSM name or action…"), **kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(placeholder=_("Case number, kelurahan, PSM name or action…"), **kwargs)
 
     def on_mount(self) -> None:
         self.query_one(CommandInput).cursor_blink = False
@@ -56,7 +57,7 @@ class PsmCommands(Provider):
 
     @property
     def psm_app(self) -> PsmApp:
-        return self.app  # type: ignore[return-value]
+        return context.psm_app(self.app)
 
     async def _in_thread(self, job: Callable[[], T]) -> T | None:
         def work() -> T:
@@ -69,7 +70,7 @@ class PsmCommands(Provider):
         except (WorkerFailed, WorkerCancelled):
             return None
 
-    def actions(self) -> list[tuple[str, Callable[[], None], str]]:
+    def actions(self) -> list[tuple[str, Callable[[], object], str]]:
         app = self.psm_app
         actor = app.actor
         return [

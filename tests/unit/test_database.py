@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -77,7 +78,13 @@ def test_sqlite_is_wal_with_foreign_keys_and_immediate_writes(initialised: Path)
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
-    assert db._lock_type == "IMMEDIATE"
+    with db.atomic():  # BEGIN IMMEDIATE: the write lock is taken before anything is written
+        other = sqlite3.connect(initialised, timeout=0)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
 
 
 def test_migrations_create_every_model_table(initialised: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from psm_tui.core.errors import ValidationError
@@ -103,7 +104,7 @@ def map_columns(headers: list[str], columns: dict[str, tuple[str, ...]]) -> Colu
     return ColumnMap(index, headers, ignored)
 
 
-def header_predicate(columns: dict[str, tuple[str, ...]]):  # noqa: ANN201 - a predicate
+def header_predicate(columns: dict[str, tuple[str, ...]]) -> Callable[[list[str]], bool]:
     """A row is the header if it names the ``name`` column and at least one other known one."""
 
     def is_header(values: list[str]) -> bool:
@@ -165,7 +166,8 @@ def parse_when(value: str, field: str) -> dt.datetime | None:
             field,
         )
     try:
-        return dt.datetime(int(year), int(month), int(day), *(int(c or 0) for c in clock))
+        hour, minute, second = (int(c or 0) for c in clock)
+        return dt.datetime(int(year), int(month), int(day), hour, minute, second)
     except ValueError:
         raise ValidationError(
             _("Date {value} is impossible (day/month/year expected)").format(value=value), field

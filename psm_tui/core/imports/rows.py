@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from psm_tui.core.dto import Actor, KelurahanRef, Ref
 from psm_tui.core.errors import PsmError, ValidationError
@@ -157,7 +157,7 @@ class RowChecker:
         if isinstance(hit, PsmError):
             cells.refuse(field, str(hit))
             return None
-        return hit  # type: ignore[return-value]
+        return cast(T, hit)  # what fn returned for these args
 
     def _in_scope(self, kecamatan_code: str) -> bool:
         """The actor may write in this kecamatan (an operator may be scoped to one)."""
@@ -254,10 +254,10 @@ class RowChecker:
         reported = self._reported(cells)
         status = self._choice(cells, "status", "status", "baru")
         closed, outcome = self._closing(cells, status, reported)
-        address = cells.get("address")
+        address: str | None = cells.get("address")
         if address:
             address = cells.check("address", validate_text, address, "address", limit=300)
-        description = cells.get("description")
+        description: str | None = cells.get("description")
         if description:
             description = cells.check("description", validate_text, description, "description")
         phone = None
@@ -267,6 +267,10 @@ class RowChecker:
         source = self._choice(cells, "source", "source", "datang_langsung")
         if cells.problems:
             return cells.problems
+        # Each of these is None only after a refusal, and a refused row has returned above.
+        assert name is not None and kel is not None and category is not None
+        assert dtsen is not None and priority is not None and source is not None
+        assert status is not None
         file_status = None
         if status in OPEN_STATUSES and status != "baru":
             file_status, status = status, "baru"
@@ -296,7 +300,7 @@ class RowChecker:
             outcome=outcome,
             closed_at=closed,
             file_status=file_status,
-        )  # type: ignore[arg-type]
+        )
 
     def _rt_rw(self, cells: _Cells) -> tuple[str, str]:
         rt_text, rw_text = cells.get("rt"), cells.get("rw")

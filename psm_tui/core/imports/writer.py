@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from peewee import Model, chunked, fn
 
@@ -23,6 +24,7 @@ from psm_tui.core.timeline import encode, fact
 from psm_tui.store import bulk as backend_bulk
 from psm_tui.store.database import db
 from psm_tui.store.models import Activity, Case, CaseCounter, Client, ImportRecord, Worker
+from psm_tui.store.rows import tuples
 
 WRITE_CHUNK = 5000
 CLIENT_FIELDS = (
@@ -42,7 +44,7 @@ ACTIVITY_FIELDS = ("case", "kind", "data", "author", "at", "worker")
 RECORD_FIELDS = ("kind", "key", "entity_id", "source", "row", "username", "at")
 
 
-def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[tuple]) -> int:
+def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
     """Insert ``rows`` (values in ``fields`` order, already as stored: ids for foreign keys) with
     one prepared statement, a chunk at a time (``rows`` may be a generator). Returns the count."""
     chunks = chunked(rows, WRITE_CHUNK)
@@ -61,16 +63,16 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[tuple]
     return count
 
 
-def _new_ids(model: type[Model], after: int, count: int) -> list[int]:
+def _new_ids(model: type[Case | Client | Worker], after: int, count: int) -> list[int]:
     """The ids the database gave the ``count`` rows just inserted (in insert order)."""
-    ids = [i for (i,) in model.select(model.id).where(model.id > after).order_by(model.id).tuples()]
+    ids = [i for (i,) in tuples(model.select(model.id).where(model.id > after).order_by(model.id))]
     if len(ids) != count:
         raise RuntimeError(f"{model.__name__}: expected {count} new rows, found {len(ids)}")
     return ids
 
 
-def _max_id(model: type[Model]) -> int:
-    return model.select(fn.COALESCE(fn.MAX(model.id), 0)).scalar()
+def _max_id(model: type[Case | Client | Worker]) -> int:
+    return int(model.select(fn.COALESCE(fn.MAX(model.id), 0)).scalar())
 
 
 def reserve_case_numbers(year: int, count: int) -> list[str]:
@@ -97,13 +99,17 @@ class _Audit:
         self.detail = '{"event":"import.row","file":' + _text(source) + ',"row":'
 
     def row(self, action: str, entity: str, entity_id: int, changes: str, row: int,
-            number: str | None = None) -> tuple:  # fmt: skip
+            number: str | None = None) -> tuple[object, ...]:  # fmt: skip
         return (self.at, self.actor.username, action, entity, str(entity_id), number,
                 "{" + changes + "}", f"{self.detail}{row}}}")  # fmt: skip
 
 
 def write_cases(
-    actor: Actor, plan: Plan, source: str, now: dt.datetime, progress: Callable[[float], None]
+    actor: Actor,
+    plan: Plan[CaseRow],
+    source: str,
+    now: dt.datetime,
+    progress: Callable[[float], None],
 ) -> list[str]:
     """Write the planned cases with their new clients, timeline, audit rows and import keys;
     returns the case numbers given, sorted."""
@@ -129,7 +135,8 @@ def write_cases(
     created = {r.row: cid for r, cid in zip(new_clients, client_ids, strict=True)}
     for row in rows:
         if row.row not in client_of:
-            client_of[row.row] = created.get(row.row) or created[first_with[row.nik].row]
+            # Not created for itself: the first row with its NIK was (so it has one).
+            client_of[row.row] = created.get(row.row) or created[first_with[row.nik or ""].row]
     before = _max_id(Case)
     with backend_bulk.case_search_suspended(db.obj, before):
         bulk_insert(Case, CASE_FIELDS, (
@@ -169,9 +176,13 @@ def _imported(source: str, row: CaseRow) -> str:
 
 
 def write_workers(
-    actor: Actor, plan: Plan, source: str, now: dt.datetime, progress: Callable[[float], None]
+    actor: Actor,
+    plan: Plan[WorkerRow],
+    source: str,
+    now: dt.datetime,
+    progress: Callable[[float], None],
 ) -> None:
-    rows: list[WorkerRow] = plan.rows
+    rows = plan.rows
     reason = encode(fact("roster.inactive"))  # worded when read (migration 0011)
     backend_bulk.lock_against_inserts(db.obj, Worker._meta.table_name)
     before = _max_id(Worker)
@@ -186,7 +197,7 @@ def write_workers(
         audit.row("worker.import", "worker", wid,
                   f'"kind": [null, "{r.kind}"], "name": [null, {_text(r.name)}], '
                   f'"kelurahan": [null, {_text(r.kelurahan)}], '
-                  f'"kecamatan": [null, "{r.kecamatan}"], "active": [null, {_text(r.active)}]',
+                  f'"kecamatan": [null, "{r.kecamatan}"], "active": [null, {json.dumps(r.active)}]',
                   r.row)
         for wid, r in zip(ids, rows, strict=True)))  # fmt: skip
     bulk_insert(ImportRecord, RECORD_FIELDS, (

@@ -126,6 +126,6 @@ class AssignDialog(Dialog[AssignResult]):
             )
 
     @on(DataTable.RowSelected)
-    def _picked(self, event: DataTable.RowSelected) -> None:
+    def _worker_chosen(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_save()

@@ -21,7 +21,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 from psm_tui.core.errors import PsmError, StaleVersionError
 from psm_tui.i18n import _
 from psm_tui.tui.jobs import db_worker
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_, TranslatedScreen
 from psm_tui.tui.messages import JobFailed, JobResult
 from psm_tui.tui.text import plain
 
@@ -29,7 +29,7 @@ R = TypeVar("R")
 SAVE_GROUP = "save"  # the dialog's saves: ctrl+s waits for them
 
 
-class Dialog(TranslatedBindings, ModalScreen[R]):
+class Dialog(TranslatedScreen, ModalScreen[R]):
     """Subclasses give ``title()``, ``body()`` and ``save()``; enter in a field moves on."""
 
     class Saved(JobResult):

@@ -3,7 +3,7 @@ possible duplicates (same NIK, same No. KK, similar name in the kelurahan) shown
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from textual import on
@@ -41,18 +41,22 @@ DuplicateKey = tuple[str, str, str | None, str | None]
 DUPLICATES_GROUP = "duplicates"
 
 
-def _quiet(check: object, value: str) -> str | None:
+def _quiet(check: Callable[[str], str | None], value: str) -> str | None:
     """The normalised value, or None if it does not validate (the save will say why)."""
     try:
-        return check(value)  # type: ignore[operator, no-any-return]
+        return check(value)
     except ValidationError:
         return None
 
 
 def text_field(
-    id: str, placeholder: str = "", check: object = None, *, required: bool = False
+    id: str,
+    placeholder: str = "",
+    check: Callable[[str], object] | None = None,
+    *,
+    required: bool = False,
 ) -> TextInput:
-    validators = [ServiceValidator(check)] if check else None  # type: ignore[arg-type]
+    validators = [ServiceValidator(check)] if check else None
     return TextInput(
         id=id,
         placeholder=placeholder,
@@ -183,7 +187,7 @@ class NewCaseDialog(Dialog[RegisterResult]):
             self._schedule_duplicates()
 
     @on(KelurahanPicker.Picked)
-    def _picked(self) -> None:
+    def _kelurahan_picked(self) -> None:
         self._schedule_duplicates()
         self.query_one("#category", Select).focus()
 

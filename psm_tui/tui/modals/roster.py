@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from rich.text import Text
 from textual import on
@@ -28,7 +28,7 @@ from psm_tui.core.workers import WorkerFilter, list_workers
 from psm_tui.i18n import _, ngettext
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import db_worker
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_, TranslatedScreen
 from psm_tui.tui.messages import JobResult
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import clean, fit, plain
@@ -152,13 +152,20 @@ class _HandoverDialog(Dialog[RosterChange]):
         select.set_options(self._options(message.colleagues))
         select.value = AUTO
 
-    def handover(self) -> dict[str, object]:
+    def handover(self) -> Handover:
         if not self.worker.open_cases:
             return {"auto": True}  # nothing (or only a stray new case) to hand over
         choice = self.query_one("#handover", Select).value
         if choice == AUTO or choice is Select.NULL:
             return {"auto": True}
         return {"to": [int(str(choice))]}
+
+
+class Handover(TypedDict, total=False):
+    """How the open cases are handed over: the ``auto`` and ``to`` of ``core.roster``."""
+
+    auto: bool
+    to: list[int]
 
 
 class MoveDialog(_HandoverDialog):
@@ -184,7 +191,7 @@ class MoveDialog(_HandoverDialog):
             return
         self.submit(
             partial(roster.move_worker, actor(self), self.worker.id, target.code, **self.handover())
-        )  # type: ignore[arg-type]
+        )
 
 
 class DeactivateDialog(_HandoverDialog):
@@ -207,10 +214,10 @@ class DeactivateDialog(_HandoverDialog):
             partial(
                 roster.deactivate_worker, actor(self), self.worker.id, reason, **self.handover()
             )
-        )  # type: ignore[arg-type]
+        )
 
 
-class HandoverReport(TranslatedBindings, ModalScreen[None]):
+class HandoverReport(TranslatedScreen, ModalScreen[None]):
     """Where each open case went, and why; escape or enter closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -31,9 +31,9 @@ from psm_tui.core.validation import sex_label
 from psm_tui.i18n import _, format_date, format_datetime
 from psm_tui.tui.case_actions import CaseActions
 from psm_tui.tui.case_record import CaseRecord, read_case
-from psm_tui.tui.context import actor
+from psm_tui.tui.context import actor, psm_app
 from psm_tui.tui.jobs import db_worker
-from psm_tui.tui.keys import N_, VIEW_BINDINGS, TranslatedBindings, case_action_bindings
+from psm_tui.tui.keys import N_, VIEW_BINDINGS, TranslatedScreen, case_action_bindings
 from psm_tui.tui.messages import JobFailed, JobResult
 from psm_tui.tui.text import plain
 
@@ -155,7 +155,7 @@ def audit_table(entries: list[AuditEntry]) -> RenderableType:
     return table
 
 
-class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
+class CaseDetailScreen(CaseActions, TranslatedScreen, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="detail.back"),
         *case_action_bindings(),
@@ -247,4 +247,4 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
         self.dismiss(None)
 
     async def action_switch_view(self, name: str) -> None:
-        await self.app.switch_view(name)  # type: ignore[attr-defined]
+        await psm_app(self).switch_view(name)

@@ -12,11 +12,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
 from psm_tui.i18n import _
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_, TranslatedScreen
 from psm_tui.tui.widgets.fitted_table import FittedTable
 
 
-class HelpScreen(TranslatedBindings, ModalScreen[None]):
+class HelpScreen(TranslatedScreen, ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "close", N_("Close"), id="help.close"),
     ]

@@ -18,7 +18,7 @@ from textual.widgets import ContentSwitcher, Footer
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dashboard import Dashboard
 from psm_tui.tui.context import actor
-from psm_tui.tui.keys import VIEW_BINDINGS, TranslatedBindings
+from psm_tui.tui.keys import VIEW_BINDINGS, TranslatedScreen
 from psm_tui.tui.prefetch import Prefetch
 from psm_tui.tui.views.base import View
 from psm_tui.tui.views.dashboard import DashboardView
@@ -67,7 +67,7 @@ def import_views() -> None:
         view_class()
 
 
-class MainScreen(TranslatedBindings, Screen[None]):
+class MainScreen(TranslatedScreen, Screen[None]):
     """The five views; ``first_figures`` are the dashboard's, read since start-up."""
 
     BINDINGS = VIEW_BINDINGS

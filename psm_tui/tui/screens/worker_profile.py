@@ -22,9 +22,9 @@ from psm_tui.core.labels import priority_label, status_label
 from psm_tui.core.roster import RosterChange, WorkerProfile
 from psm_tui.core.training import TrainingDetail
 from psm_tui.i18n import _, format_date, format_datetime, ngettext
-from psm_tui.tui.context import actor
+from psm_tui.tui.context import actor, psm_app
 from psm_tui.tui.jobs import db_worker
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_, TranslatedScreen
 from psm_tui.tui.messages import JobResult, OpenCase
 from psm_tui.tui.text import clean, plain
 from psm_tui.tui.widgets.fitted_table import FittedTable
@@ -79,7 +79,7 @@ def profile_lines(data: WorkerProfile) -> Text:
     )
 
 
-class WorkerProfileScreen(TranslatedBindings, Screen[None]):
+class WorkerProfileScreen(TranslatedScreen, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="profile.back"),
         Binding("t", "training", N_("Training"), id="profile.training"),
@@ -167,7 +167,7 @@ class WorkerProfileScreen(TranslatedBindings, Screen[None]):
                     result.training.attendees,
                 ).format(count=result.training.attendees)
             )
-            self.app.refresh_data()  # type: ignore[attr-defined]
+            psm_app(self).refresh_data()
 
     def action_move(self) -> None:
         from psm_tui.tui.modals.roster import MoveDialog
@@ -214,5 +214,5 @@ class WorkerProfileScreen(TranslatedBindings, Screen[None]):
     def _report(self, headline: str, change: RosterChange) -> None:
         from psm_tui.tui.modals.roster import HandoverReport
 
-        self.app.refresh_data()  # type: ignore[attr-defined]
+        psm_app(self).refresh_data()
         self.app.push_screen(HandoverReport(headline, change))

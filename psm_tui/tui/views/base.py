@@ -10,10 +10,8 @@ from __future__ import annotations
 from textual.containers import Vertical
 from textual.widget import Widget
 
-from psm_tui.tui.keys import TranslatedBindings
 
-
-class View(TranslatedBindings, Vertical):
+class View(Vertical):
     """Subclasses give ``load()`` (start reading, in a worker) and ``focus_target``."""
 
     def __init__(self, *, id: str | None = None) -> None:

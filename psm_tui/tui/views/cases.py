@@ -20,7 +20,7 @@ from psm_tui.i18n import _, format_number
 from psm_tui.tui.case_actions import CaseActions
 from psm_tui.tui.context import actor
 from psm_tui.tui.jobs import db_worker
-from psm_tui.tui.keys import N_, TranslatedBindings, case_action_bindings
+from psm_tui.tui.keys import N_, case_action_bindings
 from psm_tui.tui.messages import JobResult, OpenCase
 from psm_tui.tui.text import clean
 from psm_tui.tui.views.base import View
@@ -40,7 +40,7 @@ def order_label(order: str) -> str:
     }[order]
 
 
-class SearchInput(TranslatedBindings, TextInput):
+class SearchInput(TextInput):
     """``/`` opens it; enter searches, escape closes it without searching."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

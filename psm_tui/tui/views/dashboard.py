@@ -173,8 +173,11 @@ class DashboardView(View):
             self.post_message(OpenCase(key[5:]))
             return
         if key in ("overdue", "due_soon"):
+            from psm_tui.tui.screens.main import MainScreen  # imports this module
+
             main = self.screen
-            await main.show_followups(key)  # type: ignore[attr-defined]
+            assert isinstance(main, MainScreen)
+            await main.show_followups(key)
             return
         filters = {
             "untriaged": CaseFilter(status=("baru",)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
+from rich.console import JustifyMethod
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -32,6 +33,7 @@ from psm_tui.presentation.tables import (
     area_table,
     bar,
     display_value,
+    magnitude,
     overview_tables,
 )
 from psm_tui.tui.context import actor, boundary, settings
@@ -161,10 +163,10 @@ class LaporanView(View):
         largest: dict[int, int] = {}
         for column in columns:
             index = report.columns.index(column)
-            justify = "right" if column.kind in NUMERIC else "left"
+            justify: JustifyMethod = "right" if column.kind in NUMERIC else "left"
             table.add_column(Text(column.label, justify=justify), width=widths[column.key])
             if chart and (column.kind == "bar" or column.key == report.chart):
-                values = [int(r.values[index] or 0) for r in report.rows if not r.total]
+                values = [magnitude(r.values[index]) for r in report.rows if not r.total]
                 largest[index] = max(values, default=0)
                 table.add_column(Text(""), width=BAR_CELLS)
         self.rows = report.rows
@@ -174,13 +176,13 @@ class LaporanView(View):
             for column in columns:
                 index = report.columns.index(column)
                 value = item.values[index]
-                justify = "right" if column.kind in NUMERIC else "left"
+                justify = "right" if column.kind in NUMERIC else "left"  # as the header's
                 text = clean(display_value(value, column.kind), single_line=True)
                 cells.append(
                     Text(text, style=style, justify=justify, no_wrap=True, overflow="ellipsis")
                 )
                 if index in largest:
-                    drawn = "" if item.total else bar(int(value or 0), largest[index], BAR_CELLS)
+                    drawn = "" if item.total else bar(magnitude(value), largest[index], BAR_CELLS)
                     cells.append(Text(drawn))
             table.add_row(*cells, key=str(number))
         table.move_cursor(row=min(row, max(len(report.rows) - 1, 0)))

@@ -21,7 +21,7 @@ from psm_tui.core.reference import all_kecamatan
 from psm_tui.core.workers import WorkerFilter, list_workers
 from psm_tui.i18n import _, format_number
 from psm_tui.tui.jobs import db_worker
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_
 from psm_tui.tui.messages import JobResult, ShowCases
 from psm_tui.tui.text import clean, plain
 from psm_tui.tui.views.base import View
@@ -29,7 +29,7 @@ from psm_tui.tui.widgets.fitted_table import FittedTable
 from psm_tui.tui.widgets.inputs import TextInput
 
 
-class WorkerSearch(TranslatedBindings, TextInput):
+class WorkerSearch(TextInput):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", N_("Close search"), id="workers.search_close")
     ]

@@ -8,6 +8,7 @@ would hold and measure every row on the event loop.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -27,7 +28,7 @@ from psm_tui.core.dto import Actor, CaseSummary
 from psm_tui.core.labels import PRIORITIES, STATUSES, priority_label, status_label
 from psm_tui.i18n import _
 from psm_tui.tui.jobs import db_worker
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_
 from psm_tui.tui.messages import JobResult
 from psm_tui.tui.text import clean, day_month, fit
 
@@ -94,7 +95,7 @@ def headers() -> dict[str, str]:
     }
 
 
-class CaseTable(TranslatedBindings, ScrollView, can_focus=True):
+class CaseTable(ScrollView, can_focus=True):
     """Rows are ``CaseSummary`` pages from ``case_queries.list_cases``; marks are by number."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -362,7 +363,7 @@ class CaseTable(TranslatedBindings, ScrollView, can_focus=True):
             "flag": (flag, "case-table--overdue" if summary.overdue_followups else None),
         }
 
-    def _line(self, cells: dict[str, tuple[str, str | None]], style: Style) -> Strip:
+    def _line(self, cells: Mapping[str, tuple[str, str | None]], style: Style) -> Strip:
         segments = []
         layout = self._layout()
         for column in layout:

@@ -3,10 +3,12 @@ measure new rows at once."""
 
 from __future__ import annotations
 
+from rich.text import Text
+
 from psm_tui.tui.compat_textual import MeasuredDataTable
 
 
-class FittedTable(MeasuredDataTable):
+class FittedTable(MeasuredDataTable[Text]):
     """Textual 8.2 may paint rows added by a worker before it widens their columns (it measures
     on idle) and then keeps those truncated lines in its render cache: "Kec. Cipondoh" stayed
     "K". Dropping the caches after the columns are measured repaints them at their real width.

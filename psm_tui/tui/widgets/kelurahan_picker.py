@@ -22,12 +22,12 @@ from psm_tui.core.lookup import match_kelurahan
 from psm_tui.core.reference import all_kelurahan
 from psm_tui.i18n import _
 from psm_tui.tui.jobs import db_worker
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import N_
 from psm_tui.tui.messages import JobResult
 from psm_tui.tui.widgets.inputs import TextInput
 
 
-class PickerInput(TranslatedBindings, TextInput):
+class PickerInput(TextInput):
     """Up and down move through the matches while the cursor stays in the text."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
