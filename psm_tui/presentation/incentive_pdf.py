@@ -21,6 +21,8 @@ FONT = "Helvetica"
 MARGIN = 12.0  # mm
 ROW_HEIGHT = 10.0  # mm: room to sign
 SIGNATURE_BLOCK = 55.0  # mm the signature block needs on its page
+# mm per column (IncentiveDocument.columns), 186 in all: a NIK or account number on one line.
+COLUMN_MM = (8.0, 30.0, 25.0, 21.0, 17.0, 24.0, 26.0, 16.0, 19.0)
 
 
 def latin1(text: str) -> str:
@@ -69,9 +71,7 @@ def _line(pdf: FPDF, text: str, size: float, style: str = "") -> None:
 
 def _table(pdf: FPDF, doc: IncentiveDocument) -> None:
     columns = doc.columns()
-    usable = pdf.w - 2 * MARGIN
-    chars = sum(width for _label, width in columns)
-    widths = [usable * width / chars for _label, width in columns]
+    widths = COLUMN_MM
     pdf.set_font(FONT, size=7)
     grey = FontFace(emphasis="BOLD", fill_color=(217, 217, 217))
     with pdf.table(
@@ -98,7 +98,7 @@ def _table(pdf: FPDF, doc: IncentiveDocument) -> None:
             for text in doc.values(row):
                 cells.cell(latin1(text or "-"))
             cells.cell(rupiah_digits(row.amount), align=Align.R)
-            cells.cell(f"{number}. ....", align=Align.L if number % 2 else Align.R)
+            cells.cell(f"{number}. ........", align=Align.L if number % 2 else Align.R)
         if not doc.rows:
             empty = table.row()
             empty.cell(_("nihil: no PSM is due the incentive this month"), colspan=len(columns))

@@ -160,5 +160,6 @@ def test_the_pdf_lists_the_payable_and_numbers_its_pages(
         assert "Account number" in text  # the header row on every page
     whole = "\n".join(pages)
     assert f"{len(data.payable)}. ...." in whole and f"{len(data.payable) + 1}. ...." not in whole
+    assert data.payable[0].nik in whole  # a NIK on one line
     assert terbilang(len(data.payable) * RATE) in whole.replace("\n", " ")
     assert "Bendahara Pengeluaran" in pages[-1]
