@@ -49,6 +49,20 @@ class Settings:
     # Dated changes of the monthly PSM incentive, ("YYYY-MM", rupiah). ``incentive_amount`` is the
     # rate in force since the last of these changes (so changing it alone moves that rate).
     incentive_rates: tuple[tuple[str, int], ...] = (("2017-01", 350_000), ("2020-01", 500_000))
+    # Who is paid: "roster" (every PSM active on the roster that month) or "activity" (only a
+    # PSM with a note, visit or call that month). Named on the daftar nominatif.
+    incentive_rule: str = "roster"
+    # The daftar nominatif's heading, legal basis, place and signature boxes (title, name, NIP).
+    incentive_heading: tuple[str, ...] = ("PEMERINTAH KOTA TANGERANG", "DINAS SOSIAL")
+    incentive_basis: str = (
+        "Keputusan Wali Kota Tangerang tentang Pemberian Insentif Pekerja Sosial Masyarakat"
+    )
+    incentive_place: str = "Tangerang"
+    incentive_signatories: tuple[tuple[str, str, str], ...] = (
+        ("Mengetahui,\nKepala Dinas Sosial", "", ""),
+        ("Pejabat Pelaksana Teknis Kegiatan", "", ""),
+        ("Bendahara Pengeluaran", "", ""),
+    )
     # The file boundary (core/files/boundary.py). Empty folders mean "beside the database".
     backup_dir: str = ""
     outbox_dir: str = ""

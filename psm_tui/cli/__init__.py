@@ -50,6 +50,7 @@ COMMAND_MODULES = {
     "import": "imports",
     "summary": "reports",
     "export": "reports",
+    "incentive": "incentive",
     "outbox": "outbox",
     "help": "help",
 }

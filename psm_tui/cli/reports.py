@@ -44,6 +44,7 @@ from psm_tui.presentation.exports import (
     format_for,
     run_export,
 )
+from psm_tui.presentation.incentive import DocumentSettings
 from psm_tui.presentation.tables import (
     Column,
     ReportTable,
@@ -247,7 +248,7 @@ def summary(
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
-    help="csv or xlsx (default: from the file name, else csv).",
+    help="csv, xlsx or pdf (pdf: incentive only; default: from the file name, else csv).",
 )
 @click.option(
     "-o",
@@ -263,6 +264,11 @@ def summary(
     help="CSV for programs: column keys, raw values, no BOM, identifiers unquoted.",
 )
 @click.option("--month", metavar="YYYY-MM", help="report/incentive: the month (default: last).")
+@click.option(
+    "--rule",
+    type=click.Choice(["roster", "activity"]),
+    help="incentive: who is paid (default: the incentive_rule setting).",
+)
 @click.option("--status")
 @click.option("--kecamatan")
 @click.option("--kelurahan")
@@ -285,6 +291,7 @@ def export(
     force: bool,
     plain: bool,
     month: str | None,
+    rule: str | None,
     opd: str | None,
     worker_kind: str | None,
     include_inactive: bool,
@@ -296,10 +303,10 @@ def export(
     use --plain for programs, or xlsx for print-ready files.
     """
     actor = state.actor()
-    _refuse_unrelated(kind, values, opd, worker_kind, include_inactive, month)
+    _refuse_unrelated(kind, {**values, "rule": rule}, opd, worker_kind, include_inactive, month)
     destination = output_for(state.boundary(), output, force=force)
     fmt = format_for(output, fmt)
-    if fmt == "xlsx" and isinstance(destination, StdoutOutput) and sys.stdout.isatty():
+    if fmt in ("xlsx", "pdf") and isinstance(destination, StdoutOutput) and sys.stdout.isatty():
         raise ValidationError(
             _("A workbook would garble the terminal; send it to a file: ... > kasus.xlsx")
         )
@@ -330,6 +337,8 @@ def export(
         incentive_rates=settings.incentive_rates,
         incentive_amount=settings.incentive_amount,
         threshold=settings.overload_threshold,
+        incentive_rule=rule or settings.incentive_rule,
+        document=DocumentSettings.from_settings(settings),
     )
     to_file = not isinstance(destination, StdoutOutput)
     total = count_rows(request, actor) if to_file and sys.stderr.isatty() else None
@@ -376,7 +385,7 @@ def _refuse_unrelated(
             "opd",
         },
         "workers": {"kecamatan", "kelurahan", "search", "kind", "all"},
-        "incentive": {"kecamatan", "month"},
+        "incentive": {"kecamatan", "month", "rule"},
         "report": {"kecamatan", "month"},
     }[kind]
     given = {k for k, v in values.items() if v not in (None, False)}

@@ -10,6 +10,7 @@ from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.output import console, print_json, table, worker_json, written_json_option
 from psm_tui.cli.output import text as cell
 from psm_tui.core import workers
+from psm_tui.core.bank import bank_details
 from psm_tui.core.workers import WorkerFilter
 from psm_tui.i18n import _, format_date
 
@@ -43,10 +44,13 @@ def worker_add(state: CliState, /, joined: str | None, as_json: bool, **values: 
 @click.option("--name")
 @click.option("--phone")
 @click.option("--nik")
+@click.option("--bank", help='Bank the incentive is paid to ("" clears).')
+@click.option("--account", help='Account number ("" clears).')
+@click.option("--holder", help='Account holder\'s name ("" clears).')
 @written_json_option
 @pass_state
 def worker_edit(state: CliState, /, worker_id: int, as_json: bool, **values: str | None) -> None:
-    """Correct a worker's name, phone or NIK."""
+    """Correct a worker's name, phone, NIK or bank details."""
     info = workers.edit_worker(state.actor(), worker_id, **values)
     if as_json:
         print_json(worker_json(info, state.actor()))
@@ -104,10 +108,12 @@ def worker_list(
 @pass_state
 def worker_show(state: CliState, worker_id: int, as_json: bool) -> None:
     """Show one worker."""
-    state.actor()
+    actor = state.actor()
     info = workers.get_worker(worker_id)
-    if as_json:
-        print_json(worker_json(info, state.actor()))
+    bank = bank_details(actor, worker_id)
+    if as_json:  # "bank" only once recorded, so `add --json` and `show --json` agree until then
+        found = {"bank": bank.bank, "account": bank.account, "holder": bank.holder}
+        print_json({**worker_json(info, actor), **({} if bank.empty else {"bank": found})})
         return
     out = table("", "")
     out.add_row(_("Name"), cell(info.name))
@@ -118,6 +124,11 @@ def worker_show(state: CliState, worker_id: int, as_json: bool) -> None:
     out.add_row(_("Joined"), format_date(info.joined_on))
     out.add_row(_("Active"), _("yes") if info.active else _("no"))
     out.add_row(_("Open cases"), str(info.open_cases))
+    if not bank.empty:
+        out.add_row(_("Bank"), cell(bank.bank or "-"))
+        out.add_row(_("Account number"), cell(bank.account or "-"))
+        if not bank.masked:
+            out.add_row(_("Account holder"), cell(bank.holder or "-"))
     console().print(out)
 
 

@@ -38,6 +38,8 @@ PERMISSIONS = {
     "case.reassign_any": "supervisor",
     "followup.write": "operator",
     "nik.full": "supervisor",
+    "bank.full": "supervisor",  # a PSM's account number and holder (core/bank.py)
+    "incentive.pay": "supervisor",  # record a month's incentive as prepared and paid out
     "export": "supervisor",  # exports carrying pay data (the incentive list)
     "export.list": "operator",  # case, follow-up and worker lists (NIK masked below supervisor)
     "export.report": "viewer",  # counts only: the monthly report

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from peewee import JOIN, ModelSelect, fn
 
 from psm_tui.core import audit, clock
+from psm_tui.core.bank import bank_changes, masked_diff
 from psm_tui.core.dto import Actor, WorkerInfo
 from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.core.labels import HELD_STATUSES, WORKER_KINDS
@@ -167,7 +168,11 @@ def edit_worker(
     name: str | None = None,
     phone: str | None = None,
     nik: str | None = None,
+    bank: str | None = None,
+    account: str | None = None,
+    holder: str | None = None,
 ) -> WorkerInfo:
+    """Correct what is given; ``""`` clears a bank detail. The audit row masks the account."""
     require(actor, "worker.manage")
     changes: dict[str, object] = {}
     if name is not None:
@@ -176,6 +181,7 @@ def edit_worker(
         changes["phone"] = validate_phone(phone)
     if nik is not None:
         changes["nik"] = validate_nik(nik)
+    changes.update(bank_changes(bank, account, holder))
     with db.atomic():
         worker = Worker.get_or_none(Worker.id == worker_id)
         if worker is None:
@@ -189,7 +195,7 @@ def edit_worker(
         before = {key: getattr(worker, key) for key in changes}
         if changes:
             Worker.update(**changes).where(Worker.id == worker_id).execute()
-            audit.record(actor, "worker.edit", "worker", worker_id, audit.diff(before, changes))
+            audit.record(actor, "worker.edit", "worker", worker_id, masked_diff(before, changes))
     return get_worker(worker_id)
 
 

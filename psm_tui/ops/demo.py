@@ -241,16 +241,32 @@ def _worker_row(
     )
     born = today - dt.timedelta(days=rng.randint(25, 60) * 365 + rng.randint(0, 364))
     joined = dt.date(rng.randint(2012, today.year - 1), rng.randint(1, 12), rng.randint(1, 28))
+    nik = _nik(rng, kec.replace(".", ""), born, sex, used)
     return {
         "kind": kind,
         "name": name,
-        "nik": _nik(rng, kec.replace(".", ""), born, sex, used),
+        "nik": nik,
         "phone": _phone(rng),
         "kelurahan": kel,
         "kecamatan": kec,
         "active": True,
         "joined_on": joined,
         "created_at": dt.datetime.combine(today, dt.time()),
+        **_bank(nik, name),
+    }
+
+
+DEMO_BANKS = ("Bank BJB", "Bank Banten", "BRI", "BNI", "Bank Mandiri")
+
+
+def _bank(nik: str, holder: str) -> dict[str, str]:
+    """Bank details of a made-up PSM, from their own generator seeded by the NIK: drawing them
+    from the shared one would change every case and count generated after them."""
+    own = random.Random(nik)
+    return {
+        "bank_name": own.choice(DEMO_BANKS),
+        "bank_account": "".join(own.choice("0123456789") for _ in range(own.choice((10, 13, 15)))),
+        "bank_holder": holder,
     }
 
 

@@ -32,6 +32,7 @@ from psm_tui.core.case_queries import CaseFilter, count_cases, filtered, mask_ni
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import ValidationError
 from psm_tui.core.files.output import Output
+from psm_tui.core.incentive import IncentiveList, incentive_list, rate_for, rule_label
 from psm_tui.core.labels import FOLLOWUP_OPEN
 from psm_tui.core.reference import find_kecamatan, find_opd, kelurahan_by_code
 from psm_tui.core.reports import month_end
@@ -44,13 +45,18 @@ from psm_tui.presentation.export_files import (
     TableSink,
     write_tables,
 )
-from psm_tui.presentation.incentive import incentive_list, incentive_tables, rate_for
+from psm_tui.presentation.incentive import (
+    DocumentSettings,
+    incentive_document,
+    incentive_tables,
+    month_in_words,
+)
 from psm_tui.presentation.monthly import monthly_report
-from psm_tui.presentation.tables import Column, ReportTable
+from psm_tui.presentation.tables import Column, ReportTable, total_label
 from psm_tui.store.models import Case, Category, Client, FollowUp, Kecamatan, Kelurahan, Opd, Worker
 
 KINDS = ("cases", "followups", "workers", "incentive", "report")
-FORMATS = ("csv", "xlsx")
+FORMATS = ("csv", "xlsx", "pdf")  # PDF: the incentive list only
 # The least permission (users.PERMISSIONS) each kind of export needs; see the module docstring.
 EXPORT_PERMISSION = {
     "report": "export.report",
@@ -89,10 +95,11 @@ def format_for(output: str | None, fmt: str | None) -> str:
         fmt = fmt.lower()
         if fmt not in FORMATS:
             raise ValidationError(
-                _("Unknown format {format}; use csv or xlsx").format(format=fmt), "format"
+                _("Unknown format {format}; use csv, xlsx or pdf").format(format=fmt), "format"
             )
         return fmt
-    return "xlsx" if (output or "").lower().endswith(".xlsx") else "csv"
+    suffix = Path(output or "").suffix.lower().lstrip(".")
+    return suffix if suffix in FORMATS else "csv"
 
 
 def _scoped(actor: Actor, request: ExportRequest) -> ExportRequest:
@@ -121,6 +128,8 @@ def run_export(
     incentive_rates: tuple[tuple[str, int], ...] = Settings.incentive_rates,
     incentive_amount: int = Settings.incentive_amount,
     threshold: int = Settings.overload_threshold,
+    incentive_rule: str = Settings.incentive_rule,
+    document: DocumentSettings | None = None,
     progress: Progress | None = None,
 ) -> ExportResult:
     """Write one export to ``output`` (settings' defaults unless given).
@@ -136,7 +145,15 @@ def run_export(
             ),
             "kind",
         )
+    if request.fmt == "pdf" and request.kind != "incentive":
+        raise ValidationError(_("Only the incentive list is made as PDF"), "format")
     request = _scoped(actor, request)
+    incentive = _Incentive(
+        incentive_rates,
+        incentive_amount,
+        incentive_rule,
+        document or DocumentSettings.from_settings(Settings()),
+    )
     audit.record(
         actor,
         "export",
@@ -146,7 +163,7 @@ def run_export(
     )
     tally = _Tally(progress)
     try:
-        _write(actor, request, output, tally, incentive_rates, incentive_amount, threshold)
+        _write(actor, request, output, tally, incentive, threshold)
     except BaseException as error:
         audit.record(
             actor,
@@ -158,6 +175,16 @@ def run_export(
         raise
     audit.record(actor, "export.done", "export", request.kind, {"rows": tally.rows})
     return ExportResult(request.kind, request.fmt, output.label, tally.rows)
+
+
+@dataclass(frozen=True)
+class _Incentive:
+    """The settings the incentive list is made with."""
+
+    rates: tuple[tuple[str, int], ...]
+    amount: int
+    rule: str
+    document: DocumentSettings
 
 
 @dataclass
@@ -184,8 +211,7 @@ def _write(
     request: ExportRequest,
     output: Output,
     tally: _Tally,
-    rates: tuple[tuple[str, int], ...],
-    amount: int,
+    incentive: _Incentive,
     threshold: int,
 ) -> None:
     if request.kind == "cases":
@@ -198,7 +224,7 @@ def _write(
         rows = worker_rows(actor, request.workers)
         _write_list(request, output, worker_columns(), rows, tally)
     else:
-        tally.add(_write_document(actor, request, output, rates, amount, threshold))
+        tally.add(_write_document(actor, request, output, incentive, threshold))
         tally.flush()
 
 
@@ -419,51 +445,80 @@ def worker_rows(actor: Actor, filters: WorkerFilter) -> Iterator[tuple[object, .
         )
 
 
-def document_tables(
-    actor: Actor,
-    request: ExportRequest,
-    rates: tuple[tuple[str, int], ...],
-    amount: int,
-    threshold: int,
-) -> tuple[list[ReportTable], str]:
-    """The tables of the monthly report or the incentive list, and the subtitle under titles."""
+def _checked_month(request: ExportRequest) -> dt.date:
     if request.month is None:
         raise ValidationError(_("Give the month: --month YYYY-MM"), "month")
-    month = request.month
-    if month > clock.today():
+    if request.month > clock.today():
         raise ValidationError(
-            _("{month} has not started yet").format(month=f"{month:%Y-%m}"), "month"
+            _("{month} has not started yet").format(month=f"{request.month:%Y-%m}"), "month"
         )
-    where = (
+    return request.month
+
+
+def _where(request: ExportRequest) -> str:
+    return (
         _("Kec. {name}").format(name=find_kecamatan(request.kecamatan).name)
         if request.kecamatan
         else _("Kota Tangerang")
     )
-    period = _("{first} to {last}").format(
-        first=month.isoformat(), last=month_end(month).isoformat()
-    )
+
+
+def document_tables(
+    actor: Actor, request: ExportRequest, incentive: _Incentive, threshold: int
+) -> tuple[list[ReportTable], str]:
+    """The tables of the monthly report or the incentive list, and the subtitle under titles."""
+    month = _checked_month(request)
+    where = _where(request)
     if request.kind == "report":
+        period = _("{first} to {last}").format(
+            first=month.isoformat(), last=month_end(month).isoformat()
+        )
         subtitle = _("Dinas Sosial Kota Tangerang, {where}, {period}").format(
             where=where, period=period
         )
         return monthly_report(month, request.kecamatan, threshold=threshold), subtitle
-    rate = rate_for(month, rates, amount)
-    data = incentive_list(actor, month, rate=rate, kecamatan=request.kecamatan)
-    subtitle = _("{where}, {month}: {rate} per active PSM").format(
-        where=where, month=f"{month:%Y-%m}", rate=format_rupiah(rate)
+    data = _incentive_list(actor, request, incentive)
+    subtitle = _("{where}, {month}: {rate} per PSM paid ({rule})").format(
+        where=where,
+        month=month_in_words(month),
+        rate=format_rupiah(data.rate),
+        rule=rule_label(data.rule),
     )
     return incentive_tables(data), subtitle
+
+
+def _incentive_list(actor: Actor, request: ExportRequest, incentive: _Incentive) -> IncentiveList:
+    month = _checked_month(request)
+    return incentive_list(
+        actor,
+        month,
+        rate=rate_for(month, incentive.rates, incentive.amount),
+        rule=incentive.rule,
+        kecamatan=request.kecamatan,
+        city_label=total_label(request.kecamatan),
+    )
 
 
 def _write_document(
     actor: Actor,
     request: ExportRequest,
     output: Output,
-    rates: tuple[tuple[str, int], ...],
-    amount: int,
+    incentive: _Incentive,
     threshold: int,
 ) -> int:
-    tables, subtitle = document_tables(actor, request, rates, amount, threshold)
+    if request.kind == "incentive" and request.fmt in ("xlsx", "pdf"):
+        data = _incentive_list(actor, request, incentive)
+        where = _where(request) if request.kecamatan else ""
+        doc = incentive_document(data, incentive.document, clock.today(), where)
+        with output.open(binary=True) as stream:
+            if request.fmt == "pdf":
+                from psm_tui.presentation.incentive_pdf import write_incentive_pdf
+
+                return write_incentive_pdf(stream, doc)
+            from psm_tui.presentation.incentive_xlsx import write_incentive_xlsx
+
+            return write_incentive_xlsx(stream, doc)
+    tables, subtitle = document_tables(actor, request, incentive, threshold)
     if request.fmt == "csv" and request.kind == "incentive":
         tables = tables[:1]  # the nominative list already carries every subtotal
     binary = request.fmt == "xlsx"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from peewee import (
     AutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
     DateField,
@@ -108,6 +109,10 @@ class Worker(BaseModel):
     inactive_reason = TextField(null=True)
     inactive_on = DateField(null=True)
     created_at = DateTimeField(default=dt.datetime.now)
+    # migration 0012: where the PSM incentive is transferred to
+    bank_name = CharField(max_length=60, null=True)
+    bank_account = CharField(max_length=30, null=True)
+    bank_holder = CharField(max_length=120, null=True)
 
 
 class Client(BaseModel):
@@ -346,3 +351,30 @@ class EmergencyAccess(BaseModel):
 
 
 ALL_MODELS += (EmergencyAccess,)
+
+
+# --- PSM incentive (migration 0012): one payout record per month -----------------------------
+
+
+class IncentivePayout(BaseModel):
+    """A month's incentive: prepared (list and totals frozen), then disalurkan (paid) once."""
+
+    paid_by_id: KeyOf[int | None]
+
+    id = AutoField()
+    month = DateField(unique=True)  # its first day
+    rule = CharField(max_length=16)  # the eligibility rule the list was made with
+    rate = IntegerField()
+    psm = IntegerField()
+    amount = BigIntegerField()
+    status = CharField(max_length=12)  # prepared, paid
+    prepared_at = DateTimeField()
+    prepared_by = ForeignKeyField(StaffUser, column_name="prepared_by_id")
+    paid_on = DateField(null=True)
+    paid_by = ForeignKeyField(StaffUser, column_name="paid_by_id", null=True)
+
+    class Meta:
+        table_name = "incentive_payout"
+
+
+ALL_MODELS += (IncentivePayout,)

@@ -56,6 +56,11 @@ _WORKERS = {
     "joined_on": "tanggalbergabung tglbergabung mulaitugas tmt tmttugas tanggalmulai joined "
     "joinedon joindate startdate",
     "active": "status statusaktif aktif keaktifan active",
+    "bank_name": "bank namabank bankpenyalur bankname",
+    "bank_account": "norekening norek rekening nomorrekening norekeningbank noakun "
+    "accountnumber account bankaccount",
+    "bank_holder": "namapemilikrekening pemilikrekening atasnama atasnamarekening "
+    "namarekening accountholder holder",
 }
 CASE_COLUMNS = {f: tuple(v.split()) for f, v in {**_COMMON, **_CASES}.items()}
 WORKER_COLUMNS = {f: tuple(v.split()) for f, v in {**_COMMON, **_WORKERS}.items()}
@@ -68,7 +73,8 @@ FIELD_HEADERS = {
     "source": "Sumber", "description": "Keterangan", "reported_at": "Tanggal Lapor",
     "status": "Status", "outcome": "Hasil", "closed_at": "Tanggal Selesai", "dtsen": "DTSEN",
     "dtsen_desil": "Desil", "kind": "Jabatan", "joined_on": "Tanggal Bergabung",
-    "active": "Status",
+    "active": "Status", "bank_name": "Bank", "bank_account": "No Rekening",
+    "bank_holder": "Atas Nama",
 }  # fmt: skip
 
 

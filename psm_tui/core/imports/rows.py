@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
+from psm_tui.core.bank import validate_account, validate_bank, validate_holder
 from psm_tui.core.dto import Actor, KelurahanRef, Ref
 from psm_tui.core.errors import PsmError, ValidationError
 from psm_tui.core.imports.columns import (
@@ -90,6 +91,9 @@ class WorkerRow:
     kecamatan: str
     joined_on: dt.date | None
     active: bool
+    bank_name: str | None = None
+    bank_account: str | None = None
+    bank_holder: str | None = None
 
 
 def row_key(*parts: object) -> str:
@@ -367,6 +371,14 @@ class RowChecker:
                 _("Joining date {value} is in the future").format(value=cells.get("joined_on")),
             )
         active = self._choice(cells, "active", "active", "1")
+        bank = {
+            field: cells.check(field, check, text) if (text := cells.get(field)) else None
+            for field, check in (
+                ("bank_name", validate_bank),
+                ("bank_account", validate_account),
+                ("bank_holder", validate_holder),
+            )
+        }
         if cells.problems or kind is None or kec_code is None:
             return cells.problems
         kel_code = kel.code if kel and kind == "psm" else None
@@ -381,6 +393,7 @@ class RowChecker:
             kecamatan=kec_code,
             joined_on=joined.date() if joined else None,
             active=active != "0",
+            **bank,
         )
 
 

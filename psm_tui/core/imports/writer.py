@@ -38,7 +38,7 @@ CASE_FIELDS = (
 )  # fmt: skip
 WORKER_FIELDS = (
     "kind", "name", "nik", "phone", "kelurahan", "kecamatan", "active", "joined_on",
-    "inactive_reason", "inactive_on", "created_at",
+    "inactive_reason", "inactive_on", "created_at", "bank_name", "bank_account", "bank_holder",
 )  # fmt: skip
 ACTIVITY_FIELDS = ("case", "kind", "data", "author", "at", "worker")
 RECORD_FIELDS = ("kind", "key", "entity_id", "source", "row", "username", "at")
@@ -188,7 +188,8 @@ def write_workers(
     before = _max_id(Worker)
     bulk_insert(Worker, WORKER_FIELDS, (
         (r.kind, r.name, r.nik, r.phone, r.kelurahan, r.kecamatan, r.active, r.joined_on,
-         None if r.active else reason, None if r.active else now.date(), now)
+         None if r.active else reason, None if r.active else now.date(), now,
+         r.bank_name, r.bank_account, r.bank_holder)
         for r in rows))  # fmt: skip
     ids = _new_ids(Worker, before, len(rows))
     progress(0.5)
