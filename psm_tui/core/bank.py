@@ -82,7 +82,9 @@ def masked_diff(before: dict[str, object], after: dict[str, object]) -> dict[str
     """``audit.diff`` of the stored values, with every account number masked in it."""
     changes = audit.diff(before, after)
     if "bank_account" in changes:
-        changes["bank_account"] = [mask_account(v, None) for v in changes["bank_account"]]  # type: ignore[arg-type]
+        changes["bank_account"] = [
+            mask_account(v if isinstance(v, str) else None, None) for v in changes["bank_account"]
+        ]
     return changes
 
 

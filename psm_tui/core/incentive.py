@@ -103,7 +103,7 @@ class IncentiveList:
         return [r for r in self.rows if r.eligible]
 
 
-def rate_for(month: dt.date, history: Sequence[Sequence[object]], current: int) -> int:
+def rate_for(month: dt.date, history: Sequence[Sequence[str | int]], current: int) -> int:
     """The monthly incentive in force in ``month``.
 
     ``history`` lists dated changes (``("2017-01", 350000)``, ...); ``current`` is the rate since
@@ -112,7 +112,7 @@ def rate_for(month: dt.date, history: Sequence[Sequence[object]], current: int) 
     """
     changes = []
     for entry in history:
-        since, amount = str(entry[0]), int(entry[1])  # type: ignore[call-overload]
+        since, amount = str(entry[0]), int(entry[1])
         try:
             start = dt.datetime.strptime(since, "%Y-%m").date()
         except ValueError:
