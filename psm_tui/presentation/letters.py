@@ -138,7 +138,7 @@ def _referral(pdf: LetterPdf, content: LetterContent) -> None:
             (_("Attachment"), "-"),
             (_("Subject"), _("Referral of a client for further handling")),
         ],
-        [_("To"), _("Head of {opd}").format(opd=content.opd_name), _("in place")],
+        [_("To the honourable"), _("Head of {opd}").format(opd=content.opd_name), _("in place")],
     )
     pdf.paragraph(_("Dear Sir or Madam,"))
     pdf.paragraph(
