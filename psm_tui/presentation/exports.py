@@ -32,12 +32,17 @@ from psm_tui.core.case_queries import CaseFilter, count_cases, filtered, mask_ni
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import ValidationError
 from psm_tui.core.files.output import Output
-from psm_tui.core.labels import FOLLOWUP_OPEN
+from psm_tui.core.labels import (
+    FOLLOWUP_OPEN,
+    followup_status_label,
+    priority_label,
+    source_label,
+    status_label,
+)
 from psm_tui.core.reference import find_kecamatan, find_opd, kelurahan_by_code
-from psm_tui.core.reports import month_end
 from psm_tui.core.users import read_scope, require
 from psm_tui.core.workers import WorkerFilter, list_workers
-from psm_tui.i18n import _, format_rupiah
+from psm_tui.i18n import _, format_month, format_rupiah
 from psm_tui.presentation.export_files import (
     CsvSink,
     LongCsvSink,
@@ -224,14 +229,28 @@ def _write_list(
     tally: _Tally,
 ) -> None:
     binary = request.fmt == "xlsx"
+    labels = {} if request.plain else _CODE_LABELS.get(request.kind, {})
+    worded = [(i, labels[c.key]) for i, c in enumerate(columns) if c.key in labels]
     with output.open(binary=binary, bom=not request.plain) as stream:
         sink = _xlsx_sink(stream, False) if binary else CsvSink(stream, plain=request.plain)
         sink.begin(request.kind, _title(request.kind), columns)
         for values in rows:
+            if worded:
+                cells = list(values)
+                for index, label in worded:
+                    cells[index] = label(cells[index]) if cells[index] else cells[index]
+                values = tuple(cells)
             sink.row(values)
             tally.add()
         sink.close()
     tally.flush()
+
+
+# Codes worded for people (``datang_langsung`` is "walk-in"); --plain keeps the codes.
+_CODE_LABELS: dict[str, dict[str, Callable[[str], str]]] = {
+    "cases": {"status": status_label, "priority": priority_label, "source": source_label},
+    "followups": {"status": followup_status_label},
+}
 
 
 def _xlsx_sink(stream: IO[bytes], document: bool) -> TableSink:
@@ -439,9 +458,7 @@ def document_tables(
         if request.kecamatan
         else _("Kota Tangerang")
     )
-    period = _("{first} to {last}").format(
-        first=month.isoformat(), last=month_end(month).isoformat()
-    )
+    period = format_month(month)
     if request.kind == "report":
         subtitle = _("Dinas Sosial Kota Tangerang, {where}, {period}").format(
             where=where, period=period
