@@ -20,6 +20,7 @@ from psm_tui.presentation.letters import LetterStyle, latin1
 FONT = "Times"
 LINE = 5  # mm between two lines of 11-point text
 LABEL_WIDTH = 45  # mm, the label column of a facts block
+SIGNING_ROOM = 20  # mm between the signatory's title and name: the signature and the stamp
 
 
 class LetterPdf(FPDF):
@@ -158,7 +159,7 @@ class LetterPdf(FPDF):
         else:
             when = f"{style.place}, {self.long_date(content.number.made_at.date())}"
             above, name, below = [when, _("Prepared by,")], content.author, ""
-        if self.will_page_break(50):
+        if self.will_page_break(6 + LINE * (len(above) + 2) + SIGNING_ROOM):
             self.add_page()
         self.ln(6)
         x = self.w - self.r_margin - 80
@@ -168,7 +169,7 @@ class LetterPdf(FPDF):
             self.multi_cell(
                 80, LINE, latin1(line), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT
             )
-        self.ln(20)
+        self.ln(SIGNING_ROOM)
         self.set_x(x)
         self.set_font(FONT, "BU" if name else "", 11)
         shown = name or "(" + "." * 45 + ")"

@@ -71,6 +71,11 @@ def latin1(text: str) -> str:
     return "".join(out)
 
 
+def initial_capital(label: str) -> str:
+    """A label as a form's value starts: ``perempuan`` becomes ``Perempuan``."""
+    return label[:1].upper() + label[1:]
+
+
 def write_letter(
     actor: Actor,
     kind: str,
@@ -111,7 +116,7 @@ def client_facts(content: LetterContent) -> list[tuple[str, str]]:
     return [
         (_("Name"), c.name),
         ("NIK", c.nik or "-"),
-        (_("Sex"), sex_label(c.sex)),
+        (_("Sex"), initial_capital(sex_label(c.sex))),
         (_("Date of birth / age"), born_text(c.birth_date, c.age)),
         (_("Address"), address),
         (
@@ -166,9 +171,9 @@ def _summary(pdf: LetterPdf, content: LetterContent) -> None:
     pdf.facts(
         [
             (_("Case number"), s.number),
-            (_("Status"), status_label(s.status)),
-            (_("Priority"), priority_label(s.priority)),
-            (_("Source"), source_label(detail.source)),
+            (_("Status"), initial_capital(status_label(s.status))),
+            (_("Priority"), initial_capital(priority_label(s.priority))),
+            (_("Source"), initial_capital(source_label(detail.source))),
             (_("Reported"), format_datetime(s.reported_at)),
         ]
         + ([(_("Finished"), format_datetime(detail.closed_at))] if detail.closed_at else [])

@@ -87,8 +87,7 @@ class XlsxSink:
         if self._document:
             sheet.append([self._cell(sheet, xml_safe(title), TITLE)])
             sheet.append([self._cell(sheet, xml_safe(subtitle), None)])
-        header_style = Alignment(wrap_text=True, vertical="top")
-        sheet.append([self._cell(sheet, c.label, BOLD, header_style) for c in columns])
+        sheet.append([self._cell(sheet, c.label, BOLD, _header_alignment(c)) for c in columns])
         self._sheet = sheet
         self._columns = columns
         self._factories = [self._factory(sheet, c.kind) for c in columns]
@@ -164,6 +163,12 @@ class XlsxSink:
         if not self._book.sheetnames:
             self._book.create_sheet(_("Empty"))
         self._book.save(self._stream)
+
+
+def _header_alignment(column: Column) -> Alignment:
+    """Wrapped, at the top; over a number column right-aligned, above its figures."""
+    numeric = column.kind in ("int", "money", "float", "bar")
+    return Alignment(wrap_text=True, vertical="top", horizontal="right" if numeric else None)
 
 
 def header_lines(columns: list[Column]) -> int:
