@@ -19,7 +19,8 @@ from psm_tui.core.files.output import StdoutOutput
 from psm_tui.core.outbox import OutboxOutput, fetch_hint
 from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _
-from psm_tui.presentation.letters import LetterStyle, write_letter
+from psm_tui.presentation.letter_style import LetterStyle
+from psm_tui.presentation.letters import write_letter
 
 output_option = click.option(
     "-o",

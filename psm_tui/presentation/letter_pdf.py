@@ -15,7 +15,7 @@ from fpdf.enums import Align, XPos, YPos
 
 from psm_tui.core.letters import LetterContent
 from psm_tui.i18n import _, current_language, format_datetime
-from psm_tui.presentation.letters import LetterStyle, latin1
+from psm_tui.presentation.letter_style import LetterStyle, latin1
 
 FONT = "Times"
 LINE = 5  # mm between two lines of 11-point text

@@ -9,11 +9,8 @@ made; ``psm`` commands that make none do not pay for it.
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from psm_tui.config import Settings
 from psm_tui.core.dto import Actor
 from psm_tui.core.files.output import Output
 from psm_tui.core.labels import (
@@ -27,48 +24,11 @@ from psm_tui.core.letters import LetterContent, LetterNumber, make_letter
 from psm_tui.core.masks import born_text
 from psm_tui.core.validation import sex_label
 from psm_tui.i18n import _, format_date, format_datetime
+from psm_tui.presentation.letter_style import LetterStyle
 from psm_tui.store.database import db
 
 if TYPE_CHECKING:
     from psm_tui.presentation.letter_pdf import LetterPdf
-
-_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "..."})
-
-
-@dataclass(frozen=True)
-class LetterStyle:
-    """The office's part of every letter (psm_tui/config.py)."""
-
-    letterhead: tuple[str, ...]
-    place: str
-    signatory_title: str
-    signatory_name: str
-    signatory_nip: str
-    pattern: str
-
-    @classmethod
-    def of(cls, settings: Settings) -> LetterStyle:
-        return cls(
-            tuple(settings.letterhead),
-            settings.letter_place,
-            settings.signatory_title,
-            settings.signatory_name,
-            settings.signatory_nip,
-            settings.letter_number_pattern,
-        )
-
-
-def latin1(text: str) -> str:
-    """``text`` as the PDF's standard font can show it."""
-    folded = unicodedata.normalize("NFKC", text).translate(_FOLD)
-    out = []
-    for ch in folded:
-        if ord(ch) < 256 and (ch.isprintable() or ch == "\n"):
-            out.append(ch)
-        else:
-            base = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
-            out.append(base if base.isprintable() else "?")
-    return "".join(out)
 
 
 def initial_capital(label: str) -> str:

@@ -17,7 +17,8 @@ from psm_tui.core.errors import PermissionDenied, ValidationError
 from psm_tui.core.files.output import FileOutput
 from psm_tui.core.followups import get_followup
 from psm_tui.core.letters import format_number
-from psm_tui.presentation.letters import LetterStyle, write_letter
+from psm_tui.presentation.letter_style import LetterStyle
+from psm_tui.presentation.letters import write_letter
 from psm_tui.store.models import AuditLog, Letter
 from tests.conftest import make_user
 

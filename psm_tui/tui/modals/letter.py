@@ -16,7 +16,8 @@ from psm_tui.core.errors import ValidationError
 from psm_tui.core.files.access import output_for
 from psm_tui.core.files.output import StdoutOutput
 from psm_tui.i18n import _
-from psm_tui.presentation.letters import LetterStyle, write_letter
+from psm_tui.presentation.letter_style import LetterStyle
+from psm_tui.presentation.letters import write_letter
 from psm_tui.tui.context import actor, boundary, settings
 from psm_tui.tui.keys import N_
 from psm_tui.tui.modals.base import Dialog
