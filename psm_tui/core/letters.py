@@ -133,12 +133,3 @@ def make_letter(
         kecamatan=kelurahan.kecamatan_name,
         author=actor.full_name or actor.username,
     )
-
-
-def registered(case_number: str) -> list[LetterNumber]:
-    """The numbers of the documents made for a case, oldest first."""
-    case = case_row(case_number)
-    return [
-        LetterNumber(row.number, row.year, row.seq, row.made_at)
-        for row in Letter.select().where(Letter.case == case.id).order_by(Letter.id)
-    ]
