@@ -72,6 +72,14 @@ class Settings:
     import_max_rows: int = 200_000
     # The TUI sends only the cells that changed (tui/terminal.py); off: Textual's frames as is.
     terminal_diff: bool = True
+    # Letters (presentation/letters.py): the register's number pattern (fields n, year, month,
+    # month_roman), the letterhead's lines, where letters are signed and who signs them.
+    letter_number_pattern: str = "{n:03d}/Dinsos/{month_roman}/{year}"
+    letterhead: tuple[str, ...] = ("PEMERINTAH KOTA TANGERANG", "DINAS SOSIAL")
+    letter_place: str = "Tangerang"
+    signatory_title: str = "Kepala Dinas Sosial Kota Tangerang"
+    signatory_name: str = ""
+    signatory_nip: str = ""
 
     @property
     def database_or_default(self) -> str:
@@ -197,6 +205,9 @@ def load_settings(**overrides: object) -> Settings:
         values[name] = _whole_number(name, values[name], origin.get(name))
     for name in _BOOLEANS & values.keys():  # service_group_mode: files 0660 for a staff group
         values[name] = str(values[name]).lower() in ("1", "true", "yes", "on")
+    letterhead = values.get("letterhead")
+    if isinstance(letterhead, list):  # TOML gives a list; settings are frozen
+        values["letterhead"] = tuple(str(line) for line in letterhead)
     settings = Settings(**values)  # type: ignore[arg-type]  # TOML, environment, flags: typed by key
     return replace(settings, service_account=str(system.values.get("service_account", "")))
 

@@ -64,6 +64,13 @@ def format_date(value: dt.date | None) -> str:
     return babel_format_date(value, format="d MMM y", locale=current_language())
 
 
+def format_month(value: dt.date) -> str:
+    """``November 2026``: a month in words, as a document's title names it."""
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format="MMMM y", locale=current_language())
+
+
 def format_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return "-"

@@ -34,6 +34,7 @@ from psm_tui.i18n import LANGUAGES, _
 COMMAND_MODULES = {
     "case": "cases",
     "followup": "followups",
+    "letter": "letters",
     "init": "setup",
     "migrate": "setup",
     "demo": "setup",

@@ -202,6 +202,26 @@ def case_show(state: CliState, number: str, as_json: bool, emergency: str | None
         _print_detail(detail)
 
 
+@case_group.command("print")
+@click.argument("number")
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="PDF to write ('-': standard output). Over SSH: standard output, or a plain name "
+    "for your outbox.",
+)
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@pass_state
+def case_print(state: CliState, number: str, output: str | None, force: bool) -> None:
+    """Write a numbered case summary (ringkasan kasus) as PDF, for a supervisor."""
+    from psm_tui.cli.letters import make_document  # fpdf2 only when a document is made
+
+    make_document(
+        state, "summary", f"ringkasan-{number.strip()}.pdf", output, force, case_number=number
+    )
+
+
 @case_group.command("assign")
 @click.argument("number")
 @click.option("--worker", type=int, help="Worker ID.")

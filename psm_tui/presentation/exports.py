@@ -33,12 +33,17 @@ from psm_tui.core.dto import Actor
 from psm_tui.core.errors import ValidationError
 from psm_tui.core.files.output import Output
 from psm_tui.core.incentive import IncentiveList, incentive_list, rate_for, rule_label
-from psm_tui.core.labels import FOLLOWUP_OPEN
+from psm_tui.core.labels import (
+    FOLLOWUP_OPEN,
+    followup_status_label,
+    priority_label,
+    source_label,
+    status_label,
+)
 from psm_tui.core.reference import find_kecamatan, find_opd, kelurahan_by_code
-from psm_tui.core.reports import month_end
 from psm_tui.core.users import read_scope, require
 from psm_tui.core.workers import WorkerFilter, list_workers
-from psm_tui.i18n import _, format_rupiah
+from psm_tui.i18n import _, format_month, format_rupiah
 from psm_tui.presentation.export_files import (
     CsvSink,
     LongCsvSink,
@@ -49,7 +54,6 @@ from psm_tui.presentation.incentive import (
     DocumentSettings,
     incentive_document,
     incentive_tables,
-    month_in_words,
 )
 from psm_tui.presentation.monthly import monthly_report
 from psm_tui.presentation.tables import Column, ReportTable, total_label
@@ -250,14 +254,28 @@ def _write_list(
     tally: _Tally,
 ) -> None:
     binary = request.fmt == "xlsx"
+    labels = {} if request.plain else _CODE_LABELS.get(request.kind, {})
+    worded = [(i, labels[c.key]) for i, c in enumerate(columns) if c.key in labels]
     with output.open(binary=binary, bom=not request.plain) as stream:
         sink = _xlsx_sink(stream, False) if binary else CsvSink(stream, plain=request.plain)
         sink.begin(request.kind, _title(request.kind), columns)
         for values in rows:
+            if worded:
+                cells = list(values)
+                for index, label in worded:
+                    cells[index] = label(str(cells[index])) if cells[index] else cells[index]
+                values = tuple(cells)
             sink.row(values)
             tally.add()
         sink.close()
     tally.flush()
+
+
+# Codes worded for people (``datang_langsung`` is "walk-in"); --plain keeps the codes.
+_CODE_LABELS: dict[str, dict[str, Callable[[str], str]]] = {
+    "cases": {"status": status_label, "priority": priority_label, "source": source_label},
+    "followups": {"status": followup_status_label},
+}
 
 
 def _xlsx_sink(stream: IO[bytes], document: bool) -> TableSink:
@@ -470,9 +488,7 @@ def document_tables(
     month = _checked_month(request)
     where = _where(request)
     if request.kind == "report":
-        period = _("{first} to {last}").format(
-            first=month.isoformat(), last=month_end(month).isoformat()
-        )
+        period = format_month(month)
         subtitle = _("Dinas Sosial Kota Tangerang, {where}, {period}").format(
             where=where, period=period
         )
@@ -480,7 +496,7 @@ def document_tables(
     data = _incentive_list(actor, request, incentive)
     subtitle = _("{where}, {month}: {rate} per PSM paid ({rule})").format(
         where=where,
-        month=month_in_words(month),
+        month=format_month(month),
         rate=format_rupiah(data.rate),
         rule=rule_label(data.rule),
     )

@@ -15,7 +15,7 @@ from num2words import num2words
 
 from psm_tui.config import Settings
 from psm_tui.core.incentive import IncentiveList, IncentiveRow, IncentiveTotal, rule_label
-from psm_tui.i18n import _, current_language, format_rupiah
+from psm_tui.i18n import _, current_language, format_month, format_rupiah
 from psm_tui.presentation.tables import Column, ReportTable
 
 
@@ -31,11 +31,6 @@ def terbilang(amount: int) -> str:
 def rupiah_digits(amount: int) -> str:
     """``500.000``: Indonesian grouping in both languages, as on every rupiah document."""
     return format_rupiah(amount).removeprefix("Rp")
-
-
-def month_in_words(month: dt.date) -> str:
-    """``November 2026`` (``MMMM y`` in the reader's language, never the PC's locale)."""
-    return babel_format_date(month, format="MMMM y", locale=current_language())
 
 
 def day_in_words(day: dt.date) -> str:
@@ -118,7 +113,7 @@ def incentive_document(
         heading=settings.heading,
         title=_("List of PSM incentive recipients (daftar nominatif)")
         + (f" - {where}" if where else ""),
-        month=_("Month: {month}").format(month=month_in_words(data.month)),
+        month=_("Month: {month}").format(month=format_month(data.month)),
         basis=_("Legal basis: {basis}").format(basis=settings.basis),
         rule=_("Paid to: {rule} ({paid} of {listed} PSM listed)").format(
             rule=rule_label(data.rule), paid=len(payable), listed=len(data.rows)

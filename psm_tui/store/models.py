@@ -378,3 +378,37 @@ class IncentivePayout(BaseModel):
 
 
 ALL_MODELS += (IncentivePayout,)
+
+
+# --- Letters (migration 0013): the register of referral letters and case summaries ----------
+
+
+class LetterCounter(BaseModel):
+    """The last letter sequence number of each year, drawn inside the letter's transaction."""
+
+    year = IntegerField(primary_key=True)
+    last = IntegerField(default=0)
+
+    class Meta:
+        table_name = "letter_counter"
+
+
+class Letter(BaseModel):
+    """One numbered document psm made (buku agenda surat keluar); ``number`` never repeats."""
+
+    id = AutoField()
+    kind = CharField(max_length=12)  # "referral" or "summary"
+    year = IntegerField()
+    seq = IntegerField()
+    number = CharField(max_length=64, unique=True)
+    case = ForeignKeyField(Case, column_name="case_id", index=True)
+    followup_id = IntegerField(null=True)
+    username = CharField(max_length=64)
+    made_at = DateTimeField()
+
+    class Meta:
+        table_name = "letter"
+        indexes = ((("year", "seq"), True),)
+
+
+ALL_MODELS += (LetterCounter, Letter)

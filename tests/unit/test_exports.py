@@ -22,6 +22,7 @@ from psm_tui.presentation import exports
 from psm_tui.presentation.export_files import CsvSink, LongCsvSink, write_tables
 from psm_tui.presentation.exports import ExportRequest
 from psm_tui.presentation.tables import Column, ReportTable
+from psm_tui.presentation.xlsx import XlsxSink
 from psm_tui.store.models import AuditLog, Case, Client
 from tests.conftest import make_user
 from tests.files import export as to_file
@@ -330,3 +331,51 @@ def test_csv_sinks_write_the_same_numbers() -> None:
     write_tables(LongCsvSink(long), [table])
     assert wide.getvalue().splitlines() == ["key,name,n,m", "a,Alpha,3,2026-01", "total,Total,3,"]
     assert long.getvalue().splitlines()[1:3] == ["t,a,Alpha,n,3", "t,a,Alpha,m,2026-01"]
+
+
+def test_a_list_workbook_prints_worded_filtered_and_paged(
+    people: dict[str, Actor], tmp_path: Path
+) -> None:
+    sheet = openpyxl.load_workbook(export(people["supervisor"], tmp_path, "cases", "xlsx")).active
+    header = [c.value for c in sheet[1]]
+    rows = {r[6]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    sari = rows["Ibu Sari"]
+    assert sari[header.index("Status")] == "assigned"  # the code ditugaskan, worded
+    assert sari[header.index("Source")] == "walk-in"  # not datang_langsung
+    assert sheet.auto_filter.ref == "A1:S3"
+    assert sheet.oddFooter.right.text == "Page &P of &N"
+    assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("landscape", 9)
+    hidden = [c for c in "ABCDEFGHIJKLMNOPQRS" if sheet.column_dimensions[c].hidden]
+    assert [header[ord(c) - 65] for c in hidden] == ["PPKS no.", "Kelurahan code", "PSM ID"]
+    # "Overdue follow-ups" wraps to two lines in its 9-wide column: the header row is taller
+    assert sheet.row_dimensions[1].height >= 32
+    raw = export(people["supervisor"], tmp_path, "cases", plain=True).read_text(encoding="utf-8")
+    plain = list(csv.DictReader(io.StringIO(raw)))
+    assert {r["status"] for r in plain} == {"baru", "ditugaskan"}  # --plain keeps the codes
+
+
+def test_an_empty_table_says_nil_and_a_narrow_one_prints_portrait(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    with path.open("wb") as stream:
+        sink = XlsxSink(stream, document=True)
+        sink.begin(
+            "x", "Summary", [Column("a", "Indicator", "text", 40), Column("b", "N", "int", 8)]
+        )
+        sink.close()
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet["A4"].value == "nil" and sheet.auto_filter.ref is None
+    assert sheet.page_setup.orientation == "portrait"
+
+
+def test_the_monthly_report_names_its_month_in_words_and_formats_in_indonesian(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    from psm_tui.core import users
+
+    month = dt.date(2026, 11, 1)
+    path = export(users.actor_for("tester"), tmp_path, "report", "xlsx", month=month)
+    sheet = openpyxl.load_workbook(path)["Cases by kecamatan"]
+    assert sheet["A2"].value == "Dinas Sosial Kota Tangerang, Kota Tangerang, November 2026"
+    assert sheet.cell(row=4, column=2).number_format == "[$-421]#,##0"
+    last = sheet.cell(row=3, column=sheet.max_column).column_letter
+    assert sheet.auto_filter.ref == f"A3:{last}16"  # 13 kecamatan; the city total left out

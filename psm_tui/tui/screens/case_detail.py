@@ -1,10 +1,10 @@
 """One case: client and case facts, follow-ups, timeline, assignments and audit history; the
-case keys (a f s c p) act on it."""
+case keys (a f s c p) act on it; l prints a referral letter or the case summary."""
 
 from __future__ import annotations
 
 import json
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -27,15 +27,19 @@ from psm_tui.core.labels import (
     status_label,
 )
 from psm_tui.core.masks import born_text
+from psm_tui.core.outbox import fetch_hint
 from psm_tui.core.validation import sex_label
 from psm_tui.i18n import _, format_date, format_datetime
 from psm_tui.tui.case_actions import CaseActions
 from psm_tui.tui.case_record import CaseRecord, read_case
-from psm_tui.tui.context import actor, psm_app
+from psm_tui.tui.context import actor, boundary, psm_app
 from psm_tui.tui.jobs import db_worker
 from psm_tui.tui.keys import N_, VIEW_BINDINGS, TranslatedScreen, case_action_bindings
 from psm_tui.tui.messages import JobFailed, JobResult
 from psm_tui.tui.text import plain
+
+if TYPE_CHECKING:
+    from psm_tui.tui.modals.letter import LetterMade
 
 AUDIT_SHOWN = 200
 
@@ -159,6 +163,7 @@ class CaseDetailScreen(CaseActions, TranslatedScreen, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="detail.back"),
         *case_action_bindings(),
+        Binding("l", "letter", N_("Letter"), id="detail.letter"),
         *VIEW_BINDINGS,
     ]
 
@@ -242,6 +247,23 @@ class CaseDetailScreen(CaseActions, TranslatedScreen, Screen[None]):
 
     def after_change(self, number: str | None = None) -> None:
         self.refresh_data()
+
+    def action_letter(self) -> None:
+        """Print a referral letter or the case summary (numbered, audited)."""
+        if self.detail is None:
+            return
+        from psm_tui.tui.modals.letter import LetterDialog
+
+        self.app.push_screen(LetterDialog(self.detail), self._printed)
+
+    def _printed(self, result: LetterMade | None) -> None:
+        if result is not None:
+            message = _("Letter {number} written to {file}").format(
+                number=result.number, file=result.output
+            )
+            if boundary(self).remote:
+                message += ". " + fetch_hint(result.output.removeprefix("outbox/"))
+            self.app.notify(message, markup=False, timeout=12)
 
     def action_back(self) -> None:
         self.dismiss(None)
