@@ -37,6 +37,9 @@ PERMISSIONS = {
     "case.reopen": "supervisor",
     "case.reassign_any": "supervisor",
     "followup.write": "operator",
+    "client.edit": "operator",  # correct a client's record, add a family member, enrol
+    "client.merge": "supervisor",  # two records of one person become one
+    "programme.manage": "admin",  # the list of social-protection programmes
     "nik.full": "supervisor",
     "export": "supervisor",  # exports carrying pay data (the incentive list)
     "export.list": "operator",  # case, follow-up and worker lists (NIK masked below supervisor)
