@@ -34,6 +34,9 @@ from psm_tui.i18n import LANGUAGES, _
 COMMAND_MODULES = {
     "case": "cases",
     "followup": "followups",
+    "client": "clients",
+    "household": "clients",
+    "programme": "clients",
     "init": "setup",
     "migrate": "setup",
     "demo": "setup",

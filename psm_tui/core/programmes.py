@@ -143,6 +143,15 @@ def enrol(
         "end_on": parse_date(end_on, "end_on"),
         "source": validate_text(source, "source", limit=120),
     }
+    if followup_id is not None and not (
+        FollowUp.select()
+        .join(Case)
+        .where(FollowUp.id == followup_id, Case.client == client.id)
+        .exists()
+    ):
+        raise ValidationError(
+            _("Follow-up {id} is not about this client").format(id=followup_id), "followup"
+        )
     if values["start_on"] and values["end_on"] and values["end_on"] < values["start_on"]:
         raise ValidationError(_("The end date is before the start date"), "end_on")
     with db.atomic():
