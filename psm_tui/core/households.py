@@ -7,7 +7,7 @@ import datetime as dt
 
 from psm_tui.core import audit, clock, programmes
 from psm_tui.core.case_queries import CaseFilter, list_cases
-from psm_tui.core.clients import client_record, info, outside_scope
+from psm_tui.core.clients import client_record, client_row, info, outside_scope
 from psm_tui.core.dto import Actor, ClientRecord, Household, HouseholdMember
 from psm_tui.core.errors import ConflictError, NotFoundError
 from psm_tui.core.masks import mask_nik, record_nik_search
@@ -30,11 +30,25 @@ def _members(kk: str) -> list[Client]:
     return list(Client.select().where(Client.kk == kk).order_by(Client.birth_date, Client.id))
 
 
-def household(actor: Actor | None, kk: str) -> Household:
-    """The members of No. KK ``kk``; a member outside the reader's scope is shown as existing,
-    without name or cases."""
-    kk = validate_kk(kk) or ""
-    record_nik_search(actor, kk)
+def _kk(actor: Actor | None, kk: str | None, of_client: int | None) -> str:
+    """The No. KK asked for, typed or as the one of a client the reader may see (whose No. KK
+    they may see only masked)."""
+    if of_client is not None:
+        client = client_row(actor, of_client)
+        if not client.kk:
+            raise NotFoundError(_("Client {id} has no No. KK").format(id=of_client))
+        return str(client.kk)
+    found = validate_kk(kk) or ""
+    record_nik_search(actor, found)
+    return found
+
+
+def household(
+    actor: Actor | None, kk: str | None = None, *, of_client: int | None = None
+) -> Household:
+    """The members of No. KK ``kk`` (or of client ``of_client``'s); a member outside the
+    reader's scope is shown as existing, without name or cases."""
+    kk = _kk(actor, kk, of_client)
     members = _members(kk)
     if not members:
         raise NotFoundError(_("No client has No. KK {kk}").format(kk=mask_nik(kk, actor)))
@@ -47,29 +61,33 @@ def household(actor: Actor | None, kk: str) -> Household:
             continue
         cases = list_cases(actor, CaseFilter(client_id=member.id), limit=None)
         shown.append(HouseholdMember(info(member, actor), cases, enrolments[member.id]))
-    return Household(kk, shown)
+    return Household(mask_nik(kk, actor) or "", shown)
 
 
-def view_household(actor: Actor, kk: str) -> Household:
+def view_household(
+    actor: Actor, kk: str | None = None, *, of_client: int | None = None
+) -> Household:
     """The household for a person to look at; the view is audited (UU PDP)."""
     require(actor, "read")
-    found = household(actor, kk)
+    found = household(actor, kk, of_client=of_client)
     audit.record(actor, "household.view", "household", mask_nik(found.kk, None))
     return found
 
 
 def add_member(
     actor: Actor,
-    kk: str,
+    kk: str | None = None,
     *,
+    of_client: int | None = None,
     name: str,
     nik: str | None = None,
     sex: str | None = None,
     birth_date: str | dt.date | None = None,
     phone: str | None = None,
 ) -> ClientRecord:
-    """Add a family member to the household: a client of the same No. KK, at its address."""
-    kk = validate_kk(kk) or ""
+    """Add a family member to the household of ``kk`` (or of client ``of_client``): a client
+    of the same No. KK, at its address."""
+    kk = _kk(actor, kk, of_client)
     members = _members(kk)
     if not members:
         raise NotFoundError(_("No client has No. KK {kk}").format(kk=mask_nik(kk, actor)))

@@ -1,5 +1,5 @@
 """One case: client and case facts, follow-ups, timeline, assignments and audit history; the
-case keys (a f s c p) act on it."""
+case keys (a f s c p) act on it, and ``o`` opens the client's own record."""
 
 from __future__ import annotations
 
@@ -159,6 +159,7 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="detail.back"),
         *case_action_bindings(),
+        Binding("o", "client", N_("Client"), show=False, id="detail.client"),
         *VIEW_BINDINGS,
     ]
 
@@ -245,6 +246,15 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_client(self) -> None:
+        """The client's record: every case of theirs, their household and programmes."""
+        from psm_tui.tui.screens.client import ClientScreen
+
+        if self.detail is None:
+            self.app.notify(_("Still loading."), severity="warning")
+            return
+        self.app.push_screen(ClientScreen(self.detail.client.id))
 
     async def action_switch_view(self, name: str) -> None:
         await self.app.switch_view(name)  # type: ignore[attr-defined]
