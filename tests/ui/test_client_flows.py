@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 from textual.widgets import DataTable
 
@@ -40,7 +41,9 @@ def test_from_a_case_to_the_client_the_household_and_a_programme(demo_app) -> No
             app.post_message(OpenCase(mother))
             await settle(pilot)
             assert isinstance(app.screen, CaseDetailScreen)
-            await press(pilot, "o")
+            await press(pilot, "question_mark")
+            assert re.search(r"\bo +Client\b", screen_text(app))  # in the help, not the footer
+            await press(pilot, "escape", "o")
             assert isinstance(app.screen, ClientScreen)
             assert "Ibu Warsini" in screen_text(app) and mother in screen_text(app)
 
