@@ -286,6 +286,35 @@ def programme_list(state: CliState, as_json: bool) -> None:
     console().print(out)
 
 
+@programme_group.command("summary")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def programme_summary(state: CliState, as_json: bool) -> None:
+    """Clients per programme and status; open cases whose client has no PBI-JK."""
+    figures, uncovered = programmes.summary(state.actor())
+    if as_json:
+        print_json(
+            {
+                "programmes": [
+                    {
+                        "programme": f.programme.code,
+                        "diusulkan": f.proposed,
+                        "aktif": f.active,
+                        "berhenti": f.ended,
+                    }
+                    for f in figures
+                ],
+                "open_cases_without_pbi_jk": uncovered,
+            }
+        )
+        return
+    out = table(_("Code"), _("proposed"), _("active"), _("ended"))
+    for f in figures:
+        out.add_row(f.programme.code, str(f.proposed), str(f.active), str(f.ended))
+    console().print(out)
+    click.echo(_("Open cases whose client has no PBI-JK: {n}").format(n=uncovered))
+
+
 @programme_group.command("save")
 @click.argument("code")
 @click.argument("name")

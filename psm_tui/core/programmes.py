@@ -8,14 +8,17 @@ be asked ("open cases whose client has no PBI-JK"). The list is reference data
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from peewee import Expression
+from peewee import Expression, fn
 
 from psm_tui.core import audit, clock
 from psm_tui.core.dto import Actor, EnrolmentInfo, Ref
+from psm_tui.core.emergency import in_kecamatan
 from psm_tui.core.errors import NotFoundError, ValidationError
+from psm_tui.core.labels import OPEN_STATUSES
 from psm_tui.core.reference import fold, kelurahan_by_code
-from psm_tui.core.users import require
+from psm_tui.core.users import read_scope, require
 from psm_tui.core.validation import parse_date, validate_name, validate_text
 from psm_tui.i18n import _
 from psm_tui.store.database import db
@@ -198,3 +201,39 @@ def without_programme(code: str) -> Expression:
         Enrolment.programme == code, Enrolment.status == "aktif"
     )
     return Case.client.not_in(enrolled)
+
+
+@dataclass(frozen=True)
+class ProgrammeFigure:
+    """How many clients a programme reaches, by enrolment status."""
+
+    programme: Ref
+    proposed: int
+    active: int
+    ended: int
+
+
+def summary(actor: Actor) -> tuple[list[ProgrammeFigure], int]:
+    """Each programme's clients by status, and the open cases (in ``actor``'s scope) whose
+    client has no active PBI-JK: the figure the issue asks for."""
+    require(actor, "read")
+    counts: dict[tuple[str, str], int] = {}
+    query = Enrolment.select(
+        Enrolment.programme, Enrolment.status, fn.COUNT(fn.DISTINCT(Enrolment.client))
+    ).group_by(Enrolment.programme, Enrolment.status)
+    for code, status, count in query.tuples():
+        counts[(code, status)] = int(count)
+    figures = [
+        ProgrammeFigure(
+            ref,
+            counts.get((ref.code, "diusulkan"), 0),
+            counts.get((ref.code, "aktif"), 0),
+            counts.get((ref.code, "berhenti"), 0),
+        )
+        for ref in all_programmes(active_only=False)
+    ]
+    uncovered = Case.select().where(Case.status.in_(OPEN_STATUSES), without_programme(HEALTH_COVER))
+    scope = read_scope(actor)
+    if scope:
+        uncovered = uncovered.where(in_kecamatan(scope))
+    return figures, uncovered.count()

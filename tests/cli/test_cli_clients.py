@@ -87,3 +87,7 @@ def test_case_list_without_pbi_jk(initialised: Path) -> None:
     ok(db, f"programme enrol {Client.get(Client.nik == NIK).id} PBI-JK")
     listed = json.loads(ok(db, "case list --without-programme pbi-jk --json"))
     assert [c["number"] for c in listed] == [child]
+    figures = json.loads(ok(db, "programme summary --json"))
+    assert figures["open_cases_without_pbi_jk"] == 1
+    pbi = next(p for p in figures["programmes"] if p["programme"] == "PBI-JK")
+    assert (pbi["diusulkan"], pbi["aktif"], pbi["berhenti"]) == (0, 1, 0)

@@ -109,3 +109,17 @@ def test_a_merge_needs_a_supervisor(admin: Actor) -> None:
     drop = client_id(register(admin, "Siti A", kk=None))
     with pytest.raises(PermissionDenied):
         clients.merge_clients(make_user(admin, "ops", "operator"), keep, drop)
+
+
+def test_the_programme_summary_counts_clients_and_open_cases_without_pbi_jk(admin: Actor) -> None:
+    covered = client_id(register(admin, "Ibu Sari", kk=None))
+    register(admin, "Pak Budi", kk=None)
+    register(admin, "Pak Joko", kk=None, kelurahan="Sukarasa")
+    programmes.enrol(admin, covered, "PBI-JK")
+    programmes.enrol(admin, covered, "PKH", status="diusulkan")
+    figures, uncovered = programmes.summary(admin)
+    by_code = {f.programme.code: (f.proposed, f.active, f.ended) for f in figures}
+    assert by_code["PBI-JK"] == (0, 1, 0) and by_code["PKH"] == (1, 0, 0)
+    assert uncovered == 2
+    operator = make_user(admin, "ops", "operator", kecamatan="Cipondoh")
+    assert programmes.summary(operator)[1] == 1  # Sukarasa is outside Cipondoh
