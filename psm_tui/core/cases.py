@@ -7,7 +7,7 @@ import difflib
 
 from psm_tui.core import audit, clock
 from psm_tui.core.case_queries import case_detail, case_row, mask_nik
-from psm_tui.core.clients import outside_scope
+from psm_tui.core.clients import client_row, outside_scope
 from psm_tui.core.dto import Actor, CaseDetail, DuplicateHint, RegisterResult
 from psm_tui.core.errors import ConflictError, StaleVersionError, ValidationError
 from psm_tui.core.labels import (
@@ -111,6 +111,14 @@ def find_duplicates(
         if difflib.SequenceMatcher(None, wanted, client.name.lower()).ratio() >= 0.85:
             add(client, _("similar name in the same kelurahan"))
     return list(hints.values())
+
+
+def duplicates_of(actor: Actor, client_id: int) -> list[DuplicateHint]:
+    """The records that may be the same person as client ``client_id`` (candidates to merge
+    into it): same NIK, same No. KK or a similar name, those outside the scope left out."""
+    client = client_row(actor, client_id)
+    hints = find_duplicates(client.name, client.kelurahan_code, client.nik, client.kk, actor)
+    return [h for h in hints if h.client_id != client.id and not h.hidden]
 
 
 def register_case(

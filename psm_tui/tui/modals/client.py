@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from psm_tui.core import cases, clients, households, programmes
 from psm_tui.core.dto import (
+    Actor,
     ClientInfo,
     ClientRecord,
     DuplicateHint,
@@ -195,14 +196,11 @@ class MergeDialog(Dialog[MergeResult]):
         yield self.field(_("Duplicate"), OptionList(id="duplicates"))
 
     def on_mount(self) -> None:
-        self._find(self.client)
+        self._find(actor(self), self.client.id)
 
     @db_worker()
-    def _find(self, client: ClientInfo) -> Found:
-        kelurahan = client.kelurahan.code if client.kelurahan else ""
-        record = clients.client_row(None, client.id)  # the unmasked NIK and No. KK to match on
-        hints = cases.find_duplicates(client.name, kelurahan, record.nik, record.kk, actor(self))
-        return self.Found([h for h in hints if h.client_id != client.id and not h.hidden])
+    def _find(self, who: Actor, client_id: int) -> Found:
+        return self.Found(cases.duplicates_of(who, client_id))
 
     @on(Found)
     def _found(self, message: Found) -> None:
