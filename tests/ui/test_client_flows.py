@@ -16,6 +16,7 @@ from psm_tui.tui.modals.client import ClientEditDialog, MergeDialog
 from psm_tui.tui.modals.followup import FollowUpStatusDialog
 from psm_tui.tui.screens.case_detail import CaseDetailScreen
 from psm_tui.tui.screens.client import ClientScreen
+from psm_tui.tui.widgets.case_table import CaseTable
 from tests.ui.pilot_helpers import SIZE, press, screen_text, settle, type_text
 
 KK = "3671059912240001"  # a No. KK the demo does not use
@@ -120,3 +121,20 @@ def test_merging_two_records_of_one_person(demo_app) -> None:
     assert kept_from["phone"] == keep and kept_from["kk"] == drop
     moved = AuditLog.get(AuditLog.action == "case.client")
     assert moved.case_number == second.case.number
+
+
+def test_slash_with_a_no_kk_lists_the_households_cases(demo_app) -> None:
+    mother, son, _followup = _family()
+
+    async def run() -> None:
+        app = demo_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await press(pilot, "2", "slash")
+            await type_text(pilot, KK)
+            await press(pilot, "enter")
+            table = app.screen.query_one(CaseTable)
+            assert table.row_count == 2
+            shown = screen_text(app)
+            assert mother in shown and son in shown
+
+    asyncio.run(run())
