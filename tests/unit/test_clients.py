@@ -123,3 +123,13 @@ def test_the_programme_summary_counts_clients_and_open_cases_without_pbi_jk(admi
     assert uncovered == 2
     operator = make_user(admin, "ops", "operator", kecamatan="Cipondoh")
     assert programmes.summary(operator)[1] == 1  # Sukarasa is outside Cipondoh
+
+
+def test_a_member_outside_the_readers_scope_is_shown_only_as_existing(admin: Actor) -> None:
+    register(admin, "Ibu Sari")
+    register(admin, "Kakak Sari", kelurahan="Sukarasa")
+    operator = make_user(admin, "ops", "operator", kecamatan="Cipondoh")
+    members = households.view_household(operator, KK).members
+    assert [m.client.name if m.client else None for m in members] == ["Ibu Sari", None]
+    assert members[1].hidden and members[1].cases == []
+    assert [c.name for c in clients.search_clients(operator, "Sari")] == ["Ibu Sari"]
