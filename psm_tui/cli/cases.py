@@ -32,6 +32,7 @@ from psm_tui.core.labels import (
     status_label,
 )
 from psm_tui.core.masks import born_text
+from psm_tui.core.programmes import find_programme
 from psm_tui.core.reference import find_category, find_kecamatan, find_kelurahan
 from psm_tui.core.validation import safe_display, sex_label
 from psm_tui.i18n import _, format_date, format_datetime
@@ -98,6 +99,9 @@ def _filters(values: Mapping[str, Any]) -> CaseFilter:
         unassigned=bool(values.get("unassigned")),
         overdue=bool(values.get("overdue")),
         search=values.get("search"),
+        without_programme=find_programme(str(values["without_programme"])).code
+        if values.get("without_programme")
+        else None,
     )
 
 
@@ -111,6 +115,11 @@ def _filters(values: Mapping[str, Any]) -> CaseFilter:
 @click.option("--unassigned", is_flag=True)
 @click.option("--overdue", is_flag=True)
 @click.option("--search")
+@click.option(
+    "--without-programme",
+    metavar="CODE",
+    help="Only cases whose client is not active in this programme (e.g. PBI-JK).",
+)
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--all", "show_all", is_flag=True, help="Every matching case, no limit.")
 @click.option("--json", "as_json", is_flag=True)

@@ -25,6 +25,7 @@ from psm_tui.core.dto import (
 from psm_tui.core.errors import NotFoundError
 from psm_tui.core.labels import FOLLOWUP_OPEN
 from psm_tui.core.masks import age_on, mask_nik, record_nik_search, shown_birth_date
+from psm_tui.core.programmes import without_programme
 from psm_tui.core.timeline import render
 from psm_tui.core.users import read_scope
 from psm_tui.i18n import _
@@ -64,6 +65,8 @@ class CaseFilter:
     created_by: int | None = None
     reported_from: dt.date | None = None
     reported_to: dt.date | None = None  # inclusive
+    client_id: int | None = None
+    without_programme: str | None = None  # a programme code: clients not actively enrolled
 
 
 def overdue_followups_query(today: dt.date) -> ModelSelect[FollowUp]:
@@ -75,8 +78,9 @@ def overdue_followups_query(today: dt.date) -> ModelSelect[FollowUp]:
 def _exact_search(text: str) -> Expression | None:
     """A NIK (16 digits, spaces allowed) or a case number, looked up exactly by its index."""
     digits = text.replace(" ", "")
-    if digits.isdigit() and len(digits) == 16:
-        return Case.client.in_(Client.select(Client.id).where(Client.nik == digits))
+    if digits.isdigit() and len(digits) == 16:  # a NIK, or a No. KK: the household's cases
+        people = Client.select(Client.id).where((Client.nik == digits) | (Client.kk == digits))
+        return Case.client.in_(people)
     if len(text) == 11 and text[4] == "-" and text.replace("-", "").isdigit():
         return Case.number == text
     return None
@@ -123,6 +127,10 @@ def case_conditions(filters: CaseFilter) -> list[Expression]:
         conditions.append(Case.reported_at < end)
     if filters.search:
         conditions.append(_search_condition(filters.search))
+    if filters.client_id:
+        conditions.append(Case.client == filters.client_id)
+    if filters.without_programme:
+        conditions.append(without_programme(filters.without_programme))
     return conditions
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from psm_tui.core import audit, clock
+from psm_tui.core import audit, clock, programmes
 from psm_tui.core.case_queries import DUE_SOON_DAYS, case_row, followup_info
 from psm_tui.core.dto import Actor, FollowUpInfo
 from psm_tui.core.emergency import scope_conditions
@@ -241,3 +241,20 @@ def followups_by_case(case_ids: list[int]) -> dict[int, list[FollowUpInfo]]:
     for row in query:
         result[row.case_id].append(followup_info(row, row.case.number, today))
     return result
+
+
+def answer_followup(
+    actor: Actor,
+    followup_id: int,
+    status: str,
+    *,
+    response: str | None = None,
+    programme: str | None = None,
+) -> FollowUpInfo:
+    """The OPD's answer to a follow-up and, when it says so, the programme the client now
+    receives: one transaction, so the enrolment never exists without the answer."""
+    with db.atomic():
+        answered = update_followup(actor, followup_id, status, response=response)
+        if programme:
+            programmes.enrol_from_followup(actor, followup_id, programme)
+    return answered

@@ -57,6 +57,11 @@ def _read_csv(name: str, directory: Path | None = None) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def read_reference(name: str) -> list[dict[str, str]]:
+    """The rows of one shipped reference file (``db/reference/NAME``)."""
+    return _read_csv(name)
+
+
 def load_reference_data() -> dict[str, int]:
     """Insert or update every reference row; running it twice changes nothing."""
     kecamatan = _read_csv("kecamatan.csv")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from psm_tui.core import reference, users
+from psm_tui.core import programmes, reference, users
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import SchemaError
 from psm_tui.i18n import _
@@ -40,6 +40,7 @@ def initialise(full_name: str | None = None) -> InitResult:
     running it becomes the first admin. Idempotent."""
     applied = database.migrate()
     counts = reference.load_reference_data()
+    counts["programmes"] = programmes.load_programmes(reference.read_reference("programmes.csv"))
     admin = None
     if StaffUser.select().count() == 0:
         admin = users.os_username()

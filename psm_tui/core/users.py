@@ -37,6 +37,9 @@ PERMISSIONS = {
     "case.reopen": "supervisor",
     "case.reassign_any": "supervisor",
     "followup.write": "operator",
+    "client.edit": "operator",  # correct a client's record, add a family member, enrol
+    "client.merge": "supervisor",  # two records of one person become one
+    "programme.manage": "admin",  # the list of social-protection programmes
     "nik.full": "supervisor",
     "bank.full": "supervisor",  # a PSM's account number and holder (core/bank.py)
     "incentive.pay": "supervisor",  # record a month's incentive as prepared and paid out

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from faker import Faker
 from peewee import chunked
 
-from psm_tui.core import audit, clock, reference
+from psm_tui.core import audit, clock, programmes, reference
 from psm_tui.core.dto import KelurahanRef
 from psm_tui.core.setup import set_meta
 from psm_tui.store import backend
@@ -28,6 +28,7 @@ from psm_tui.store.models import (
     Case,
     CaseCounter,
     Client,
+    Enrolment,
     FollowUp,
     StaffUser,
     Worker,
@@ -301,6 +302,7 @@ def generate(
             psm_by_kel.setdefault(worker.kelurahan_code or "", []).append(worker.id)
         report(0.1)
         counts = _cases(rng, fake, kelurahan, psm_by_kel, staff_ids, cases, now, used_niks, report)
+        counts.update(_households(seed, now, used_niks))
         set_meta("demo_seed", str(seed))
         audit.record("psm-demo", "demo.generate", "database", None, detail=f"seed={seed}")
     report(1.0)
@@ -399,6 +401,76 @@ def _cases(
             conflict_target=[CaseCounter.year], update={CaseCounter.last: last}
         ).execute()
     return {"cases": len(case_rows), "clients": len(clients), "followups": len(followups)}
+
+
+HOUSEHOLD_SHARE = 0.15  # clients with a No. KK whose family members are on record too
+# (programme, status, the highest desil it goes to, the share of those clients it reaches)
+DEMO_PROGRAMMES = (
+    ("PBI-JK", "aktif", 2, 0.6),
+    ("PKH", "aktif", 3, 0.25),
+    ("BPNT", "aktif", 4, 0.3),
+    ("ATENSI", "diusulkan", 5, 0.05),
+)
+
+
+def _households(seed: int, now: dt.datetime, used: set[str]) -> dict[str, int]:
+    """Family members (without cases of their own) on the No. KK of some clients, and the
+    programmes the poorest receive. They come from a random stream of their own, so the cases
+    and their clients are the same as before households existed."""
+    rng = random.Random(seed * 7919 + 17)
+    fake = Faker("id_ID")
+    fake.seed_instance(seed + 17)
+    today = now.date()
+    programmes.load_programmes(reference.read_reference("programmes.csv"))
+    members: list[Row] = []
+    for head in Client.select().where(Client.kk.is_null(False)).order_by(Client.id):
+        if rng.random() >= HOUSEHOLD_SHARE:
+            continue
+        for _ in range(rng.randint(1, 3)):
+            sex = rng.choice("LP")
+            born = today - dt.timedelta(days=rng.randint(365, 60 * 365))
+            first = fake.first_name_female() if sex == "P" else fake.first_name_male()
+            members.append(
+                {
+                    "name": f"{first} {head.name.split()[-1]}",
+                    "nik": _nik(rng, (head.kk or "")[:6], born, sex, used)
+                    if rng.random() < 0.8
+                    else None,
+                    "kk": head.kk,
+                    "sex": sex,
+                    "birth_date": born,
+                    "address": head.address,
+                    "rt": head.rt,
+                    "rw": head.rw,
+                    "kelurahan": head.kelurahan_code,
+                    "dtsen": head.dtsen,
+                    "dtsen_desil": head.dtsen_desil,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    for batch in chunked(members, 500):
+        Client.insert_many(batch).execute()
+    enrolments: list[Row] = []
+    poor = Client.select(Client.id, Client.dtsen_desil).where(Client.dtsen_desil.is_null(False))
+    for client in poor.order_by(Client.id):
+        for code, status, top_desil, share in DEMO_PROGRAMMES:
+            desil = client.dtsen_desil
+            if desil is not None and desil <= top_desil and rng.random() < share:
+                start = today - dt.timedelta(days=rng.randint(30, 1500))
+                enrolments.append(
+                    {
+                        "client": client.id,
+                        "programme": code,
+                        "status": status,
+                        "start_on": start if status == "aktif" else None,
+                        "source": "DTSEN",
+                        "created_at": now,
+                    }
+                )
+    for batch in chunked(enrolments, 500):
+        Enrolment.insert_many(batch).execute()
+    return {"family_members": len(members), "enrolments": len(enrolments)}
 
 
 def _description(rng: random.Random, category: int, client: Row) -> str:

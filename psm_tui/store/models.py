@@ -133,6 +133,10 @@ class Client(BaseModel):
     dtsen_desil = IntegerField(null=True)
     created_at = DateTimeField(default=dt.datetime.now)
     updated_at = DateTimeField(default=dt.datetime.now)
+    # migration 0014: optimistic locking of client edits; where the DTSEN status came from
+    version = IntegerField(default=1)
+    dtsen_source = CharField(max_length=32, null=True)
+    dtsen_on = DateField(null=True)
 
 
 class Case(BaseModel):
@@ -412,3 +416,39 @@ class Letter(BaseModel):
 
 
 ALL_MODELS += (LetterCounter, Letter)
+
+
+# --- Programmes (migration 0014): social-protection programmes and a client's enrolments -----
+
+
+class Programme(BaseModel):
+    """A programme of the reference list (db/reference/programmes.csv): PBI-JK, PKH, BPNT, ..."""
+
+    code = CharField(primary_key=True, max_length=16)
+    name = CharField(max_length=160)
+    active = BooleanField(default=True)
+
+
+class Enrolment(BaseModel):
+    """A client's place in a programme: proposed (diusulkan), active (aktif) or ended (berhenti)."""
+
+    client_id: KeyOf[int]
+    programme_code: KeyOf[str]
+    followup_id: KeyOf[int | None]
+
+    id = AutoField()
+    client = ForeignKeyField(Client, backref="enrolments", column_name="client_id", index=True)
+    programme = ForeignKeyField(Programme, column_name="programme_code", index=True)
+    status = CharField(max_length=12)
+    start_on = DateField(null=True)
+    end_on = DateField(null=True)
+    source = CharField(max_length=120, default="")
+    followup = ForeignKeyField(FollowUp, column_name="followup_id", null=True)
+    created_by = ForeignKeyField(StaffUser, column_name="created_by_id", null=True)
+    created_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("programme", "status", "client"), False),)
+
+
+ALL_MODELS += (Programme, Enrolment)

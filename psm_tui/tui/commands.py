@@ -7,13 +7,16 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual.app import App
 from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from psm_tui.core import lookup, session
+from psm_tui.core import clients, lookup, session
 from psm_tui.core.case_queries import CaseFilter
-from psm_tui.core.dto import KelurahanRef, WorkerInfo
+from psm_tui.core.dto import ClientInfo, KelurahanRef, WorkerInfo
+from psm_tui.core.labels import OPEN_STATUSES
+from psm_tui.core.programmes import HEALTH_COVER
 from psm_tui.core.reference import all_kelurahan
 from psm_tui.i18n import _
 from psm_tui.tui import context
@@ -27,6 +30,7 @@ T = TypeVar("T")
 EXACT = 100.0  # above any fuzzy score: a case number or a name the user typed part of
 NAMED = 50.0
 CASE_NUMBER = re.compile(r"^\d{4}-\d{0,6}$|^\d{1,6}$")
+NUMBER_16 = re.compile(r"^\d{16}$")  # a NIK or a No. KK
 
 
 class PsmPalette(CommandPalette):
@@ -110,6 +114,17 @@ class PsmCommands(Provider):
                 ),
                 "",
             ),
+            (
+                _("Cases: open, client without PBI-JK"),
+                partial(
+                    app.post_message,
+                    ShowCases(
+                        CaseFilter(status=OPEN_STATUSES, without_programme=HEALTH_COVER),
+                        _("without PBI-JK"),
+                    ),
+                ),
+                "",
+            ),
             (_("Import workers or cases from a file"), partial(open_import, app), ""),
             (_("Help: keys"), app.action_help, _("key ?")),
             (_("Quit"), app.exit, _("key q")),
@@ -151,6 +166,28 @@ class PsmCommands(Provider):
             workers = await self._in_thread(partial(lookup.search_workers, text)) or []
             for worker in workers:
                 yield self._worker_hit(matcher, worker)
+        found: list[ClientInfo] | None = None
+        if len(text) >= 3 and not CASE_NUMBER.match(text):
+            found = await self._in_thread(
+                partial(clients.search_clients, self.psm_app.actor, text, limit=10)
+            )
+            for client in found or []:
+                yield self._client_hit(matcher, client)
+        if NUMBER_16.match(text) and any(c.kk and c.kk[-4:] == text[-4:] for c in found or []):
+            label = _("Household of No. KK {kk}").format(kk=text)
+            yield Hit(EXACT, Content(label), partial(open_household, self.app, text), text=label)
+
+    def _client_hit(self, matcher: Matcher, client: ClientInfo) -> Hit:
+        place = client.kelurahan.label if client.kelurahan else ""
+        label = _("Client {name} ({place})").format(
+            name=clean(client.name, single_line=True), place=place
+        )
+        return Hit(
+            NAMED - 2,
+            highlighted(matcher, label),
+            partial(open_client, self.app, client.id),
+            text=label,
+        )
 
     def _worker_hit(self, matcher: Matcher, worker: WorkerInfo) -> Hit:
         place = (
@@ -169,6 +206,18 @@ class PsmCommands(Provider):
             partial(self.app.post_message, ShowCases(filters, name)),
             text=label,
         )
+
+
+def open_client(app: App[object], client_id: int) -> None:
+    from psm_tui.tui.screens.client import ClientScreen
+
+    app.push_screen(ClientScreen(client_id))
+
+
+def open_household(app: App[object], kk: str) -> None:
+    from psm_tui.tui.screens.household import HouseholdScreen
+
+    app.push_screen(HouseholdScreen(kk=kk))
 
 
 def open_import(app: PsmApp) -> None:

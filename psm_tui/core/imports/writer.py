@@ -29,8 +29,9 @@ from psm_tui.store.rows import tuples
 WRITE_CHUNK = 5000
 CLIENT_FIELDS = (
     "name", "nik", "kk", "sex", "birth_date", "address", "rt", "rw", "kelurahan", "phone",
-    "dtsen", "dtsen_desil", "created_at", "updated_at",
+    "dtsen", "dtsen_desil", "dtsen_source", "dtsen_on", "version", "created_at", "updated_at",
 )  # fmt: skip
+DTSEN_IMPORTED = "impor"  # client.dtsen_source of a DTSEN status a file brought
 CASE_FIELDS = (
     "number", "client", "category", "priority", "status", "kelurahan", "worker", "description",
     "source", "outcome", "reported_at", "updated_at", "closed_at", "created_by", "updated_by",
@@ -42,6 +43,11 @@ WORKER_FIELDS = (
 )  # fmt: skip
 ACTIVITY_FIELDS = ("case", "kind", "data", "author", "at", "worker")
 RECORD_FIELDS = ("kind", "key", "entity_id", "source", "row", "username", "at")
+
+
+def _dtsen_origin(status: str, now: dt.datetime) -> tuple[str | None, dt.date | None]:
+    """Where and when a known DTSEN status came from: this import, today."""
+    return (None, None) if status == "tidak_diketahui" else (DTSEN_IMPORTED, now.date())
 
 
 def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
@@ -129,7 +135,8 @@ def write_cases(
     before = _max_id(Client)
     bulk_insert(Client, CLIENT_FIELDS, (
         (r.name, r.nik, r.kk, r.sex, r.birth_date, r.address, r.rt, r.rw, r.kelurahan, r.phone,
-         r.dtsen, r.dtsen_desil, now, now) for r in new_clients))  # fmt: skip
+         r.dtsen, r.dtsen_desil, *_dtsen_origin(r.dtsen, now), 1, now, now)
+        for r in new_clients))  # fmt: skip
     client_ids = _new_ids(Client, before, len(new_clients))
     progress(0.2)
     created = {r.row: cid for r, cid in zip(new_clients, client_ids, strict=True)}

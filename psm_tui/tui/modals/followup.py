@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from psm_tui.core import clock, followups
+from psm_tui.core import clock, followups, programmes
 from psm_tui.core.dto import CaseSummary, FollowUpInfo, Ref
 from psm_tui.core.followups import FOLLOWUP_TRANSITIONS
 from psm_tui.core.labels import followup_status_label
@@ -83,7 +83,13 @@ class FollowUpDialog(Dialog[FollowUpInfo]):
 
 
 class FollowUpStatusDialog(Dialog[FollowUpInfo]):
-    """Record the OPD's answer: accepted, done, rejected (with its reason) or cancelled."""
+    """Record the OPD's answer: accepted, done, rejected (with its reason) or cancelled; and,
+    when the answer is that the client now receives a programme, that enrolment."""
+
+    class ProgrammesRead(JobResult):
+        def __init__(self, programmes: list[Ref]) -> None:
+            super().__init__()
+            self.programmes = programmes
 
     def __init__(self, followup: FollowUpInfo) -> None:
         super().__init__()
@@ -117,6 +123,10 @@ class FollowUpStatusDialog(Dialog[FollowUpInfo]):
             _("Response"),
             TextInput(id="response", placeholder=_("the OPD's answer (required when rejected)")),
         )
+        yield self.field(
+            _("Programme"),
+            TypeSelect([], prompt=_("none: no programme received"), id="programme"),
+        )
 
     def on_mount(self) -> None:
         options = self.query_one("#targets", OptionList)
@@ -125,6 +135,17 @@ class FollowUpStatusDialog(Dialog[FollowUpInfo]):
             options.focus()
         else:
             self.show_error(_("This follow-up is finished."))
+        self._read_programmes()
+
+    @db_worker()
+    def _read_programmes(self) -> ProgrammesRead:
+        return self.ProgrammesRead(programmes.all_programmes())
+
+    @on(ProgrammesRead)
+    def _programmes(self, message: ProgrammesRead) -> None:
+        self.query_one("#programme", Select).set_options(
+            [(f"{p.code}: {p.name}", p.code) for p in message.programmes]
+        )
 
     @on(OptionList.OptionSelected, "#targets")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -136,12 +157,14 @@ class FollowUpStatusDialog(Dialog[FollowUpInfo]):
         if index is None or not self.targets:
             return
         response = self.query_one("#response", TextInput).value
+        programme = self.query_one("#programme", Select).value
         self.submit(
             partial(
-                followups.update_followup,
+                followups.answer_followup,
                 actor(self),
                 self.followup.id,
                 self.targets[index],
                 response=response or None,
+                programme=None if programme is Select.NULL else str(programme),
             )
         )

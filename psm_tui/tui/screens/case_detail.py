@@ -1,5 +1,6 @@
 """One case: client and case facts, follow-ups, timeline, assignments and audit history; the
-case keys (a f s c p) act on it; l prints a referral letter or the case summary."""
+case keys (a f s c p) act on it; l prints a referral letter or the case summary, and
+``o`` opens the client's own record."""
 
 from __future__ import annotations
 
@@ -164,6 +165,7 @@ class CaseDetailScreen(CaseActions, TranslatedScreen, Screen[None]):
         Binding("escape", "back", N_("Back"), id="detail.back"),
         *case_action_bindings(),
         Binding("l", "letter", N_("Letter"), id="detail.letter"),
+        Binding("o", "client", N_("Client"), show=False, id="detail.client"),
         *VIEW_BINDINGS,
     ]
 
@@ -267,6 +269,15 @@ class CaseDetailScreen(CaseActions, TranslatedScreen, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_client(self) -> None:
+        """The client's record: every case of theirs, their household and programmes."""
+        from psm_tui.tui.screens.client import ClientScreen
+
+        if self.detail is None:
+            self.app.notify(_("Still loading."), severity="warning")
+            return
+        self.app.push_screen(ClientScreen(self.detail.client.id))
 
     async def action_switch_view(self, name: str) -> None:
         await psm_app(self).switch_view(name)
