@@ -21,7 +21,7 @@ from psm_tui.core.masks import born_text
 from psm_tui.core.programmes import enrolment_status_label
 from psm_tui.core.validation import sex_label
 from psm_tui.i18n import _, format_date, ngettext
-from psm_tui.tui.context import actor
+from psm_tui.tui.context import actor, psm_app
 from psm_tui.tui.jobs import db_worker
 from psm_tui.tui.keys import N_, VIEW_BINDINGS, TranslatedScreen
 from psm_tui.tui.messages import JobResult, OpenCase
@@ -193,4 +193,4 @@ class ClientScreen(TranslatedScreen, Screen[None]):
         self.refresh_data()
 
     async def action_switch_view(self, name: str) -> None:
-        await self.app.switch_view(name)  # type: ignore[attr-defined]
+        await psm_app(self).switch_view(name)
