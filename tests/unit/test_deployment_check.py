@@ -58,6 +58,7 @@ def test_every_key_line_must_be_bound_to_a_registered_person(admin: Actor, keys:
     assert item.ok and "1 key(s), each bound to a person" in item.detail
 
 
+@pytest.mark.sqlite_only  # the backup item is SQLite's: PostgreSQL is backed up with pg_dump
 def test_deployment_items_only_where_a_service_account_is_set(admin: Actor, keys: Path) -> None:
     keys.write_text(f"ssh-ed25519 {BLOB} added-by-hand\n")
     names = {item.name for item in health.check_for(admin).items}
@@ -94,6 +95,7 @@ def test_sshd_with_password_logins_for_the_account_is_a_problem(
     )
 
 
+@pytest.mark.sqlite_only
 def test_a_backup_older_than_26_hours_is_a_problem(
     admin: Actor, keys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -115,6 +117,7 @@ def test_a_session_is_named_by_the_forced_commands_person() -> None:
     assert sessions.acting_as(["psm", "case", "list"]) is None
 
 
+@pytest.mark.sqlite_only
 def test_a_supervisor_sees_the_backup_age_but_not_the_key_lines(admin: Actor, keys: Path) -> None:
     supervisor = make_user(admin, "kabid", "supervisor")
     keys.write_text(f"ssh-ed25519 {BLOB} added-by-hand\n")
