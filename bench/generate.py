@@ -35,7 +35,7 @@ from psm_tui.core import audit_chain, reference, setup, users
 from psm_tui.core.dto import KelurahanRef, Ref
 from psm_tui.ops import demo
 from psm_tui.store import database
-from psm_tui.store import search as backend_search
+from psm_tui.store.dialects import sqlite
 
 GENERATOR_VERSION = 2
 BLOCK = 20_000  # cases generated and written per step
@@ -432,7 +432,7 @@ def generate(path: Path, total: int, seed: int = 1, progress: bool = True) -> Pa
         setup.initialise("Bench Admin")
         kelurahan, kecamatan = reference.all_kelurahan(), reference.all_kecamatan()
         # One 'rebuild' at the end indexes ~5x faster than the per-row triggers.
-        backend_search.drop_case_search(database.db.obj)
+        sqlite.drop_case_search(database.db.obj)
         database.close_database()
     finally:
         users.os_username = original  # type: ignore[method-assign]
@@ -478,7 +478,7 @@ def generate(path: Path, total: int, seed: int = 1, progress: bool = True) -> Pa
     database.open_database(str(partial))
     try:
         with database.db.atomic():
-            backend_search.create_case_search(database.db.obj)
+            sqlite.create_case_search(database.db.obj)
     finally:
         database.close_database()
     partial.replace(path)

@@ -23,6 +23,7 @@ from psm_tui.ops import sessions
 from psm_tui.store import backend, database
 from psm_tui.store import maintenance as backend_maintenance
 from psm_tui.store.database import db
+from psm_tui.store.dialects import sqlite
 from psm_tui.store.models import Case
 
 
@@ -92,7 +93,7 @@ def _stamp() -> str:
 
 
 def _is_live_file(path: Path, live: Path) -> bool:
-    return path.resolve() in {p.resolve() for p in backend.sidecar_files(live)}
+    return path.resolve() in {p.resolve() for p in sqlite.sidecar_files(live)}
 
 
 # --- psm check ------------------------------------------------------------------------------------
@@ -166,9 +167,9 @@ def _nik_search_item() -> CheckItem:
 
 
 def _modes_item(live: Path, group_shared: bool) -> CheckItem:
-    allowed = backend.file_mode(group_shared)
+    allowed = sqlite.file_mode(group_shared)
     shown, wrong = [], []
-    for path in backend.sidecar_files(live):
+    for path in sqlite.sidecar_files(live):
         try:
             mode = stat.S_IMODE(path.stat().st_mode)
         except FileNotFoundError:
@@ -289,7 +290,7 @@ def backup_database(actor: Actor, target: Path, *, group_shared: bool = False) -
         raise ValidationError(
             _("{path} is the live database itself; give another file").format(path=target)
         )
-    mode = backend.file_mode(group_shared)
+    mode = sqlite.file_mode(group_shared)
     try:
         backend_maintenance.backup_sqlite(db.obj, target, mode)
     except peewee.DatabaseError as error:
@@ -371,7 +372,7 @@ def restore_database(
     database.close_database()
     try:
         kept = backend_maintenance.restore_sqlite(
-            live, source, keep_path, backend.file_mode(group_shared)
+            live, source, keep_path, sqlite.file_mode(group_shared)
         )
     except peewee.OperationalError as error:
         if not backend.is_busy_error(error):

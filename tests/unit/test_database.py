@@ -6,11 +6,14 @@ import sqlite3
 import stat
 from pathlib import Path
 
+import peewee
 import pytest
 
 from psm_tui.core import setup
 from psm_tui.core.errors import SchemaError
 from psm_tui.store import database
+from psm_tui.store.backend import dialect_of
+from psm_tui.store.dialects import postgresql, sqlite
 from psm_tui.store.models import ALL_MODELS
 
 
@@ -85,6 +88,20 @@ def test_sqlite_is_wal_with_foreign_keys_and_immediate_writes(initialised: Path)
                 other.execute("BEGIN IMMEDIATE")
         finally:
             other.close()
+
+
+def test_opening_a_location_chooses_its_dialect_once(db_path: Path) -> None:
+    opened = database.open_database(str(db_path))
+    kind, _ = database.parse_location(str(db_path))
+    expected = sqlite.DIALECT if kind == "sqlite" else postgresql.DIALECT
+    assert dialect_of(opened) is expected
+    assert dialect_of(database.db) is expected  # through the proxy the models use
+
+
+def test_a_database_not_opened_by_psm_has_no_dialect(tmp_path: Path) -> None:
+    """No guessing from peewee's class: only a psm connection knows its dialect."""
+    with pytest.raises(TypeError, match="not a psm database"):
+        dialect_of(peewee.SqliteDatabase(str(tmp_path / "plain.db")))
 
 
 def test_migrations_create_every_model_table(initialised: Path) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from psm_tui.store import database, search
+from psm_tui.store import database
+from psm_tui.store.dialects import sqlite
 from tests.raw_sql import RawSql
 
 MIGRATIONS = sorted(database.migrations_dir().glob("[0-9]*.py"))
@@ -98,6 +99,6 @@ def test_the_live_search_index_rebuilds_what_the_migrations_made(initialised: Pa
     """The bench drops and rebuilds the FTS index with the live statements: they must still be
     the ones history created, or a bench database would differ from a real one."""
     migrated = _schema(initialised)
-    search.drop_case_search(database.db.obj)
-    search.create_case_search(database.db.obj)
+    sqlite.drop_case_search(database.db.obj)
+    sqlite.create_case_search(database.db.obj)
     assert _schema(initialised) == migrated
