@@ -35,7 +35,7 @@ from psm_tui.core import audit_chain, reference, setup, users
 from psm_tui.core.dto import KelurahanRef, Ref
 from psm_tui.ops import demo
 from psm_tui.store import database
-from psm_tui.store import search as backend_search
+from psm_tui.store.dialects import sqlite
 
 GENERATOR_VERSION = 2
 BLOCK = 20_000  # cases generated and written per step
@@ -230,7 +230,9 @@ class Generator:
             self.sequence[year] = self.sequence.get(year, 0) + 1
             author = rng.choice(staff)
             status = demo._status_for_age((NOW_S - reported) // 86400, rng)
-            description = rng.choice(demo.DESCRIPTIONS)
+            description = rng.choice(
+                demo.CATEGORY_DESCRIPTIONS[category] + demo.ANY_CASE_DESCRIPTIONS
+            )
             if rng.random() < 0.6:
                 description += " " + rng.choice(DETAILS)
             case = {
@@ -287,7 +289,11 @@ class Generator:
             )
         has_nik = rng.random() > (0.5 if category in (4, 11, 12, 13) else 0.1)
         kec_code = kel.kecamatan_code
-        region = kec_code.replace(".", "") if rng.random() < 0.8 else rng.choice(demo.OTHER_REGIONS)
+        region = (
+            kec_code.replace(".", "")
+            if rng.random() < 0.8
+            else rng.choice(list(demo.OTHER_REGIONS))
+        )
         issued = ANCHOR.date() - dt.timedelta(days=rng.randint(100, 5000))
         kk = f"{region}{issued:%d%m%y}{rng.randint(1, 9999):04d}" if has_nik else None
         desil = rng.choice((None, None, 1, 1, 2, 2, 3, 4, 5))
@@ -426,7 +432,7 @@ def generate(path: Path, total: int, seed: int = 1, progress: bool = True) -> Pa
         setup.initialise("Bench Admin")
         kelurahan, kecamatan = reference.all_kelurahan(), reference.all_kecamatan()
         # One 'rebuild' at the end indexes ~5x faster than the per-row triggers.
-        backend_search.drop_case_search(database.db.obj)
+        sqlite.drop_case_search(database.db.obj)
         database.close_database()
     finally:
         users.os_username = original  # type: ignore[method-assign]
@@ -472,7 +478,7 @@ def generate(path: Path, total: int, seed: int = 1, progress: bool = True) -> Pa
     database.open_database(str(partial))
     try:
         with database.db.atomic():
-            backend_search.create_case_search(database.db.obj)
+            sqlite.create_case_search(database.db.obj)
     finally:
         database.close_database()
     partial.replace(path)

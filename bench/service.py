@@ -20,8 +20,9 @@ from psm_tui.core import case_queries, users
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import Actor
 from psm_tui.core.files.output import FileOutput
-from psm_tui.store import backend, database
+from psm_tui.store import database
 from psm_tui.store.database import db
+from psm_tui.store.dialects import sqlite
 from psm_tui.store.models import Case, Client
 
 Statement = tuple[str, tuple[object, ...]]
@@ -52,7 +53,7 @@ class Floor:
 
     def __init__(self, path: Path) -> None:
         self.conn = sqlite3.connect(path, isolation_level=None)
-        for key, value in backend.SQLITE_PRAGMAS.items():
+        for key, value in sqlite.SQLITE_PRAGMAS.items():
             self.conn.execute(f"PRAGMA {key} = {value}")
 
     def replay(self, statements: list[Statement]) -> Callable[[], None]:

@@ -35,13 +35,18 @@ def current_language() -> str:
     return str(_state["lang"])
 
 
+def _translations() -> _gettext.NullTranslations:
+    """The current language's catalogue (Indonesian until a language is set)."""
+    if _state["t"] is None:
+        set_language("id")
+    translation = _state["t"]
+    assert isinstance(translation, _gettext.NullTranslations)
+    return translation
+
+
 def _(message: str) -> str:
     """Translate ``message`` into the current language."""
-    translation = _state["t"]
-    if translation is None:
-        set_language("id")
-        translation = _state["t"]
-    return translation.gettext(message)  # type: ignore[union-attr]
+    return _translations().gettext(message)
 
 
 def N_(message: str) -> str:
@@ -51,11 +56,7 @@ def N_(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    translation = _state["t"]
-    if translation is None:
-        set_language("id")
-        translation = _state["t"]
-    return translation.ngettext(singular, plural, n)  # type: ignore[union-attr]
+    return _translations().ngettext(singular, plural, n)
 
 
 def format_date(value: dt.date | None) -> str:
@@ -67,6 +68,13 @@ def format_date(value: dt.date | None) -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
     return babel_format_date(value, format="d MMM y", locale=current_language())
+
+
+def format_month(value: dt.date) -> str:
+    """``November 2026``: a month in words, as a document's title names it."""
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format="MMMM y", locale=current_language())
 
 
 def format_datetime(value: dt.datetime | None) -> str:

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -18,7 +20,35 @@ from babel.messages.pofile import read_po, write_po
 PACKAGE = Path(__file__).parent
 PO_FILE = PACKAGE / "locale" / "id" / "LC_MESSAGES" / "psm.po"
 MO_FILE = PO_FILE.with_suffix(".mo")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "N_plural": (1, 2)}
+# click shows the docstrings and ``help=`` texts of psm's commands: msgids too (cli.click_i18n).
+CLI_DIR = PACKAGE / "cli"
+HELP_KEYWORDS = ("help", "short_help", "epilog")
+
+
+def _is_command_decorator(decorator: ast.expr) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(target, ast.Attribute) and target.attr in ("command", "group")
+
+
+def cli_help_texts() -> Iterator[tuple[str, int, str]]:
+    """(file, line, text) of every command docstring and literal ``help=`` under ``cli/``."""
+    for path in sorted(CLI_DIR.glob("*.py")):
+        name = str(path.relative_to(PACKAGE))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any(
+                _is_command_decorator(d) for d in node.decorator_list
+            ):
+                doc = ast.get_docstring(node)
+                if doc:
+                    yield name, node.lineno, doc
+            elif (
+                isinstance(node, ast.keyword)
+                and node.arg in HELP_KEYWORDS
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                yield name, node.value.lineno, node.value.value
 
 
 def extract() -> Catalog:
@@ -27,6 +57,8 @@ def extract() -> Catalog:
         str(PACKAGE), keywords=KEYWORDS, comment_tags=(), strip_comment_tags=True
     ):
         template.add(message, locations=[(filename, lineno)], context=context)
+    for filename, lineno, text in cli_help_texts():
+        template.add(text, locations=[(filename, lineno)])
     return template
 
 

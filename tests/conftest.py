@@ -66,6 +66,7 @@ def _english_and_isolated_home(
     monkeypatch.delenv("PSM_DATABASE", raising=False)
     monkeypatch.delenv("PSM_LANG", raising=False)
     monkeypatch.delenv("PSM_SYSTEM_CONFIG", raising=False)
+    monkeypatch.setenv("LANGUAGE", "en")  # restored after a test in which click spoke Indonesian
     monkeypatch.setattr(users, "os_username", lambda: "tester")
     set_language("en")
     yield

@@ -12,24 +12,32 @@ import logging
 import os
 import shlex
 import sys
-from pathlib import Path
-from typing import IO
 
 import click
-import platformdirs
 
 from psm_tui import __version__
+from psm_tui.cli.click_i18n import (
+    translate_command,
+    translate_help_option,
+    translate_texts,
+    use_language,
+)
 from psm_tui.cli.context import CliState
-from psm_tui.config import APP_NAME, load_settings
+from psm_tui.cli.log_file import log_stream
+from psm_tui.config import ConfigError, load_settings
 from psm_tui.core import session
 from psm_tui.core.validation import safe_display
-from psm_tui.i18n import _, set_language
+from psm_tui.i18n import LANGUAGES, _
 
 # Each subcommand's module is imported only when that command runs: a cold `psm case show`
 # must not pay for openpyxl, the reports or the importer.
 COMMAND_MODULES = {
     "case": "cases",
     "followup": "followups",
+    "letter": "letters",
+    "client": "clients",
+    "household": "clients",
+    "programme": "clients",
     "init": "setup",
     "migrate": "setup",
     "demo": "setup",
@@ -46,10 +54,14 @@ COMMAND_MODULES = {
     "import": "imports",
     "summary": "reports",
     "export": "reports",
+    "incentive": "incentive",
     "outbox": "outbox",
+    "help": "help",
 }
 # Commands a forced SSH session may not run: the demo makes files in the service account's home.
 NOT_OVER_SSH = {"demo"}
+# What a forced SSH session may ask besides a command: reading the help changes nothing.
+HELP_OVER_SSH = {"--help", "-h", "--version"}
 # Modules that add subcommands to another module's group when imported.
 COMMAND_EXTRAS = {"worker": ("roster",)}
 
@@ -65,7 +77,20 @@ class LazyGroup(click.Group):
         for extra in COMMAND_EXTRAS.get(cmd_name, ()):
             importlib.import_module(f"psm_tui.cli.{extra}")
         module = importlib.import_module(f"psm_tui.cli.{module_name}")
-        return next(c for c in module.COMMANDS if c.name == cmd_name)
+        commands: list[click.Command] = module.COMMANDS
+        return translate_command(next(c for c in commands if c.name == cmd_name), ctx)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """The root's own help is translated where click first needs it: its --help."""
+        translate_texts(self)
+        return translate_help_option(super().get_help_option(ctx))
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """click's version option words its message once, at import: this one at each run."""
+    if value and not ctx.resilient_parsing:
+        click.echo(_("{prog}, version {version}").format(prog="psm", version=__version__))
+        ctx.exit()
 
 
 @click.group(
@@ -76,12 +101,19 @@ class LazyGroup(click.Group):
 @click.option("--db", "database", metavar="PATH_OR_URL", help="Database file or URL.")
 @click.option("--as", "as_name", metavar="NAME", help="Act as NAME (service account only).")
 @click.option("--lang", type=click.Choice(["id", "en"]), help="Interface language.")
-@click.version_option(__version__, prog_name="psm")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.pass_context
 def cli(ctx: click.Context, database: str | None, as_name: str | None, lang: str | None) -> None:
     """psm-tui: social-welfare cases, PSM and follow-ups for Dinas Sosial Kota Tangerang."""
     settings = load_settings(database=database, lang=lang)
-    set_language(settings.lang)
+    use_language(settings.lang)
     ctx.obj = CliState(settings, as_name)
     if ctx.invoked_subcommand is None:
         from psm_tui.cli.tui import open_tui
@@ -89,20 +121,33 @@ def cli(ctx: click.Context, database: str | None, as_name: str | None, lang: str
         open_tui(ctx.obj)
 
 
-def log_stream() -> tuple[IO[str], str]:
-    """psm's log file, created 0600 (tracebacks can hold personal data), never via a link."""
-    path = Path(platformdirs.user_log_dir(APP_NAME)) / "psm.log"
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    os.fchmod(fd, 0o600)
-    return os.fdopen(fd, "a", encoding="utf-8"), str(path)
-
-
 def _fail(message: str, code: int) -> None:
     """One line on stderr. Messages quote what the user typed: it is shown escaped, so an
     argument holding ``\\x1b]0;...\\x07`` cannot drive the terminal."""
     click.echo(f"psm: {safe_display(message)}", err=True)
     sys.exit(code)
+
+
+def config_message(error: ConfigError) -> str:
+    """The settings problem in the user's words, naming the file (or variable) and line."""
+    where = error.source
+    if error.line is not None:
+        where = _("{file}, line {line}").format(file=error.source, line=error.line)
+    if error.setting is None:
+        return _("{where}: not valid TOML; correct the file or remove it").format(where=where)
+    return _("{where}: {setting} must be a whole number, not {value}").format(
+        where=where, setting=error.setting, value=error.value
+    )
+
+
+def _language_of(args: list[str]) -> str:
+    """The language asked for by ``--lang`` or PSM_LANG, when the settings cannot be read."""
+    for arg, following in zip(args, [*args[1:], ""], strict=True):
+        if arg == "--lang":
+            return following
+        if arg.startswith("--lang="):
+            return arg.removeprefix("--lang=")
+    return os.environ.get("PSM_LANG", "")
 
 
 def _show_click_error(error: click.ClickException) -> None:
@@ -145,13 +190,40 @@ def ssh_command_args(args: list[str], original: str | None) -> list[str]:
         ) from error
     if words[:1] == ["psm"]:
         words = words[1:]
-    if words and (words[0] not in COMMAND_MODULES or words[0] in NOT_OVER_SSH):
+    if (
+        words
+        and words[0] not in HELP_OVER_SSH
+        and (words[0] not in COMMAND_MODULES or words[0] in NOT_OVER_SSH)
+    ):
         raise click.UsageError(
             _("Over SSH, give a psm command such as: case list (not {command})").format(
                 command=words[0]
             )
         )
     return [*args, *words]
+
+
+def lift_language(args: list[str]) -> tuple[list[str], str | None]:
+    """``--lang`` anywhere (``psm demo --lang en``) moved before the command, where psm reads it.
+
+    Everything after ``--`` is left alone: there it is an argument, not an option.
+    """
+    rest: list[str] = []
+    lifted: list[str] = []
+    words = iter(args)
+    for arg in words:
+        if arg == "--":
+            rest += [arg, *words]
+        elif arg == "--lang":
+            value = next(words, None)  # none: click says the option needs one
+            lifted += [arg] if value is None else [arg, value]
+        elif arg.startswith("--lang="):
+            lifted.append(arg)
+        else:
+            rest.append(arg)
+    values = [a.removeprefix("--lang=") for a in lifted if a != "--lang"]
+    lang = values[-1] if values and values[-1] in LANGUAGES else None
+    return [*lifted, *rest], lang
 
 
 def _refuse_undecodable(args: list[str]) -> None:
@@ -178,14 +250,19 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; any failure becomes one clear line on stderr, never a traceback."""
     try:
         args = sys.argv[1:] if argv is None else argv
-        set_language(load_settings().lang)  # messages before click parses --lang
+        use_language(load_settings().lang)  # messages before the arguments are read
         _refuse_undecodable(args)
         original = os.environ.get("SSH_ORIGINAL_COMMAND")
         _refuse_undecodable([original] if original else [])
-        args = ssh_command_args(args, original)
+        args, lang = lift_language(ssh_command_args(args, original))
+        if lang:  # click words help and errors before the group's callback runs
+            use_language(lang)
         code = cli.main(args=args, prog_name="psm", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
+    except ConfigError as error:
+        use_language(_language_of(sys.argv[1:] if argv is None else argv))
+        _fail(config_message(error), error.exit_code)
     except click.exceptions.Abort:
         _fail(_("Cancelled."), 130)
     except click.ClickException as error:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from psm_tui.cli.context import CliState, pass_state
-from psm_tui.cli.output import console, print_json, table
+from psm_tui.cli.output import console, dto_json, print_json, table
 from psm_tui.cli.output import text as cell
 from psm_tui.core import audit_verify, privacy, session
 from psm_tui.core import emergency as emergency_access
@@ -19,7 +19,7 @@ from psm_tui.core.files.access import backup_source, backup_target, read_key_fil
 from psm_tui.core.files.boundary import backups_folder
 from psm_tui.core.validation import parse_date
 from psm_tui.i18n import _, format_datetime
-from psm_tui.ops import health, maintenance, ssh_keys
+from psm_tui.ops import health, maintenance, ssh_audit, ssh_keys
 
 
 @click.command("backup")
@@ -90,13 +90,17 @@ def check(state: CliState, as_json: bool) -> None:
     (see :mod:`psm_tui.ops.health`)."""
     _open_for_check(state)
     actor = health.checking_actor(state.as_name, state.settings.service_account)
-    report = health.check_for(actor, group_shared=state.settings.service_group_mode)
+    report = health.check_for(
+        actor,
+        group_shared=state.settings.service_group_mode,
+        service_account=state.settings.service_account,
+    )
     if as_json:
         print_json(
             {
                 "database": report.location,
                 "ok": report.ok,
-                "checks": [{"name": i.name, "ok": i.ok, "detail": i.detail} for i in report.items],
+                "checks": [dto_json(item) for item in report.items],
                 "audit_head": _head_json(report.audit_head),
             }
         )
@@ -117,7 +121,7 @@ def check(state: CliState, as_json: bool) -> None:
 
 
 def _head_json(head: ChainHead | None) -> dict[str, object] | None:
-    return None if head is None else {"id": head.id, "hash": head.hash}
+    return None if head is None else dto_json(head)
 
 
 def _change_text(key: str, value: object) -> str:
@@ -319,8 +323,10 @@ def ssh_revoke(state: CliState, name: str, file: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 def ssh_list(state: CliState, file: Path | None, as_json: bool) -> None:
-    """The keys bound to staff identities (admin only)."""
-    rows = ssh_keys.list_bindings(state.actor(), _keys_file(state, file))
+    """The keys bound to staff identities, and every line that is not safely bound (admin only)."""
+    path = _keys_file(state, file)
+    rows = ssh_keys.list_bindings(state.actor(), path)
+    unsafe = [line for line in ssh_audit.audit_keys(path) if line.problem]
     if as_json:
         print_json(
             [
@@ -332,12 +338,32 @@ def ssh_list(state: CliState, file: Path | None, as_json: bool) -> None:
                 }
                 for b in rows
             ]
+            + [
+                {
+                    "user": line.username,
+                    "type": line.kind,
+                    "fingerprint": line.fingerprint,
+                    "comment": line.comment,
+                    "line": line.number,
+                    "problem": line.problem,
+                }
+                for line in unsafe
+            ]
         )
         return
     out = table(_("User"), _("Type"), _("Fingerprint"), _("Comment"))
     for b in rows:
         out.add_row(cell(b.username), b.kind, b.fingerprint, cell(b.comment))
     console().print(out)
+    for line in unsafe:
+        console().print(
+            _("PROBLEM line {n} ({fingerprint} {comment}): {problem}").format(
+                n=line.number,
+                fingerprint=line.fingerprint,
+                comment=cell(line.comment),
+                problem=line.problem,
+            )
+        )
 
 
 COMMANDS = [backup, restore, check, audit_command, ssh_group]

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import click
 
 from psm_tui.cli.context import CliState, pass_state
-from psm_tui.cli.output import case_detail_json, case_json, console, print_json, table
+from psm_tui.cli.output import (
+    case_detail_json,
+    case_json,
+    console,
+    print_json,
+    say_if_cut,
+    table,
+    written_json_option,
+)
 from psm_tui.cli.output import text as cell
 from psm_tui.core import assignment, case_queries, cases, followups, privacy
 from psm_tui.core.case_queries import CaseFilter
@@ -21,6 +32,7 @@ from psm_tui.core.labels import (
     status_label,
 )
 from psm_tui.core.masks import born_text
+from psm_tui.core.programmes import find_programme
 from psm_tui.core.reference import find_category, find_kecamatan, find_kelurahan
 from psm_tui.core.validation import safe_display, sex_label
 from psm_tui.i18n import _, format_date, format_datetime
@@ -46,8 +58,9 @@ def case_group() -> None:
 @click.option("--priority", metavar="|".join(PRIORITIES))
 @click.option("--source", metavar="S")
 @click.option("--description", default="")
+@written_json_option
 @pass_state
-def case_new(state: CliState, **values: str) -> None:
+def case_new(state: CliState, /, as_json: bool, **values: Any) -> None:
     """Register a case; prints the new case number."""
     actor = state.actor()
     values["birth_date"] = values.pop("birth")
@@ -61,10 +74,14 @@ def case_new(state: CliState, **values: str) -> None:
             )
         )
         click.echo(safe_display(line), err=True)
-    click.echo(result.case.number)
+    if as_json:
+        print_json(case_detail_json(result.case))
+    else:
+        click.echo(result.case.number)
 
 
-def _filters(values: dict[str, object]) -> CaseFilter:
+def _filters(values: Mapping[str, Any]) -> CaseFilter:
+    """The case filters of the options given (click hands them over untyped)."""
     status = values.get("status")
     if status and status not in STATUSES:
         raise ValidationError(_("Unknown status {status}").format(status=status), "status")
@@ -77,12 +94,14 @@ def _filters(values: dict[str, object]) -> CaseFilter:
         if values.get("kelurahan")
         else None,
         category=find_category(str(values["category"])).code if values.get("category") else None,
-        priority=cases.choice(values.get("priority"), PRIORITIES, "priority", "")  # type: ignore[arg-type]
-        or None,
-        worker_id=values.get("worker"),  # type: ignore[arg-type]
+        priority=cases.choice(values.get("priority"), PRIORITIES, "priority", "") or None,
+        worker_id=values.get("worker"),
         unassigned=bool(values.get("unassigned")),
         overdue=bool(values.get("overdue")),
-        search=values.get("search"),  # type: ignore[arg-type]
+        search=values.get("search"),
+        without_programme=find_programme(str(values["without_programme"])).code
+        if values.get("without_programme")
+        else None,
     )
 
 
@@ -96,13 +115,22 @@ def _filters(values: dict[str, object]) -> CaseFilter:
 @click.option("--unassigned", is_flag=True)
 @click.option("--overdue", is_flag=True)
 @click.option("--search")
+@click.option(
+    "--without-programme",
+    metavar="CODE",
+    help="Only cases whose client is not active in this programme (e.g. PBI-JK).",
+)
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="Every matching case, no limit.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def case_list(state: CliState, limit: int, as_json: bool, **values: object) -> None:
+def case_list(state: CliState, /, limit: int, show_all: bool, as_json: bool, **values: Any) -> None:
     """List cases, newest first."""
     actor = state.actor()
-    rows = case_queries.list_cases(actor, _filters(values), limit=limit)
+    filters = _filters(values)
+    rows = case_queries.list_cases(actor, filters, limit=None if show_all else limit)
+    if len(rows) == limit and not show_all:
+        say_if_cut(len(rows), case_queries.count_cases(filters, actor))
     if as_json:
         by_case = followups.followups_by_case([r.id for r in rows])
         print_json([case_json(r, by_case[r.id]) for r in rows])
@@ -183,12 +211,33 @@ def case_show(state: CliState, number: str, as_json: bool, emergency: str | None
         _print_detail(detail)
 
 
+@case_group.command("print")
+@click.argument("number")
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="PDF to write ('-': standard output). Over SSH: standard output, or a plain name "
+    "for your outbox.",
+)
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@pass_state
+def case_print(state: CliState, number: str, output: str | None, force: bool) -> None:
+    """Write a numbered case summary (ringkasan kasus) as PDF, for a supervisor."""
+    from psm_tui.cli.letters import make_document  # fpdf2 only when a document is made
+
+    make_document(
+        state, "summary", f"ringkasan-{number.strip()}.pdf", output, force, case_number=number
+    )
+
+
 @case_group.command("assign")
 @click.argument("number")
 @click.option("--worker", type=int, help="Worker ID.")
 @click.option("--auto", is_flag=True, help="The first candidate of the case's kelurahan.")
 @click.option("--reason", default="")
 @click.option("--expect-version", type=int, help="Refuse if the case changed since this version.")
+@written_json_option
 @pass_state
 def case_assign(
     state: CliState,
@@ -197,6 +246,7 @@ def case_assign(
     auto: bool,
     reason: str,
     expect_version: int | None,
+    as_json: bool,
 ) -> None:
     """Assign a case to a PSM (or TKSK)."""
     if (worker is None) == (not auto):
@@ -209,6 +259,9 @@ def case_assign(
         reason=reason,
         expected_version=expect_version,
     )
+    if as_json:
+        print_json(case_detail_json(result.case))
+        return
     click.echo(
         _("{number} -> {name} (#{id}): {reason}").format(
             number=number, name=result.worker.name, id=result.worker.id, reason=result.reason
@@ -222,6 +275,7 @@ def case_assign(
 @click.option("--outcome")
 @click.option("--reason")
 @click.option("--expect-version", type=int, help="Refuse if the case changed since this version.")
+@written_json_option
 @pass_state
 def case_status(
     state: CliState,
@@ -230,6 +284,7 @@ def case_status(
     outcome: str | None,
     reason: str | None,
     expect_version: int | None,
+    as_json: bool,
 ) -> None:
     """Change a case's status (selesai needs --outcome; reopening needs --reason)."""
     detail = cases.change_status(
@@ -240,39 +295,58 @@ def case_status(
         reason=reason,
         expected_version=expect_version,
     )
-    click.echo(f"{detail.number}: {status_label(detail.summary.status)}")
+    if as_json:
+        print_json(case_detail_json(detail))
+    else:
+        click.echo(f"{detail.number}: {status_label(detail.summary.status)}")
 
 
 @case_group.command("priority")
 @click.argument("number")
 @click.argument("priority", type=click.Choice(PRIORITIES))
 @click.option("--expect-version", type=int)
+@written_json_option
 @pass_state
-def case_priority(state: CliState, number: str, priority: str, expect_version: int | None) -> None:
+def case_priority(
+    state: CliState, number: str, priority: str, expect_version: int | None, as_json: bool
+) -> None:
     """Set a case's priority."""
     detail = cases.set_priority(state.actor(), number, priority, expected_version=expect_version)
-    click.echo(f"{detail.number}: {priority_label(detail.summary.priority)}")
+    if as_json:
+        print_json(case_detail_json(detail))
+    else:
+        click.echo(f"{detail.number}: {priority_label(detail.summary.priority)}")
 
 
 @case_group.command("category")
 @click.argument("number")
 @click.argument("category")
 @click.option("--expect-version", type=int)
+@written_json_option
 @pass_state
-def case_category(state: CliState, number: str, category: str, expect_version: int | None) -> None:
+def case_category(
+    state: CliState, number: str, category: str, expect_version: int | None, as_json: bool
+) -> None:
     """Set a case's PPKS category."""
     detail = cases.set_category(state.actor(), number, category, expected_version=expect_version)
-    click.echo(f"{detail.number}: {detail.summary.category.name}")
+    if as_json:
+        print_json(case_detail_json(detail))
+    else:
+        click.echo(f"{detail.number}: {detail.summary.category.name}")
 
 
 @case_group.command("note")
 @click.argument("number")
 @click.argument("text")
 @click.option("--kind", type=click.Choice(["catatan", "kunjungan", "telepon"]), default="catatan")
+@written_json_option
 @pass_state
-def case_note(state: CliState, number: str, text: str, kind: str) -> None:
+def case_note(state: CliState, number: str, text: str, kind: str, as_json: bool) -> None:
     """Add a note, home visit or call to a case's timeline."""
-    cases.add_note(state.actor(), number, text, kind)
+    detail = cases.add_note(state.actor(), number, text, kind)
+    if as_json:
+        print_json(case_detail_json(detail))
+        return
     click.echo(_("{number}: {kind} added").format(number=number, kind=activity_label(kind)))
 
 

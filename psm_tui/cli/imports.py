@@ -6,12 +6,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.files import refused_written_text
+from psm_tui.cli.output import print_json, written_json_option
 from psm_tui.core.errors import ValidationError
 from psm_tui.core.files.access import open_input, output_for
 from psm_tui.core.files.output import StdoutOutput
@@ -47,23 +48,24 @@ def _options(command: F) -> F:
     command = click.option(
         "--skip-invalid", is_flag=True, help="Import the valid rows even if others are refused."
     )(command)
+    command = written_json_option(command)
     return click.argument("file", metavar="FILE|-")(command)
 
 
 @import_group.command("workers")
 @_options
 @pass_state
-def import_workers(state: CliState, **options: object) -> None:
+def import_workers(state: CliState, /, **options: Any) -> None:
     """Import PSM and TKSK from a roster file."""
-    _run(state, "workers", **options)  # type: ignore[arg-type]
+    _run(state, "workers", **options)
 
 
 @import_group.command("cases")
 @_options
 @pass_state
-def import_cases(state: CliState, **options: object) -> None:
+def import_cases(state: CliState, /, **options: Any) -> None:
     """Import cases (and their clients) from a file."""
-    _run(state, "cases", **options)  # type: ignore[arg-type]
+    _run(state, "cases", **options)
 
 
 @contextmanager
@@ -88,6 +90,7 @@ def _run(
     report_path: str | None,
     force: bool,
     skip_invalid: bool,
+    as_json: bool,
 ) -> None:
     actor = state.actor()
     boundary = state.boundary()
@@ -95,6 +98,8 @@ def _run(
     report = None if report_path is None else output_for(boundary, report_path, force=force)
     # A report on standard output takes stdout; the summary then goes to stderr.
     echo_err = isinstance(report, StdoutOutput)
+    if echo_err and as_json:
+        raise click.UsageError(_("--json and --report - both write to standard output"))
     with open_input(boundary, file) as source:
         with _progress_bar(_("Importing {file}").format(file=safe_display(source.name))) as bar:
             result = importing.import_file(
@@ -106,7 +111,10 @@ def _run(
                 skip_invalid=skip_invalid,
                 progress=bar,
             )
-        _print(result, err=echo_err)
+        if as_json:
+            print_json(import_json(result))
+        else:
+            _print(result, err=echo_err)
         if report is not None:
             xlsx = (report_path or "").lower().endswith(".xlsx")
             count = importing.write_report(result, source, report, xlsx=xlsx)
@@ -118,6 +126,28 @@ def _run(
                 "--skip-invalid to import the {valid} valid row(s)."
             ).format(count=result.refused_rows, valid=result.valid)
         )
+
+
+def import_json(result: ImportResult) -> dict[str, object]:
+    """What an import did, for scripts: the counts, the refusals and the new case numbers."""
+    return {
+        "kind": result.kind,
+        "source": result.source,
+        "format": result.format,
+        "dry_run": result.dry_run,
+        "rows": result.rows,
+        "valid": result.valid,
+        "imported": result.imported,
+        "already_imported": result.already_imported,
+        "refused_rows": result.refused_rows,
+        "refusals": [
+            {"row": r.row, "column": r.column, "reason": r.reason} for r in result.refusals
+        ],
+        "ignored_columns": result.ignored_columns,
+        "new_clients": result.new_clients,
+        "linked_clients": result.linked_clients,
+        "case_numbers": result.case_numbers,
+    }
 
 
 def _print(result: ImportResult, *, err: bool = False) -> None:

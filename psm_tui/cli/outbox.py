@@ -7,7 +7,7 @@ import sys
 import click
 
 from psm_tui.cli.context import CliState, pass_state
-from psm_tui.cli.output import console, print_json, table
+from psm_tui.cli.output import console, dto_json, print_json, table
 from psm_tui.cli.output import text as cell
 from psm_tui.core import outbox
 from psm_tui.core.errors import ValidationError
@@ -27,9 +27,7 @@ def list_files(state: CliState, as_json: bool) -> None:
     """The files in your outbox (they leave it after some days)."""
     found = outbox.entries(state.boundary())
     if as_json:
-        print_json(
-            [{"name": e.name, "size": e.size, "modified": e.modified.isoformat()} for e in found]
-        )
+        print_json([dto_json(entry) for entry in found])
         return
     out = table(_("Your outbox"), _("File"), _("Size"), _("Made"))
     for entry in found:

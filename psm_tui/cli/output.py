@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import sys
+from collections.abc import Callable
+from decimal import Decimal
+from enum import Enum
+from typing import TypeVar
 
+import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -12,6 +19,9 @@ from rich.text import Text
 from psm_tui.core.case_queries import mask_nik
 from psm_tui.core.dto import Actor, CaseDetail, CaseSummary, FollowUpInfo, WorkerInfo
 from psm_tui.core.validation import safe_display
+from psm_tui.i18n import _, format_number
+
+F = TypeVar("F", bound=Callable[..., object])
 
 
 def console() -> Console:
@@ -22,6 +32,48 @@ def console() -> Console:
 def print_json(document: object) -> None:
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def dto_json(dto: object) -> dict[str, object]:
+    """A DTO dataclass as JSON: its field names as keys, in field order, dates ISO 8601, Decimals
+    as text, enums by value. For every document whose keys are the DTO's own fields; a document
+    with keys of its own (renamed, masked, derived) keeps a hand-written function."""
+    if not dataclasses.is_dataclass(dto) or isinstance(dto, type):
+        raise TypeError(f"not a dataclass instance: {dto!r}")
+    document = _plain(dataclasses.asdict(dto))
+    assert isinstance(document, dict)
+    return document
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Enum):
+        return _plain(value.value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dt.date):  # and datetimes
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def written_json_option(command: F) -> F:
+    """``--json`` on a command that writes: the record as it is now, in its read command's shape."""
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print the written record as JSON, as the matching show or list command does.",
+    )(command)
+
+
+def say_if_cut(shown: int, total: int) -> None:
+    """A list that stopped at its limit says so on stderr (stdout stays the rows alone)."""
+    if shown < total:
+        message = _("{shown} of {total} — --limit/--all")
+        click.echo(message.format(shown=format_number(shown), total=format_number(total)), err=True)
 
 
 def text(value: object) -> Text:
@@ -57,14 +109,7 @@ def case_json(case: CaseSummary, followups: list[FollowUpInfo]) -> dict[str, obj
         "kelurahan": {"code": kel.code, "name": kel.name},
         "kecamatan": {"code": kel.kecamatan_code, "name": kel.kecamatan_name},
         "client": {"name": case.client_name, "nik": case.client_nik},
-        "worker": None
-        if case.worker is None
-        else {
-            "id": case.worker.id,
-            "name": case.worker.name,
-            "kind": case.worker.kind,
-            "kelurahan_code": case.worker.kelurahan_code,
-        },
+        "worker": None if case.worker is None else dto_json(case.worker),
         "reported_at": case.reported_at.isoformat(),
         "updated_at": case.updated_at.isoformat(),
         "followups": [followup_json(f) for f in followups],
@@ -98,14 +143,9 @@ def case_detail_json(detail: CaseDetail) -> dict[str, object]:
         created_by=detail.created_by,
         updated_by=detail.updated_by,
         notes=[
-            {"kind": a.kind, "text": a.text, "author": a.author, "at": a.at.isoformat()}
-            for a in detail.activities
-            if a.kind in ("catatan", "kunjungan", "telepon")
+            dto_json(a) for a in detail.activities if a.kind in ("catatan", "kunjungan", "telepon")
         ],
-        timeline=[
-            {"kind": a.kind, "text": a.text, "author": a.author, "at": a.at.isoformat()}
-            for a in detail.activities
-        ],
+        timeline=[dto_json(a) for a in detail.activities],
         assignments=[
             {
                 "worker_id": a.worker_id,

@@ -7,6 +7,8 @@ CSV and the JSON of one summary are built from the same objects, so they carry t
 from __future__ import annotations
 
 import sys
+from functools import partial
+from typing import Any
 
 import click
 from rich.table import Table
@@ -16,7 +18,7 @@ from psm_tui.cli import reports_json as docs
 from psm_tui.cli.cases import _filters as case_filters
 from psm_tui.cli.context import CliState, pass_state
 from psm_tui.cli.files import written_text
-from psm_tui.cli.output import console, print_json
+from psm_tui.cli.output import console, dto_json, print_json
 from psm_tui.cli.output import text as cell
 from psm_tui.core import reports
 from psm_tui.core.case_queries import CaseFilter
@@ -42,6 +44,7 @@ from psm_tui.presentation.exports import (
     format_for,
     run_export,
 )
+from psm_tui.presentation.incentive import DocumentSettings
 from psm_tui.presentation.tables import (
     Column,
     ReportTable,
@@ -51,6 +54,7 @@ from psm_tui.presentation.tables import (
     display_value,
     distribution_table,
     flagged_kelurahan_table,
+    magnitude,
     month_table,
     opd_table,
     overview_tables,
@@ -111,14 +115,14 @@ def _rich_table(table: ReportTable, columns: list[Column], hidden: str = "") -> 
         out.add_column(column.label, justify="right" if numeric else "left", overflow="fold")
         if column.kind == "bar":
             out.add_column("", no_wrap=True)
-            largest[index] = max((int(r.values[index] or 0) for r in table.rows), default=0)  # type: ignore[call-overload]
+            largest[index] = max((magnitude(r.values[index]) for r in table.rows), default=0)
     for row in table.rows:
         cells: list[Text] = []
         for column, index in zip(columns, positions, strict=True):
             value = row.values[index]
             cells.append(cell(display_value(value, column.kind)))
             if index in largest:
-                cells.append(Text(bar(int(value or 0), largest[index], BAR_WIDTH)))  # type: ignore[call-overload]
+                cells.append(Text(bar(magnitude(value), largest[index], BAR_WIDTH)))
         if row.total:
             for text in cells:
                 text.stylize("bold")
@@ -146,7 +150,7 @@ def _section(
         return [status_table(totals, scope.kecamatan)], {"status": docs.status_json(totals)}
     if by == "category":
         rows = reports.by_category(scope)
-        categories = [docs.category_json(c) for c in rows]
+        categories = [dto_json(c) for c in rows]
         return [category_table(rows, scope.kecamatan)], {"categories": categories}
     if by == "opd":
         opd = reports.by_opd(scope)
@@ -244,7 +248,7 @@ def summary(
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
-    help="csv or xlsx (default: from the file name, else csv).",
+    help="csv, xlsx or pdf (pdf: incentive only; default: from the file name, else csv).",
 )
 @click.option(
     "-o",
@@ -260,6 +264,11 @@ def summary(
     help="CSV for programs: column keys, raw values, no BOM, identifiers unquoted.",
 )
 @click.option("--month", metavar="YYYY-MM", help="report/incentive: the month (default: last).")
+@click.option(
+    "--rule",
+    type=click.Choice(["roster", "activity"]),
+    help="incentive: who is paid (default: the incentive_rule setting).",
+)
 @click.option("--status")
 @click.option("--kecamatan")
 @click.option("--kelurahan")
@@ -275,16 +284,18 @@ def summary(
 @pass_state
 def export(
     state: CliState,
+    /,
     kind: str,
     fmt: str | None,
     output: str | None,
     force: bool,
     plain: bool,
     month: str | None,
+    rule: str | None,
     opd: str | None,
     worker_kind: str | None,
     include_inactive: bool,
-    **values: object,
+    **values: Any,
 ) -> None:
     """Write cases, followups, workers, the monthly report or the PSM incentive list to a file.
 
@@ -292,10 +303,10 @@ def export(
     use --plain for programs, or xlsx for print-ready files.
     """
     actor = state.actor()
-    _refuse_unrelated(kind, values, opd, worker_kind, include_inactive, month)
+    _refuse_unrelated(kind, {**values, "rule": rule}, opd, worker_kind, include_inactive, month)
     destination = output_for(state.boundary(), output, force=force)
     fmt = format_for(output, fmt)
-    if fmt == "xlsx" and isinstance(destination, StdoutOutput) and sys.stdout.isatty():
+    if fmt in ("xlsx", "pdf") and isinstance(destination, StdoutOutput) and sys.stdout.isatty():
         raise ValidationError(
             _("A workbook would garble the terminal; send it to a file: ... > kasus.xlsx")
         )
@@ -310,26 +321,32 @@ def export(
         workers=WorkerFilter(
             kind=worker_kind,
             kecamatan=kec,
-            kelurahan=values.get("kelurahan"),  # type: ignore[arg-type]
+            kelurahan=values.get("kelurahan"),
             active=None if include_inactive else True,
             search=values.get("search"),
-        ),  # type: ignore[arg-type]
+        ),
         month=reports.parse_month(month) if kind in ("report", "incentive") else None,
         kecamatan=kec if kind in ("report", "incentive") else None,
     )
     settings = state.settings
-    options = {
-        "incentive_rates": settings.incentive_rates,
-        "incentive_amount": settings.incentive_amount,
-        "threshold": settings.overload_threshold,
-    }
+    export_to = partial(
+        run_export,
+        actor,
+        request,
+        destination,
+        incentive_rates=settings.incentive_rates,
+        incentive_amount=settings.incentive_amount,
+        threshold=settings.overload_threshold,
+        incentive_rule=rule or settings.incentive_rule,
+        document=DocumentSettings.from_settings(settings),
+    )
     to_file = not isinstance(destination, StdoutOutput)
     total = count_rows(request, actor) if to_file and sys.stderr.isatty() else None
     if total and total >= PROGRESS_FROM:
         with click.progressbar(length=total, label=_("Exporting"), file=sys.stderr) as progress:
-            result = run_export(actor, request, destination, progress=progress.update, **options)
+            result = export_to(progress=progress.update)
     else:
-        result = run_export(actor, request, destination, **options)
+        result = export_to()
     if to_file:
         click.echo(written_text(result.rows, destination), err=True)
 
@@ -368,7 +385,7 @@ def _refuse_unrelated(
             "opd",
         },
         "workers": {"kecamatan", "kelurahan", "search", "kind", "all"},
-        "incentive": {"kecamatan", "month"},
+        "incentive": {"kecamatan", "month", "rule"},
         "report": {"kecamatan", "month"},
     }[kind]
     given = {k for k, v in values.items() if v not in (None, False)}

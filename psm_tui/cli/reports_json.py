@@ -1,10 +1,14 @@
-"""JSON documents of ``psm summary``: the reporting dataclasses as plain, stable keys."""
+"""JSON documents of ``psm summary``: the reporting dataclasses as plain, stable keys.
+
+The documents here have keys of their own (``sent`` for ``OpdFigures.total``, ``kecamatan`` for
+``kecamatan_name``, counts merged in, ``from``/``to``): a public contract older than the DTOs'
+field names. A DTO whose keys are its fields goes through :func:`psm_tui.cli.output.dto_json`."""
 
 from __future__ import annotations
 
+from psm_tui.cli.output import dto_json
 from psm_tui.core.labels import OPEN_STATUSES
 from psm_tui.core.reports import (
-    CategoryCount,
     OpdFigures,
     Overview,
     ReportScope,
@@ -25,10 +29,6 @@ def breakdown_json(row: StatusBreakdown, kelurahan: bool = False) -> dict[str, o
         active_psm=row.active_psm,
     )
     return document
-
-
-def category_json(c: CategoryCount) -> dict[str, object]:
-    return {"code": c.code, "name": c.name, "open": c.open, "total": c.total}
 
 
 def worker_json(w: WorkerLoad) -> dict[str, object]:
@@ -108,7 +108,7 @@ def overview_json(ov: Overview) -> dict[str, object]:
         "status": status_json(ov.by_status),
         "finished_in_period": ov.finished_in_period,
         "kecamatan": [breakdown_json(k) for k in ov.kecamatan],
-        "categories": [category_json(c) for c in ov.categories],
+        "categories": [dto_json(c) for c in ov.categories],
         "opd": [opd_json(o) for o in ov.opd],
         "workload": workload_json(ov.workload),
         "months": [{"month": m.key, "cases": m.count} for m in ov.months],

@@ -1,12 +1,16 @@
-"""``psm worker profile|move`` (and hand-over for ``deactivate``), ``psm coverage``; also
-registers ``psm training`` and ``psm ipsm`` from :mod:`psm_tui.cli.training_ipsm`."""
+"""``psm worker profile|move|deactivate`` (added to the group of :mod:`psm_tui.cli.workers`),
+``psm coverage``; also registers ``psm training`` and ``psm ipsm`` from
+:mod:`psm_tui.cli.training_ipsm`."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from psm_tui.cli.context import CliState, pass_state
-from psm_tui.cli.output import console, print_json, table, worker_json
+from psm_tui.cli.output import console, dto_json, print_json, table, worker_json
 from psm_tui.cli.output import text as cell
 from psm_tui.cli.training_ipsm import (
     ipsm_group,
@@ -65,7 +69,10 @@ def _print_change(state: CliState, change: RosterChange, headline: str, as_json:
     )
 
 
-def handover_options(function):  # noqa: ANN001, ANN201 - a click decorator
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handover_options(function: F) -> F:
     """``--handover auto`` or ``--to ID`` (repeatable, or comma-separated)."""
     function = click.option(
         "--to",
@@ -117,15 +124,7 @@ def profile_json(state: CliState, data: WorkerProfile) -> dict[str, object]:
             for c in data.open_cases
         ],
         past_cases=data.past_case_count,
-        past_case_list=[
-            {
-                "number": p.number,
-                "status": p.status,
-                "assigned_at": p.assigned_at.isoformat(),
-                "ended_at": p.ended_at.isoformat() if p.ended_at else None,
-            }
-            for p in data.past_cases
-        ],
+        past_case_list=[dto_json(p) for p in data.past_cases],
         last_activity=data.last_activity.isoformat() if data.last_activity else None,
         incentive_months=len(data.active_months),
         active_months=[m.strftime("%Y-%m") for m in data.active_months],
@@ -208,10 +207,21 @@ def worker_move(
     )
 
 
-def deactivate_with_handover(
+@worker_group.command("deactivate")
+@click.argument("worker_id", type=int, metavar="ID")
+@click.option("--reason", required=True)
+@click.option(
+    "--handover", type=click.Choice(["auto"]), help="Hand open cases over automatically by load."
+)
+@click.option(
+    "--to", "to", multiple=True, metavar="ID", help="Hand open cases to these colleagues (by load)."
+)
+@pass_state
+def worker_deactivate(
     state: CliState, worker_id: int, reason: str, handover: str | None, to: tuple[str, ...]
 ) -> None:
-    """``worker deactivate … --handover auto|--to ID``: called from :mod:`psm_tui.cli.workers`."""
+    """Deactivate a worker (refused while they hold open cases, unless handed over); their
+    IPSM positions end the same day."""
     auto, ids = handover_choice(handover, to)
     change = roster.deactivate_worker(state.actor(), worker_id, reason, auto=auto, to=ids)
     _print_change(

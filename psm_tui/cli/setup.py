@@ -49,8 +49,8 @@ def migrate(state: CliState, show_status: bool) -> None:
     state.open(check=False)
     setup.authorise_setup(state.as_name, state.settings.service_account)
     if show_status:
-        for name, applied in session.migration_status():
-            mark = _("applied") if applied else _("pending")
+        for name, done in session.migration_status():
+            mark = _("applied") if done else _("pending")
             click.echo(f"{name}\t{mark}")
         return
     applied = session.migrate()
@@ -69,8 +69,10 @@ def demo_command(ctx: click.Context, case_count: int, seed: int, no_open: bool) 
     from psm_tui.ops import demo  # faker takes half a second to import: only here
 
     state: CliState = ctx.obj
-    if not state.settings.database:
-        state.settings = replace(state.settings, database=str(demo_database_path()))
+    # Only a --db on this command line chooses the file: a database from a config file or
+    # PSM_DATABASE is the office's real one, which the demo never touches.
+    chosen = ctx.find_root().params.get("database")
+    state.settings = replace(state.settings, database=chosen or str(demo_database_path()))
     state.open(check=False)
     setup.authorise_setup(state.as_name, state.settings.service_account)
     setup.initialise()

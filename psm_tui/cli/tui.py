@@ -8,13 +8,12 @@ import sys
 import click
 
 from psm_tui.cli.context import CliState
+from psm_tui.cli.log_file import log_stream
 from psm_tui.i18n import _
 
 
 def _log_to_file() -> None:
     """Errors the app reports go to a file: a message on stderr would garble the screen."""
-    from psm_tui.cli import log_stream
-
     try:
         handler: logging.Handler = logging.StreamHandler(log_stream()[0])
     except OSError:

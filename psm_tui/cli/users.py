@@ -45,6 +45,7 @@ def user_list(state: CliState, as_json: bool) -> None:
                     "full_name": u.full_name,
                     "role": u.role,
                     "kecamatan": u.kecamatan_code,
+                    "kecamatan_name": u.kecamatan_label,
                     "active": u.active,
                 }
                 for u in rows
@@ -53,7 +54,7 @@ def user_list(state: CliState, as_json: bool) -> None:
         return
     out = table(_("User"), _("Name"), _("Role"), _("Kecamatan"))
     for u in rows:
-        out.add_row(cell(u.username), cell(u.full_name), u.role, u.kecamatan_code or "-")
+        out.add_row(cell(u.username), cell(u.full_name), u.role, u.kecamatan_label or "-")
     console().print(out)
 
 

@@ -1,13 +1,16 @@
-"""``psm worker …``: the PSM and TKSK roster."""
+"""``psm worker add|edit|list|show``: the PSM and TKSK roster. The commands that hand cases over
+(``profile``, ``move``, ``deactivate``) are added to this group by :mod:`psm_tui.cli.roster`,
+which imports this module (never the other way round)."""
 
 from __future__ import annotations
 
 import click
 
 from psm_tui.cli.context import CliState, pass_state
-from psm_tui.cli.output import console, print_json, table, worker_json
+from psm_tui.cli.output import console, print_json, table, worker_json, written_json_option
 from psm_tui.cli.output import text as cell
 from psm_tui.core import workers
+from psm_tui.core.bank import bank_details
 from psm_tui.core.workers import WorkerFilter
 from psm_tui.i18n import _, format_date
 
@@ -25,11 +28,15 @@ def worker_group() -> None:
 @click.option("--nik")
 @click.option("--phone")
 @click.option("--joined", metavar="YYYY-MM-DD")
+@written_json_option
 @pass_state
-def worker_add(state: CliState, joined: str | None, **values: str) -> None:
+def worker_add(state: CliState, /, joined: str | None, as_json: bool, **values: str) -> None:
     """Add a PSM (--kelurahan) or a TKSK (--kecamatan); prints the worker ID."""
     info = workers.add_worker(state.actor(), joined_on=joined, **values)
-    click.echo(info.id)
+    if as_json:
+        print_json(worker_json(info, state.actor()))
+    else:
+        click.echo(info.id)
 
 
 @worker_group.command("edit")
@@ -37,11 +44,18 @@ def worker_add(state: CliState, joined: str | None, **values: str) -> None:
 @click.option("--name")
 @click.option("--phone")
 @click.option("--nik")
+@click.option("--bank", help='Bank the incentive is paid to ("" clears).')
+@click.option("--account", help='Account number ("" clears).')
+@click.option("--holder", help='Account holder\'s name ("" clears).')
+@written_json_option
 @pass_state
-def worker_edit(state: CliState, worker_id: int, **values: str | None) -> None:
-    """Correct a worker's name, phone or NIK."""
+def worker_edit(state: CliState, /, worker_id: int, as_json: bool, **values: str | None) -> None:
+    """Correct a worker's name, phone, NIK or bank details."""
     info = workers.edit_worker(state.actor(), worker_id, **values)
-    click.echo(f"{info.id}: {info.name}")
+    if as_json:
+        print_json(worker_json(info, state.actor()))
+    else:
+        click.echo(f"{info.id}: {info.name}")
 
 
 @worker_group.command("list")
@@ -94,10 +108,12 @@ def worker_list(
 @pass_state
 def worker_show(state: CliState, worker_id: int, as_json: bool) -> None:
     """Show one worker."""
-    state.actor()
+    actor = state.actor()
     info = workers.get_worker(worker_id)
-    if as_json:
-        print_json(worker_json(info, state.actor()))
+    bank = bank_details(actor, worker_id)
+    if as_json:  # "bank" only once recorded, so `add --json` and `show --json` agree until then
+        found = {"bank": bank.bank, "account": bank.account, "holder": bank.holder}
+        print_json({**worker_json(info, actor), **({} if bank.empty else {"bank": found})})
         return
     out = table("", "")
     out.add_row(_("Name"), cell(info.name))
@@ -108,27 +124,12 @@ def worker_show(state: CliState, worker_id: int, as_json: bool) -> None:
     out.add_row(_("Joined"), format_date(info.joined_on))
     out.add_row(_("Active"), _("yes") if info.active else _("no"))
     out.add_row(_("Open cases"), str(info.open_cases))
+    if not bank.empty:
+        out.add_row(_("Bank"), cell(bank.bank or "-"))
+        out.add_row(_("Account number"), cell(bank.account or "-"))
+        if not bank.masked:
+            out.add_row(_("Account holder"), cell(bank.holder or "-"))
     console().print(out)
-
-
-@worker_group.command("deactivate")
-@click.argument("worker_id", type=int, metavar="ID")
-@click.option("--reason", required=True)
-@click.option(
-    "--handover", type=click.Choice(["auto"]), help="Hand open cases over automatically by load."
-)
-@click.option(
-    "--to", "to", multiple=True, metavar="ID", help="Hand open cases to these colleagues (by load)."
-)
-@pass_state
-def worker_deactivate(
-    state: CliState, worker_id: int, reason: str, handover: str | None, to: tuple[str, ...]
-) -> None:
-    """Deactivate a worker (refused while they hold open cases, unless handed over); their
-    IPSM positions end the same day."""
-    from psm_tui.cli.roster import deactivate_with_handover
-
-    deactivate_with_handover(state, worker_id, reason, handover, to)
 
 
 COMMANDS = [worker_group]

@@ -97,7 +97,7 @@ def assign_case(
         require(actor, "case.assign", kel.kecamatan_code)
         if case.status not in OPEN_STATUSES:
             raise ConflictError(not_assignable(actor, case.number, case.status) or "")
-        if auto:
+        if worker_id is None:  # auto (exactly one of the two was given)
             options = candidates(number)
             options = [c for c in options if c.worker.id != case.worker_id] or options
             if not options:
@@ -107,7 +107,7 @@ def assign_case(
             worker = options[0].worker
             why = _auto_reason(options[0], kel.name, kel.kecamatan_name)
         else:
-            worker = _assignable(actor, worker_id, kel.kecamatan_code)  # type: ignore[arg-type]
+            worker = _assignable(actor, worker_id, kel.kecamatan_code)
             typed = reason if isinstance(reason, dict) else validate_text(reason, "reason")
             if isinstance(typed, dict):
                 why = typed

@@ -16,17 +16,19 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from peewee import chunked
+from peewee import Field, chunked
 
 from psm_tui.store import backend
 from psm_tui.store.database import db
 from psm_tui.store.models import AuditLog, Meta
+from psm_tui.store.rows import tuples
 
 GENESIS = "0" * 64  # the "previous hash" of row 1
 GAPS_KEY = "audit_chain_gaps"  # ids missing before migration 0008 (PostgreSQL rollbacks)
 BATCH = 5000  # rows read per query while verifying: constant memory (a few MiB) at any size
-HASHED = (
+HASHED: tuple[Field[Any], ...] = (
     AuditLog.id,
     AuditLog.at,
     AuditLog.username,
@@ -46,17 +48,23 @@ def _make_encoder() -> Callable[[object, int], Sequence[str]]:
     The C encoder is built once: ``JSONEncoder.encode`` builds it again on every call, a third
     of the time per row. Used only if it gives exactly what ``json.dumps`` gives.
     """
-    options = {"ensure_ascii": False, "separators": (",", ":"), "default": str}
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
     sample = (1, dt.datetime(2026, 1, 2, 3, 4, 5), 'ä"\n\u202e', None, '{"a": [null, 1]}')
     try:
-        from json.encoder import c_make_encoder, encode_basestring
+        # The C accelerator is undocumented (absent from the stubs): used only while it gives
+        # exactly what the documented encoder gives.
+        from json.encoder import (  # type: ignore[attr-defined]  # undocumented, checked below
+            c_make_encoder,
+            encode_basestring,
+        )
 
-        fast = c_make_encoder(None, str, encode_basestring, None, ":", ",", False, False, True)
-        if "".join(fast(sample, 0)) == json.dumps(sample, **options):
+        fast: Callable[[object, int], Sequence[str]] = c_make_encoder(
+            None, str, encode_basestring, None, ":", ",", False, False, True
+        )
+        if "".join(fast(sample, 0)) == encoder.encode(sample):
             return fast
     except (ImportError, TypeError):
         pass
-    encoder = json.JSONEncoder(**options)
     return lambda value, _level: [encoder.encode(value)]
 
 
@@ -98,12 +106,11 @@ def append(rows: Iterable[Sequence[object]], *, chained: bool = True) -> int:
 
 def _append(rows: Iterable[Sequence[object]]) -> int:
     backend.lock_audit_chain(db.obj)
-    head = (
-        AuditLog.select(AuditLog.id, AuditLog.row_hash)
-        .order_by(AuditLog.id.desc())
-        .limit(1)
-        .tuples()
-        .first()
+    head = next(
+        tuples(
+            AuditLog.select(AuditLog.id, AuditLog.row_hash).order_by(AuditLog.id.desc()).limit(1)
+        ),
+        None,
     )
     last_id, previous = head if head else (0, GENESIS)
     fields = HASHED[1:]
@@ -181,7 +188,7 @@ def _known_gaps() -> set[tuple[int, int]]:
     return {(first, last) for first, last in json.loads(row.value)} if row else set()
 
 
-def _batches() -> Iterator[list[tuple[object, ...]]]:
+def _batches() -> Iterator[list[tuple[Any, ...]]]:
     """Every row (HASHED values, then row_hash) in id order, a batch at a time, raw as the
     driver gives them (a SQLite ``at`` stays the text it was stored as)."""
     last = 0

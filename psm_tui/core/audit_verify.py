@@ -19,9 +19,10 @@ from psm_tui.i18n import _, format_datetime
 def _when(value: dt.datetime | str | None) -> str:
     if isinstance(value, str):
         try:
-            value = dt.datetime.fromisoformat(value)
+            parsed = dt.datetime.fromisoformat(value)
         except ValueError:
             return safe_display(value)
+        return format_datetime(parsed)
     return format_datetime(value)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import Any
 
-from peewee import JOIN, SQL, Expression, ModelSelect, fn
+from peewee import JOIN, SQL, Expression, ModelSelect, Node, fn
 from peewee import Case as SqlCase
 
 from psm_tui.core import clock, emergency
@@ -24,6 +25,7 @@ from psm_tui.core.dto import (
 from psm_tui.core.errors import NotFoundError
 from psm_tui.core.labels import FOLLOWUP_OPEN
 from psm_tui.core.masks import age_on, mask_nik, record_nik_search, shown_birth_date
+from psm_tui.core.programmes import without_programme
 from psm_tui.core.timeline import render
 from psm_tui.core.users import read_scope
 from psm_tui.i18n import _
@@ -42,6 +44,7 @@ from psm_tui.store.models import (
     StaffUser,
     Worker,
 )
+from psm_tui.store.rows import as_datetime
 
 __all__ = ["mask_nik"]  # re-exported: callers mask through this module
 
@@ -62,9 +65,11 @@ class CaseFilter:
     created_by: int | None = None
     reported_from: dt.date | None = None
     reported_to: dt.date | None = None  # inclusive
+    client_id: int | None = None
+    without_programme: str | None = None  # a programme code: clients not actively enrolled
 
 
-def overdue_followups_query(today: dt.date) -> ModelSelect:
+def overdue_followups_query(today: dt.date) -> ModelSelect[FollowUp]:
     return FollowUp.select(FollowUp.case).where(
         FollowUp.status.in_(FOLLOWUP_OPEN), FollowUp.due_on < today
     )
@@ -73,8 +78,9 @@ def overdue_followups_query(today: dt.date) -> ModelSelect:
 def _exact_search(text: str) -> Expression | None:
     """A NIK (16 digits, spaces allowed) or a case number, looked up exactly by its index."""
     digits = text.replace(" ", "")
-    if digits.isdigit() and len(digits) == 16:
-        return Case.client.in_(Client.select(Client.id).where(Client.nik == digits))
+    if digits.isdigit() and len(digits) == 16:  # a NIK, or a No. KK: the household's cases
+        people = Client.select(Client.id).where((Client.nik == digits) | (Client.kk == digits))
+        return Case.client.in_(people)
     if len(text) == 11 and text[4] == "-" and text.replace("-", "").isdigit():
         return Case.number == text
     return None
@@ -121,6 +127,10 @@ def case_conditions(filters: CaseFilter) -> list[Expression]:
         conditions.append(Case.reported_at < end)
     if filters.search:
         conditions.append(_search_condition(filters.search))
+    if filters.client_id:
+        conditions.append(Case.client == filters.client_id)
+    if filters.without_programme:
+        conditions.append(without_programme(filters.without_programme))
     return conditions
 
 
@@ -137,7 +147,7 @@ def scoped_conditions(
     return conditions
 
 
-def _joined(query: ModelSelect) -> ModelSelect:
+def _joined(query: ModelSelect[Case]) -> ModelSelect[Case]:
     return (
         query.join(Client)
         .switch(Case)
@@ -150,7 +160,7 @@ def _joined(query: ModelSelect) -> ModelSelect:
     )
 
 
-def filtered(filters: CaseFilter) -> ModelSelect:
+def filtered(filters: CaseFilter) -> ModelSelect[Case]:
     """The cases matching ``filters``, joined with what a list row shows."""
     query = _joined(Case.select(Case, Client, Kelurahan, Kecamatan, Category, Worker))
     conditions = case_conditions(filters)
@@ -192,7 +202,7 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _open_followups(due_before: dt.date | None = None) -> ModelSelect:
+def _open_followups(due_before: dt.date | None = None) -> ModelSelect[FollowUp]:
     """How many open follow-ups (due before a day) the outer row's case has: one probe of the
     (case_id, status) index per row. The due date is counted, not filtered on, so the planner
     never prefers the (status, due_on) index, which would scan every open follow-up."""
@@ -207,14 +217,7 @@ def _open_followups(due_before: dt.date | None = None) -> ModelSelect:
     )
 
 
-def _datetime(value: object) -> dt.datetime | None:
-    """A timestamp as SQLite (text) or PostgreSQL (datetime) hands it back."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
-
-
-def _summary(values: tuple, actor: Actor | None) -> CaseSummary:  # type: ignore[type-arg]
+def _summary(values: tuple[Any, ...], actor: Actor | None) -> CaseSummary:
     (
         case_id,
         number,
@@ -248,8 +251,8 @@ def _summary(values: tuple, actor: Actor | None) -> CaseSummary:  # type: ignore
         client_name=client_name,
         client_nik=mask_nik(client_nik, actor),
         worker=WorkerRef(worker_id, worker_name, worker_kind, worker_kel) if worker_id else None,
-        reported_at=_datetime(reported_at),  # type: ignore[arg-type]
-        updated_at=_datetime(updated_at),  # type: ignore[arg-type]
+        reported_at=as_datetime(reported_at),
+        updated_at=as_datetime(updated_at),
         open_followups=int(open_count),
         overdue_followups=int(overdue_count),
         version=version,
@@ -257,8 +260,8 @@ def _summary(values: tuple, actor: Actor | None) -> CaseSummary:  # type: ignore
 
 
 def _summaries(
-    actor: Actor | None, condition: Expression, ordering: tuple = ()
-) -> list[CaseSummary]:  # type: ignore[type-arg]
+    actor: Actor | None, condition: Expression, ordering: tuple[Node, ...] = ()
+) -> list[CaseSummary]:
     overdue = _open_followups(due_before=clock.today())
     query = (
         _joined(Case.select(*SUMMARY_COLUMNS, _open_followups(), overdue))
@@ -272,7 +275,7 @@ def list_cases(
     actor: Actor | None,
     filters: CaseFilter = CaseFilter(),
     *,
-    limit: int = 50,
+    limit: int | None = 50,
     offset: int = 0,
     order: str = "newest",
 ) -> list[CaseSummary]:

@@ -7,8 +7,8 @@ import difflib
 
 from psm_tui.core import audit, clock
 from psm_tui.core.case_queries import case_detail, case_row, mask_nik
+from psm_tui.core.clients import client_row, outside_scope
 from psm_tui.core.dto import Actor, CaseDetail, DuplicateHint, RegisterResult
-from psm_tui.core.emergency import in_kecamatan
 from psm_tui.core.errors import ConflictError, StaleVersionError, ValidationError
 from psm_tui.core.followups import cancel_open_followups
 from psm_tui.core.labels import (
@@ -82,13 +82,6 @@ def next_case_number(year: int) -> str:
     return f"{year}-{last:06d}"
 
 
-def _outside_scope(client: Client, scope: str | None) -> bool:
-    """Whether neither the client's address nor any of their cases is in ``scope``."""
-    if scope is None or kelurahan_by_code(client.kelurahan_code).kecamatan_code == scope:
-        return False
-    return not Case.select().where(Case.client == client.id, in_kecamatan(scope)).exists()
-
-
 def find_duplicates(
     name: str,
     kelurahan_code: str,
@@ -106,7 +99,7 @@ def find_duplicates(
     def add(client: Client, reason: str) -> None:
         if client.id in hints:
             return
-        if _outside_scope(client, scope):
+        if outside_scope(client, scope):
             elsewhere = _("a case for this NIK exists in another kecamatan; ask a supervisor")
             if reason == _("same No. KK"):
                 elsewhere = _(
@@ -134,6 +127,14 @@ def find_duplicates(
         if difflib.SequenceMatcher(None, wanted, client.name.lower()).ratio() >= 0.85:
             add(client, _("similar name in the same kelurahan"))
     return list(hints.values())
+
+
+def duplicates_of(actor: Actor, client_id: int) -> list[DuplicateHint]:
+    """The records that may be the same person as client ``client_id`` (candidates to merge
+    into it): same NIK, same No. KK or a similar name, those outside the scope left out."""
+    client = client_row(actor, client_id)
+    hints = find_duplicates(client.name, client.kelurahan_code, client.nik, client.kk, actor)
+    return [h for h in hints if h.client_id != client.id and not h.hidden]
 
 
 def register_case(

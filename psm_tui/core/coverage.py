@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from peewee import fn
+from peewee import ModelSelect, fn
 
 from psm_tui.core import clock
 from psm_tui.core.dto import KelurahanRef
@@ -16,6 +17,7 @@ from psm_tui.core.labels import OPEN_STATUSES
 from psm_tui.core.reference import all_kelurahan, find_kecamatan
 from psm_tui.core.roster import ACTIVITY_KINDS
 from psm_tui.store.models import Activity, Case, Worker
+from psm_tui.store.rows import tuples
 
 IDLE_DAYS = 60
 
@@ -45,8 +47,9 @@ def idle_cutoff(today: dt.date | None = None) -> dt.datetime:
     return dt.datetime.combine(day, dt.time())
 
 
-def _counts(query) -> dict[str, int]:  # noqa: ANN001 - a peewee query of (code, count)
-    return {code: int(n) for code, n in query.tuples()}
+def _counts(query: ModelSelect[Any]) -> dict[str, int]:
+    """A query of (code, count) rows as a dict."""
+    return {code: int(n) for code, n in tuples(query)}
 
 
 def coverage(kecamatan: str | None = None, *, today: dt.date | None = None) -> list[CoverageRow]:

@@ -15,6 +15,7 @@ from psm_tui.core.emergency import EmergencyGrant
 from psm_tui.core.labels import FOLLOWUP_OPEN, OPEN_STATUSES
 from psm_tui.core.users import can, read_scope
 from psm_tui.store.models import Case, FollowUp, Kecamatan, Kelurahan, Opd
+from psm_tui.store.rows import tuples
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,11 @@ def by_kecamatan(actor: Actor | None = None) -> list[AreaCount]:
         )
         .group_by(Kecamatan.code, Kecamatan.name)
         .order_by(Kecamatan.code)
-        .tuples()
     )
     scope = read_scope(actor)
     if scope:
         rows = rows.where(Kecamatan.code == scope)
-    return [AreaCount(code, name, int(n), int(free or 0)) for code, name, n, free in rows]
+    return [AreaCount(code, name, int(n), int(free or 0)) for code, name, n, free in tuples(rows)]
 
 
 def figures(actor: Actor, queue_limit: int = 10) -> Dashboard:
@@ -135,6 +135,7 @@ def followups_by_opd(actor: Actor | None = None) -> list[OpdCount]:
         )
         .group_by(Opd.code, Opd.abbrev)
         .order_by(Opd.code)
-        .tuples()
     )
-    return [OpdCount(code, abbrev, int(n), int(late or 0)) for code, abbrev, n, late in rows]
+    return [
+        OpdCount(code, abbrev, int(n), int(late or 0)) for code, abbrev, n, late in tuples(rows)
+    ]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance  # exists for type checkers only
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class UserInfo:
     role: str
     kecamatan_code: str | None
     active: bool
+    kecamatan_label: str | None = None  # "Kec. Cipondoh": what people call the scope
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,10 @@ class ClientInfo:
     dtsen: str
     dtsen_desil: int | None
     age: int | None = None  # full years today; birth_date is None below the full-NIK right
+    kelurahan: KelurahanRef | None = None
+    version: int = 1  # the client record's own version, for optimistic locking of its edits
+    dtsen_source: str | None = None  # where the DTSEN status came from: import, a worker, ...
+    dtsen_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -202,7 +211,59 @@ class AssignResult:
     reason: str
 
 
-def to_plain(obj: object) -> object:
+@dataclass(frozen=True)
+class EnrolmentInfo:
+    """A client's place in a social-protection programme."""
+
+    id: int
+    client_id: int
+    programme: Ref
+    status: str
+    start_on: dt.date | None
+    end_on: dt.date | None
+    source: str
+    followup_id: int | None
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """The client page: the person, every case of theirs the reader may see, their programmes.
+
+    ``hidden_cases`` counts the cases outside the reader's scope: they exist, nothing more."""
+
+    client: ClientInfo
+    cases: list[CaseSummary]
+    hidden_cases: int
+    enrolments: list[EnrolmentInfo]
+
+
+@dataclass(frozen=True)
+class HouseholdMember:
+    """One person of a No. KK; ``hidden``: outside the reader's scope, only that they exist."""
+
+    client: ClientInfo | None
+    cases: list[CaseSummary]
+    enrolments: list[EnrolmentInfo]
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Household:
+    kk: str
+    members: list[HouseholdMember]
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """The surviving record, the cases moved to it, and which record each field was kept from."""
+
+    client: ClientRecord
+    merged_id: int
+    moved_cases: list[str]
+    kept_from: dict[str, int]
+
+
+def to_plain(obj: DataclassInstance) -> object:
     """A JSON-friendly copy of a dataclass tree (dates as ISO strings)."""
 
     def convert(value: object) -> object:
@@ -214,4 +275,4 @@ def to_plain(obj: object) -> object:
             return value.isoformat()
         return value
 
-    return convert(asdict(obj))  # type: ignore[call-overload]
+    return convert(asdict(obj))

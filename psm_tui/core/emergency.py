@@ -24,6 +24,7 @@ from psm_tui.core.validation import validate_text
 from psm_tui.i18n import _
 from psm_tui.store.database import db
 from psm_tui.store.models import Case, EmergencyAccess, Kecamatan, Kelurahan, StaffUser
+from psm_tui.store.rows import tuples
 from psm_tui.store.search import unindexed
 
 REASON_MIN = 10  # characters: enough for "klien datang ke kantor, butuh riwayat"
@@ -140,7 +141,7 @@ def _grants(*conditions: Expression, limit: int = 1000) -> list[EmergencyGrant]:
         .order_by(EmergencyAccess.granted_at.desc(), EmergencyAccess.id.desc())
         .limit(limit)
     )
-    return [EmergencyGrant(*row) for row in query.tuples()]
+    return [EmergencyGrant(*row) for row in tuples(query)]
 
 
 def recent(days: int = 7, limit: int = 10) -> list[EmergencyGrant]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from psm_tui.core import audit, clock
+from psm_tui.core import audit, clock, programmes
 from psm_tui.core.case_queries import DUE_SOON_DAYS, case_row, followup_info
 from psm_tui.core.dto import Actor, FollowUpInfo
 from psm_tui.core.emergency import scope_conditions
@@ -88,7 +89,7 @@ def create_followup(
                     opd=opd_ref.code,
                     opd_name=opd_ref.name,
                     action=body,
-                    due=due_on.isoformat() if due_on else None,
+                    due=due_on.isoformat(),
                 )
             ),
         )
@@ -192,10 +193,8 @@ def get_followup(followup_id: int) -> FollowUpInfo:
     return followup_info(row, row.case.number, clock.today())
 
 
-def list_followups(
-    filters: FollowUpFilter = FollowUpFilter(), limit: int = 500, actor: Actor | None = None
-) -> list[FollowUpInfo]:
-    """Overdue first, then by due date; only of the cases ``actor`` may read."""
+def _followups_query(filters: FollowUpFilter, actor: Actor | None) -> Any:
+    """The follow-ups ``filters`` select, of the cases ``actor`` may read."""
     today = clock.today()
     query = FollowUp.select(FollowUp, Opd, Case).join(Opd).switch(FollowUp).join(Case)
     for condition in scope_conditions(actor):
@@ -220,9 +219,32 @@ def list_followups(
         query = query.where(
             Case.number.contains(text) | FollowUp.action.contains(text) | Case.client.in_(client)
         )
-    query = query.order_by(FollowUp.due_on.asc(nulls="LAST"), FollowUp.id).limit(limit)
-    infos = [followup_info(row, row.case.number, today) for row in query]
-    return sorted(infos, key=lambda f: (not f.overdue, f.status not in FOLLOWUP_OPEN))
+    return query
+
+
+def list_followups(
+    filters: FollowUpFilter = FollowUpFilter(),
+    limit: int | None = 500,
+    actor: Actor | None = None,
+) -> list[FollowUpInfo]:
+    """Open ones first, by due date (so the overdue lead), then the closed: ordered in SQL, so a
+    limited list holds the follow-ups that need work, not the oldest closed ones."""
+    today = clock.today()
+    query = (
+        _followups_query(filters, actor)
+        .order_by(
+            FollowUp.status.not_in(FOLLOWUP_OPEN),
+            FollowUp.due_on.asc(nulls="LAST"),
+            FollowUp.id,
+        )
+        .limit(limit)
+    )
+    return [followup_info(row, row.case.number, today) for row in query]
+
+
+def count_followups(filters: FollowUpFilter = FollowUpFilter(), actor: Actor | None = None) -> int:
+    """How many follow-ups ``list_followups`` would give without a limit."""
+    return int(_followups_query(filters, actor).count())
 
 
 def followups_by_case(case_ids: list[int]) -> dict[int, list[FollowUpInfo]]:
@@ -242,3 +264,20 @@ def followups_by_case(case_ids: list[int]) -> dict[int, list[FollowUpInfo]]:
     for row in query:
         result[row.case_id].append(followup_info(row, row.case.number, today))
     return result
+
+
+def answer_followup(
+    actor: Actor,
+    followup_id: int,
+    status: str,
+    *,
+    response: str | None = None,
+    programme: str | None = None,
+) -> FollowUpInfo:
+    """The OPD's answer to a follow-up and, when it says so, the programme the client now
+    receives: one transaction, so the enrolment never exists without the answer."""
+    with db.atomic():
+        answered = update_followup(actor, followup_id, status, response=response)
+        if programme:
+            programmes.enrol_from_followup(actor, followup_id, programme)
+    return answered

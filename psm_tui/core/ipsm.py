@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from peewee import ModelSelect
+
 from psm_tui.core import audit, clock
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
@@ -102,7 +104,9 @@ def _unit(level: str, unit: str | None, worker: Worker) -> str:
     return worker.kelurahan_code
 
 
-def _overlapping(level: str, unit_code: str, start: dt.date, end: dt.date | None):
+def _overlapping(
+    level: str, unit_code: str, start: dt.date, end: dt.date | None
+) -> ModelSelect[IpsmPosition]:
     query = (
         IpsmPosition.select(IpsmPosition, Worker)
         .join(Worker)

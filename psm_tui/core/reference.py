@@ -57,6 +57,11 @@ def _read_csv(name: str, directory: Path | None = None) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def read_reference(name: str) -> list[dict[str, str]]:
+    """The rows of one shipped reference file (``db/reference/NAME``)."""
+    return _read_csv(name)
+
+
 def load_reference_data() -> dict[str, int]:
     """Insert or update every reference row; running it twice changes nothing."""
     kecamatan = _read_csv("kecamatan.csv")
@@ -203,10 +208,10 @@ def all_kecamatan() -> list[Ref]:
     return [Ref(k.code, k.name) for k in Kecamatan.select().order_by(Kecamatan.code)]
 
 
-def kecamatan_name(code: str) -> str:
-    """``36.71.05`` -> ``Cipondoh``: people say names (an unknown code is shown as it is)."""
+def kecamatan_label(code: str) -> str:
+    """``Kec. Cipondoh`` for ``36.71.05``: people say names; codes are for the database."""
     row = Kecamatan.get_or_none(Kecamatan.code == code)
-    return row.name if row is not None else code
+    return _("Kec. {name}").format(name=row.name) if row else code
 
 
 def find_kecamatan(text: str) -> Ref:

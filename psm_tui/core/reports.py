@@ -15,8 +15,9 @@ import calendar
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
-from peewee import SQL, Expression, ModelSelect, fn
+from peewee import SQL, Expression, Model, ModelSelect, fn
 from peewee import Case as SqlCase
 
 from psm_tui.core import clock
@@ -30,6 +31,9 @@ from psm_tui.core.workload import Workload, active_psm_by_kelurahan, workload
 from psm_tui.i18n import _
 from psm_tui.store.models import Case, Category, FollowUp, Opd
 from psm_tui.store.reports import days_between
+from psm_tui.store.rows import tuples
+
+_M = TypeVar("_M", bound=Model)
 
 FINISHED_STATUSES = ("selesai", "ditutup")
 TOP_CATEGORIES = 10
@@ -218,7 +222,7 @@ def _case_conditions(scope: ReportScope) -> list[Expression]:
     return conditions
 
 
-def _where(query: ModelSelect, conditions: list[Expression]) -> ModelSelect:
+def _where(query: ModelSelect[_M], conditions: list[Expression]) -> ModelSelect[_M]:
     for condition in conditions:
         query = query.where(condition)
     return query
@@ -230,7 +234,7 @@ def by_kelurahan(scope: ReportScope) -> list[StatusBreakdown]:
     query = Case.select(Case.kelurahan, Case.status, fn.COUNT(SQL("*"))).group_by(
         Case.kelurahan, Case.status
     )
-    for code, status, n in _where(query, _case_conditions(scope)).tuples():
+    for code, status, n in tuples(_where(query, _case_conditions(scope))):
         counts.setdefault(code, dict.fromkeys(STATUSES, 0))[status] = int(n)
     finished = _finished_by_kelurahan(scope, counts)
     psm = active_psm_by_kelurahan(scope.kecamatan)
@@ -270,7 +274,7 @@ def _finished_by_kelurahan(scope: ReportScope, counts: dict[str, dict[str, int]]
     codes = _kelurahan_codes(scope.kecamatan)
     if codes is not None:
         query = query.where(Case.kelurahan.in_(codes))
-    return Counter({code: int(n) for code, n in query.tuples()})
+    return Counter({code: int(n) for code, n in tuples(query)})
 
 
 def by_kecamatan(
@@ -310,9 +314,9 @@ def by_category(scope: ReportScope, limit: int | None = None) -> list[CategoryCo
     """
     conditions = _case_conditions(scope)
     query = Case.select(Case.category, fn.COUNT(SQL("*"))).group_by(Case.category)
-    totals = dict(_where(query, conditions).tuples())
+    totals = dict(tuples(_where(query, conditions)))
     open_query = query.where(Case.status.in_(OPEN_STATUSES))
-    open_counts = dict(_where(open_query, conditions).tuples())
+    open_counts = dict(tuples(_where(open_query, conditions)))
     rows = [
         CategoryCount(c.code, c.name, open_counts.get(c.code, 0), totals.get(c.code, 0))
         for c in Category.select().order_by(Category.code)
@@ -346,7 +350,7 @@ def _median(histogram: Counter[int]) -> float | None:
     return (found[0] + found[1]) / 2
 
 
-def opd_query(today: dt.date) -> ModelSelect:
+def opd_query(today: dt.date) -> ModelSelect[FollowUp]:
     """Follow-ups by OPD, status and calendar days to the answer: how many, how many overdue.
 
     Grouped by the columns and the expression :data:`psm_tui.store.reports.ANSWER_DAYS_INDEX`
@@ -374,7 +378,7 @@ def opd_summary(
     query = opd_query(today)
     counts: dict[str, Counter[str]] = {}
     waits: dict[str, Counter[int]] = {}
-    for code, status, waited, n, overdue in _where(query, _followup_conditions(scope)).tuples():
+    for code, status, waited, n, overdue in tuples(_where(query, _followup_conditions(scope))):
         for key in (code, ""):  # "" collects every OPD
             bucket = counts.setdefault(key, Counter())
             bucket[status] += n
@@ -437,7 +441,7 @@ def monthly_intake(scope: ReportScope, today: dt.date | None = None) -> list[Mon
         .group_by(month)
     )
     conditions = _case_conditions(scope)
-    found = {key: int(n) for key, n in _where(query, conditions).tuples()}
+    found = {key: int(n) for key, n in tuples(_where(query, conditions))}
     return [MonthCount(m, found.get(f"{m:%Y-%m}", 0)) for m in months]
 
 

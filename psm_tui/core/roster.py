@@ -24,6 +24,7 @@ from psm_tui.core.validation import validate_text
 from psm_tui.i18n import _
 from psm_tui.store.database import db
 from psm_tui.store.models import Activity, Assignment, Case, IpsmPosition, Worker
+from psm_tui.store.rows import as_datetime, as_optional_datetime, tuples
 
 ACTIVITY_KINDS = NOTE_KINDS
 """Fieldwork that counts as activity: notes, home visits and calls (not system events)."""
@@ -73,7 +74,7 @@ class RosterChange:
     positions_ended: int
 
 
-def held_activities() -> ModelSelect:
+def held_activities() -> ModelSelect[Activity]:
     """THE incentive rule's evidence: notes, home visits and calls logged for a worker
     (``Activity.worker``) on a case that worker held at that moment (assignment history)."""
     held = (
@@ -102,7 +103,6 @@ def active_months_by_worker(
         held_activities()
         .select(Activity.worker, year, month)
         .group_by(Activity.worker, year, month)
-        .tuples()
     )
     if worker_ids is not None:
         query = query.where(Activity.worker.in_(list(worker_ids)))
@@ -111,7 +111,7 @@ def active_months_by_worker(
     if until is not None:
         query = query.where(Activity.at < dt.datetime.combine(until + dt.timedelta(1), dt.time()))
     months: dict[int, list[dt.date]] = {}
-    for worker_id, y, m in query:
+    for worker_id, y, m in tuples(query):
         months.setdefault(worker_id, []).append(dt.date(int(y), int(m), 1))
     return {worker_id: sorted(found) for worker_id, found in months.items()}
 
@@ -124,7 +124,7 @@ def active_months(
 
 
 def last_activity(worker_id: int) -> dt.datetime | None:
-    return _as_datetime(
+    return as_optional_datetime(
         Activity.select(fn.MAX(Activity.at))
         .where(Activity.worker == worker_id, Activity.kind.in_(ACTIVITY_KINDS))
         .scalar()
@@ -143,18 +143,11 @@ def _past_cases(worker_id: int) -> tuple[int, list[PastCase]]:
         .group_by(Case.id, Case.number, Case.status)
     )
     total = query.count()
-    rows = query.order_by(fn.MIN(Assignment.assigned_at).desc()).limit(PAST_CASES_SHOWN).tuples()
+    rows = tuples(query.order_by(fn.MIN(Assignment.assigned_at).desc()).limit(PAST_CASES_SHOWN))
     return total, [
-        PastCase(number, status, _as_datetime(start), _as_datetime(end))
+        PastCase(number, status, as_datetime(start), as_optional_datetime(end))
         for number, status, start, end in rows
     ]
-
-
-def _as_datetime(value: object) -> dt.datetime | None:
-    """Aggregates come back as text on SQLite."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
 
 
 def profile(actor: Actor, worker_id: int) -> WorkerProfile:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from psm_tui.core import reference, users
+from psm_tui.core import programmes, reference, users
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import SchemaError
 from psm_tui.i18n import _
@@ -27,7 +27,8 @@ def authorise_setup(as_name: str | None, service_account: str) -> Actor | None:
     (None is returned for the first run). Only the columns an actor needs are read, so an admin
     can still migrate a database whose staff table is one migration behind.
     """
-    if not StaffUser.table_exists() or not StaffUser.select(StaffUser.id).exists():
+    has_table = database.db.table_exists(StaffUser._meta.table_name)
+    if not has_table or not StaffUser.select(StaffUser.id).exists():
         return None
     actor = users.resolve_actor(as_name, service_account)
     users.require(actor, "db.setup")
@@ -39,6 +40,7 @@ def initialise(full_name: str | None = None) -> InitResult:
     running it becomes the first admin. Idempotent."""
     applied = database.migrate()
     counts = reference.load_reference_data()
+    counts["programmes"] = programmes.load_programmes(reference.read_reference("programmes.csv"))
     admin = None
     if StaffUser.select().count() == 0:
         admin = users.os_username()

@@ -147,6 +147,7 @@ _WORDINGS: dict[str, Callable[[Fact], str]] = {
     "moved": lambda f: _("{name} moved to {kel}").format(
         name=f.get("name", ""), kel=f.get("kel", "")
     ),
+    "roster.inactive": lambda f: _("inactive in the imported roster"),
     "left": lambda f: _("{name} left: {reason}").format(
         name=f.get("name", ""), reason=f.get("reason", "")
     ),

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from peewee import JOIN, chunked, fn
+from peewee import JOIN, ModelSelect, chunked, fn
 
 from psm_tui.core import audit, clock
 from psm_tui.core.dto import Actor, WorkerInfo
@@ -18,6 +18,7 @@ from psm_tui.core.workers import WorkerFilter, get_worker, list_workers
 from psm_tui.i18n import _, format_date
 from psm_tui.store.database import db
 from psm_tui.store.models import TrainingAttendance, TrainingSession, Worker
+from psm_tui.store.rows import aliased
 
 MAX_HOURS = 200.0  # a multi-week course, recorded as one session
 
@@ -131,7 +132,7 @@ def record_training(
     return training_detail(session.id)
 
 
-def _info_query():
+def _info_query() -> ModelSelect[TrainingSession]:
     return (
         TrainingSession.select(TrainingSession, fn.COUNT(TrainingAttendance.id).alias("n"))
         .join(TrainingAttendance, JOIN.LEFT_OUTER)
@@ -141,7 +142,9 @@ def _info_query():
 
 
 def _info(row: TrainingSession) -> TrainingInfo:
-    return TrainingInfo(row.id, row.held_on, row.topic, row.organiser, row.hours, int(row.n))
+    return TrainingInfo(
+        row.id, row.held_on, row.topic, row.organiser, row.hours, int(aliased(row, "n"))
+    )
 
 
 def list_trainings(kecamatan: str | None = None) -> list[TrainingInfo]:

@@ -12,7 +12,7 @@ import peewee
 from psm_tui.core import audit
 from psm_tui.core.dto import Actor, UserInfo
 from psm_tui.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
-from psm_tui.core.reference import find_kecamatan, kecamatan_name
+from psm_tui.core.reference import find_kecamatan, kecamatan_label
 from psm_tui.core.validation import safe_display, validate_name, validate_username
 from psm_tui.i18n import _
 from psm_tui.store import backend
@@ -37,7 +37,12 @@ PERMISSIONS = {
     "case.reopen": "supervisor",
     "case.reassign_any": "supervisor",
     "followup.write": "operator",
+    "client.edit": "operator",  # correct a client's record, add a family member, enrol
+    "client.merge": "supervisor",  # two records of one person become one
+    "programme.manage": "admin",  # the list of social-protection programmes
     "nik.full": "supervisor",
+    "bank.full": "supervisor",  # a PSM's account number and holder (core/bank.py)
+    "incentive.pay": "supervisor",  # record a month's incentive as prepared and paid out
     "export": "supervisor",  # exports carrying pay data (the incentive list)
     "export.list": "operator",  # case, follow-up and worker lists (NIK masked below supervisor)
     "export.report": "viewer",  # counts only: the monthly report
@@ -96,8 +101,8 @@ def require(actor: Actor, permission: str, kecamatan_code: str | None = None) ->
     if kecamatan_code and scope and kecamatan_code != scope:
         _audit_refusal(actor, "permission", permission, kecamatan_code)
         raise PermissionDenied(
-            _("Your scope is Kec. {scope}; this record is in Kec. {other}").format(
-                scope=kecamatan_name(scope), other=kecamatan_name(kecamatan_code)
+            _("Your scope is {scope}; this record is in {other}").format(
+                scope=kecamatan_label(scope), other=kecamatan_label(kecamatan_code)
             )
         )
 
@@ -149,7 +154,7 @@ def resolve_actor(as_name: str | None, service_account: str) -> Actor:
 def _user(username: str) -> StaffUser | None:
     """Only the columns an actor needs: a lookup that still works on a database whose other
     staff columns a pending migration is about to change (``psm migrate`` needs it)."""
-    return (
+    user: StaffUser | None = (
         StaffUser.select(
             StaffUser.id,
             StaffUser.username,
@@ -161,6 +166,7 @@ def _user(username: str) -> StaffUser | None:
         .where(StaffUser.username == username)
         .first()
     )
+    return user
 
 
 def actor_for(username: str) -> Actor:
@@ -172,8 +178,15 @@ def actor_for(username: str) -> Actor:
 
 
 def _info(user: StaffUser) -> UserInfo:
+    code = user.kecamatan_code
     return UserInfo(
-        user.id, user.username, user.full_name, user.role, user.kecamatan_code, user.active
+        user.id,
+        user.username,
+        user.full_name,
+        user.role,
+        code,
+        user.active,
+        kecamatan_label(code) if code else None,
     )
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import JOIN, fn
+from peewee import JOIN, ModelSelect, fn
 
 from psm_tui.core import audit, clock
+from psm_tui.core.bank import bank_changes, masked_diff
 from psm_tui.core.dto import Actor, WorkerInfo
 from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.core.labels import HELD_STATUSES, WORKER_KINDS
 from psm_tui.core.reference import find_kecamatan, find_kelurahan
+from psm_tui.core.timeline import render
 from psm_tui.core.users import require
 from psm_tui.core.validation import (
     parse_date,
@@ -23,6 +25,7 @@ from psm_tui.core.validation import (
 from psm_tui.i18n import _
 from psm_tui.store.database import db
 from psm_tui.store.models import Case, Kecamatan, Kelurahan, Worker
+from psm_tui.store.rows import aliased
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class WorkerFilter:
     search: str | None = None
 
 
-def _query():
+def _query() -> ModelSelect[Worker]:
     return (
         Worker.select(Worker, Kelurahan, Kecamatan, fn.COUNT(Case.id).alias("open_cases"))
         .join(Kecamatan, on=(Worker.kecamatan == Kecamatan.code))
@@ -64,8 +67,8 @@ def _info(row: Worker) -> WorkerInfo:
         kecamatan_name=row.kecamatan.name,
         active=row.active,
         joined_on=row.joined_on,
-        open_cases=int(row.open_cases),
-        inactive_reason=row.inactive_reason,
+        open_cases=int(aliased(row, "open_cases")),
+        inactive_reason=render(row.inactive_reason) if row.inactive_reason else None,
     )
 
 
@@ -165,7 +168,11 @@ def edit_worker(
     name: str | None = None,
     phone: str | None = None,
     nik: str | None = None,
+    bank: str | None = None,
+    account: str | None = None,
+    holder: str | None = None,
 ) -> WorkerInfo:
+    """Correct what is given; ``""`` clears a bank detail. The audit row masks the account."""
     require(actor, "worker.manage")
     changes: dict[str, object] = {}
     if name is not None:
@@ -174,6 +181,7 @@ def edit_worker(
         changes["phone"] = validate_phone(phone)
     if nik is not None:
         changes["nik"] = validate_nik(nik)
+    changes.update(bank_changes(bank, account, holder))
     with db.atomic():
         worker = Worker.get_or_none(Worker.id == worker_id)
         if worker is None:
@@ -187,7 +195,7 @@ def edit_worker(
         before = {key: getattr(worker, key) for key in changes}
         if changes:
             Worker.update(**changes).where(Worker.id == worker_id).execute()
-            audit.record(actor, "worker.edit", "worker", worker_id, audit.diff(before, changes))
+            audit.record(actor, "worker.edit", "worker", worker_id, masked_diff(before, changes))
     return get_worker(worker_id)
 
 

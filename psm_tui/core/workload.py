@@ -13,6 +13,7 @@ from peewee import fn
 from psm_tui.core.labels import HELD_STATUSES, OPEN_STATUSES
 from psm_tui.core.reference import all_kecamatan, all_kelurahan
 from psm_tui.store.models import Case, Worker
+from psm_tui.store.rows import tuples
 
 MOST_LOADED = 10
 # Buckets of the open-caseload distribution: (low, high); None is "and more".
@@ -87,7 +88,7 @@ def active_psm_by_kelurahan(kecamatan: str | None) -> Counter[str]:
     )
     if kecamatan:
         query = query.where(Worker.kecamatan == kecamatan)
-    return Counter({code: int(n) for code, n in query.tuples()})
+    return Counter({code: int(n) for code, n in tuples(query)})
 
 
 def worker_loads(kecamatan: str | None = None, kind: str | None = None) -> list[WorkerLoad]:
@@ -95,11 +96,10 @@ def worker_loads(kecamatan: str | None = None, kind: str | None = None) -> list[
     held = Counter(
         {
             wid: int(n)
-            for wid, n in (
+            for wid, n in tuples(
                 Case.select(Case.worker, fn.COUNT(Case.id))
                 .where(Case.status.in_(HELD_STATUSES), Case.worker.is_null(False))
                 .group_by(Case.worker)
-                .tuples()
             )
         }
     )
@@ -123,7 +123,7 @@ def worker_loads(kecamatan: str | None = None, kind: str | None = None) -> list[
             kec_names.get(kec, kec),
             held[wid],
         )
-        for wid, name, wkind, kel, kec in query.tuples()
+        for wid, name, wkind, kel, kec in tuples(query)
     ]
     rows.sort(key=lambda w: (-w.open_cases, w.kecamatan_code, w.kelurahan_code or "", w.name))
     return rows
@@ -136,7 +136,7 @@ def open_by_kelurahan(kecamatan: str | None = None) -> list[KelurahanLoad]:
         .where(Case.status.in_(OPEN_STATUSES))
         .group_by(Case.kelurahan)
     )
-    open_cases = Counter({code: int(n) for code, n in query.tuples()})
+    open_cases = Counter({code: int(n) for code, n in tuples(query)})
     psm = active_psm_by_kelurahan(kecamatan)
     return [
         KelurahanLoad(

@@ -2,19 +2,22 @@
 
 Written with bulk inserts (one transaction) so 5,000 cases take a second or two. Names and streets
 come from faker's ``id_ID``; every NIK is valid and agrees with the client's sex and birth date.
+Clients are Kota Tangerang residents (NIK 3671…); a fifth hold a KTP from elsewhere, and their
+case says so. Descriptions fit the case's PPKS category.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from faker import Faker
 from peewee import chunked
 
-from psm_tui.core import audit, clock, reference
+from psm_tui.core import audit, clock, programmes, reference
 from psm_tui.core.dto import KelurahanRef
 from psm_tui.core.setup import set_meta
 from psm_tui.store import backend
@@ -25,10 +28,14 @@ from psm_tui.store.models import (
     Case,
     CaseCounter,
     Client,
+    Enrolment,
     FollowUp,
     StaffUser,
     Worker,
 )
+
+Row = dict[str, Any]  # a row to insert, by column
+T = TypeVar("T")
 
 PSM_TOTAL = 987
 # Indonesian mobile prefixes after the leading 0 (Telkomsel, Indosat, XL, Tri, Smartfren, Axis).
@@ -63,20 +70,69 @@ SOURCE_WEIGHTS = {
     "hotline": 10,
     "media_sosial": 5,
 }
-OTHER_REGIONS = ["360301", "360302", "317401", "317306", "320101", "327501", "330101", "180101"]
-DESCRIPTIONS = [
-    "Tinggal sendiri, tidak ada keluarga yang merawat.",
-    "Keluarga tidak mampu membayar biaya berobat.",
-    "Rumah tidak layak huni, atap bocor dan dinding rusak.",
-    "Belum memiliki dokumen kependudukan (KK/akta).",
+# Where the KTP of a client from outside the city was issued (a fifth of clients: people move
+# to Kota Tangerang, NIK 3671…, without changing their KTP); their case description says so.
+OTHER_REGIONS = {
+    "360301": "Kabupaten Tangerang",
+    "360302": "Kabupaten Tangerang",
+    "317401": "Jakarta Selatan",
+    "317306": "Jakarta Barat",
+    "320101": "Kabupaten Bogor",
+    "327501": "Kota Bekasi",
+    "330101": "Kabupaten Cilacap",
+    "367401": "Kota Tangerang Selatan",
+}
+FROM_ELSEWHERE = 0.2
+# The description is drawn as one of 12, as when one list served every category: the generator's
+# sequence stays the same, and with it every other demo value (and the screenshots made of them).
+DESCRIPTION_DRAW = 12
+CITY_NIK_PREFIX = "3671"
+# What an intake officer writes, by PPKS category, plus what can be said of any case.
+CATEGORY_DESCRIPTIONS: dict[int, list[str]] = {
+    1: [
+        "Balita ditinggal orang tua, diasuh tetangga.",
+        "Balita gizi kurang, orang tua tidak mampu.",
+    ],
+    2: ["Anak yatim piatu, tidak ada keluarga yang mengasuh.", "Putus sekolah karena biaya."],
+    3: ["Anak diproses polisi karena pencurian, perlu pendampingan hukum."],
+    4: ["Anak mengamen di lampu merah setiap hari.", "Anak tidak pulang, tidur di terminal."],
+    5: ["Anak dengan disabilitas membutuhkan kursi roda.", "Anak belum mendapat terapi."],
+    6: ["Anak mengalami kekerasan di rumah, perlu pendampingan."],
+    7: ["Anak korban perundungan, perlu perlindungan khusus."],
+    8: [
+        "Tinggal sendiri, tidak ada keluarga yang merawat.",
+        "Lansia sakit-sakitan, tidak mampu membayar biaya berobat.",
+    ],
+    9: ["Membutuhkan kursi roda dan pendampingan.", "Disabilitas netra, belum menerima bantuan."],
+    10: ["Terjaring razia, perlu rehabilitasi sosial."],
+    11: [
+        "Ditemukan di jalan, tanpa identitas.",
+        "Tidur di emperan toko, tidak punya tempat tinggal.",
+    ],
+    12: ["Mengemis di persimpangan jalan setiap hari."],
+    13: ["Memulung untuk makan sehari-hari, tinggal di gubuk."],
+    14: ["Mengalami diskriminasi di lingkungan, perlu pendampingan."],
+    15: ["Baru bebas dari lapas, belum punya pekerjaan dan tempat tinggal."],
+    16: ["Perlu pendampingan berobat rutin dan dukungan keluarga."],
+    17: ["Keluarga meminta rehabilitasi karena penyalahgunaan NAPZA."],
+    18: ["Dipulangkan setelah menjadi korban perdagangan orang."],
+    19: ["Mengalami kekerasan dalam rumah tangga, perlu pendampingan."],
+    20: ["Pekerja migran dipulangkan, tidak punya biaya kembali ke daerah asal."],
+    21: ["Terkena banjir, rumah terendam.", "Rumah rusak diterjang angin puting beliung."],
+    22: ["Rumah terbakar, keluarga mengungsi ke kerabat."],
+    23: ["Ibu tunggal, penghasilan tidak cukup untuk kebutuhan anak."],
+    24: [
+        "Kehilangan pekerjaan, keluarga kesulitan makan.",
+        "Rumah tidak layak huni, atap bocor dan dinding rusak.",
+        "Tidak terdaftar di DTSEN, perlu pengusulan.",
+        "Keluarga tidak mampu membayar biaya berobat.",
+    ],
+    25: ["Konflik keluarga berkepanjangan, anak tertekan."],
+    26: ["Permukiman terpencil, belum terjangkau layanan dasar."],
+}
+ANY_CASE_DESCRIPTIONS = [
     "Dilaporkan tetangga, kondisi memprihatinkan.",
-    "Membutuhkan kursi roda dan pendampingan.",
-    "Putus sekolah karena biaya.",
-    "Mengalami kekerasan dalam rumah tangga, perlu pendampingan.",
-    "Tidak terdaftar di DTSEN, perlu pengusulan.",
-    "Kehilangan pekerjaan, keluarga kesulitan makan.",
-    "Terkena banjir, rumah terendam.",
-    "Ditemukan di jalan, tanpa identitas.",
+    "Belum memiliki dokumen kependudukan (KK/akta).",
 ]
 NOTES = {
     "catatan": [
@@ -125,7 +181,7 @@ class _Ids:
     next_followup: int
 
 
-def _weighted(rng: random.Random, weights: dict) -> object:  # type: ignore[type-arg]
+def _weighted(rng: random.Random, weights: Mapping[T, float]) -> T:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -155,7 +211,7 @@ def _birth_date(rng: random.Random, category: int, today: dt.date) -> dt.date:
 
 def _workers(
     rng: random.Random, fake: Faker, kelurahan: list[KelurahanRef], today: dt.date, used: set[str]
-) -> list[dict]:  # type: ignore[type-arg]
+) -> list[Row]:
     weights = [rng.lognormvariate(0, 0.5) for _ in kelurahan]
     counts = [1] * len(kelurahan)
     for index in rng.choices(range(len(kelurahan)), weights=weights, k=PSM_TOTAL - len(kelurahan)):
@@ -177,7 +233,7 @@ def _worker_row(
     kel: str | None,
     today: dt.date,
     used: set[str],
-) -> dict:  # type: ignore[type-arg]
+) -> Row:
     sex = rng.choice("LP")
     name = (
         (fake.first_name_female() if sex == "P" else fake.first_name_male())
@@ -186,16 +242,32 @@ def _worker_row(
     )
     born = today - dt.timedelta(days=rng.randint(25, 60) * 365 + rng.randint(0, 364))
     joined = dt.date(rng.randint(2012, today.year - 1), rng.randint(1, 12), rng.randint(1, 28))
+    nik = _nik(rng, kec.replace(".", ""), born, sex, used)
     return {
         "kind": kind,
         "name": name,
-        "nik": _nik(rng, kec.replace(".", ""), born, sex, used),
+        "nik": nik,
         "phone": _phone(rng),
         "kelurahan": kel,
         "kecamatan": kec,
         "active": True,
         "joined_on": joined,
         "created_at": dt.datetime.combine(today, dt.time()),
+        **_bank(nik, name),
+    }
+
+
+DEMO_BANKS = ("Bank BJB", "Bank Banten", "BRI", "BNI", "Bank Mandiri")
+
+
+def _bank(nik: str, holder: str) -> dict[str, str]:
+    """Bank details of a made-up PSM, from their own generator seeded by the NIK: drawing them
+    from the shared one would change every case and count generated after them."""
+    own = random.Random(nik)
+    return {
+        "bank_name": own.choice(DEMO_BANKS),
+        "bank_account": "".join(own.choice("0123456789") for _ in range(own.choice((10, 13, 15)))),
+        "bank_holder": holder,
     }
 
 
@@ -227,9 +299,10 @@ def generate(
             Worker.insert_many(batch).execute()
         psm_by_kel: dict[str, list[int]] = {}
         for worker in Worker.select(Worker.id, Worker.kelurahan).where(Worker.kind == "psm"):
-            psm_by_kel.setdefault(worker.kelurahan_code, []).append(worker.id)
+            psm_by_kel.setdefault(worker.kelurahan_code or "", []).append(worker.id)
         report(0.1)
         counts = _cases(rng, fake, kelurahan, psm_by_kel, staff_ids, cases, now, used_niks, report)
+        counts.update(_households(seed, now, used_niks))
         set_meta("demo_seed", str(seed))
         audit.record("psm-demo", "demo.generate", "database", None, detail=f"seed={seed}")
     report(1.0)
@@ -254,14 +327,14 @@ def _cases(
     today = now.date()
     span = 730 * 24 * 3600
     moments = sorted(now - dt.timedelta(seconds=rng.randint(3600, span)) for _ in range(total))
-    clients: list[dict] = []  # type: ignore[type-arg]
-    case_rows: list[dict] = []  # type: ignore[type-arg]
-    activities: list[dict] = []  # type: ignore[type-arg]
-    assignments: list[dict] = []  # type: ignore[type-arg]
-    followups: list[dict] = []  # type: ignore[type-arg]
+    clients: list[Row] = []
+    case_rows: list[Row] = []
+    activities: list[Row] = []
+    assignments: list[Row] = []
+    followups: list[Row] = []
     sequence: dict[int, int] = {}
     for index, reported in enumerate(moments, start=1):
-        category = int(_weighted(rng, CATEGORY_WEIGHTS))  # type: ignore[arg-type]
+        category = int(_weighted(rng, CATEGORY_WEIGHTS))
         kel = rng.choice(kelurahan)
         if clients and rng.random() < 0.08:
             client_id = rng.randint(1, len(clients))
@@ -282,7 +355,7 @@ def _cases(
             "status": status,
             "kelurahan": kel_code,
             "worker": None,
-            "description": rng.choice(DESCRIPTIONS),
+            "description": _description(rng, category, clients[client_id - 1]),
             "source": _weighted(rng, SOURCE_WEIGHTS),
             "outcome": None,
             "reported_at": reported,
@@ -330,6 +403,86 @@ def _cases(
     return {"cases": len(case_rows), "clients": len(clients), "followups": len(followups)}
 
 
+HOUSEHOLD_SHARE = 0.15  # clients with a No. KK whose family members are on record too
+# (programme, status, the highest desil it goes to, the share of those clients it reaches)
+DEMO_PROGRAMMES = (
+    ("PBI-JK", "aktif", 2, 0.6),
+    ("PKH", "aktif", 3, 0.25),
+    ("BPNT", "aktif", 4, 0.3),
+    ("ATENSI", "diusulkan", 5, 0.05),
+)
+
+
+def _households(seed: int, now: dt.datetime, used: set[str]) -> dict[str, int]:
+    """Family members (without cases of their own) on the No. KK of some clients, and the
+    programmes the poorest receive. They come from a random stream of their own, so the cases
+    and their clients are the same as before households existed."""
+    rng = random.Random(seed * 7919 + 17)
+    fake = Faker("id_ID")
+    fake.seed_instance(seed + 17)
+    today = now.date()
+    programmes.load_programmes(reference.read_reference("programmes.csv"))
+    members: list[Row] = []
+    for head in Client.select().where(Client.kk.is_null(False)).order_by(Client.id):
+        if rng.random() >= HOUSEHOLD_SHARE:
+            continue
+        for _ in range(rng.randint(1, 3)):
+            sex = rng.choice("LP")
+            born = today - dt.timedelta(days=rng.randint(365, 60 * 365))
+            first = fake.first_name_female() if sex == "P" else fake.first_name_male()
+            members.append(
+                {
+                    "name": f"{first} {head.name.split()[-1]}",
+                    "nik": _nik(rng, (head.kk or "")[:6], born, sex, used)
+                    if rng.random() < 0.8
+                    else None,
+                    "kk": head.kk,
+                    "sex": sex,
+                    "birth_date": born,
+                    "address": head.address,
+                    "rt": head.rt,
+                    "rw": head.rw,
+                    "kelurahan": head.kelurahan_code,
+                    "dtsen": head.dtsen,
+                    "dtsen_desil": head.dtsen_desil,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    for batch in chunked(members, 500):
+        Client.insert_many(batch).execute()
+    enrolments: list[Row] = []
+    poor = Client.select(Client.id, Client.dtsen_desil).where(Client.dtsen_desil.is_null(False))
+    for client in poor.order_by(Client.id):
+        for code, status, top_desil, share in DEMO_PROGRAMMES:
+            desil = client.dtsen_desil
+            if desil is not None and desil <= top_desil and rng.random() < share:
+                start = today - dt.timedelta(days=rng.randint(30, 1500))
+                enrolments.append(
+                    {
+                        "client": client.id,
+                        "programme": code,
+                        "status": status,
+                        "start_on": start if status == "aktif" else None,
+                        "source": "DTSEN",
+                        "created_at": now,
+                    }
+                )
+    for batch in chunked(enrolments, 500):
+        Enrolment.insert_many(batch).execute()
+    return {"family_members": len(members), "enrolments": len(enrolments)}
+
+
+def _description(rng: random.Random, category: int, client: Row) -> str:
+    """A description that fits the category; a KTP from outside the city is said."""
+    options = CATEGORY_DESCRIPTIONS[category] + ANY_CASE_DESCRIPTIONS
+    text = options[rng.randrange(DESCRIPTION_DRAW) % len(options)]
+    nik = client["nik"] or ""
+    if nik and not nik.startswith(CITY_NIK_PREFIX):
+        text += f" KTP {OTHER_REGIONS[nik[:6]]}, tinggal di Kota Tangerang."
+    return text
+
+
 def _client(
     rng: random.Random,
     fake: Faker,
@@ -338,13 +491,15 @@ def _client(
     today: dt.date,
     now: dt.datetime,
     used: set[str],
-) -> dict:  # type: ignore[type-arg]
+) -> Row:
     sex = "P" if category in (10, 23) else rng.choice("LP")
     born = _birth_date(rng, category, today)
     first = fake.first_name_female() if sex == "P" else fake.first_name_male()
     has_nik = rng.random() > (0.5 if category in (4, 11, 12, 13) else 0.1)
     region = (
-        kel.kecamatan_code.replace(".", "") if rng.random() < 0.8 else rng.choice(OTHER_REGIONS)
+        kel.kecamatan_code.replace(".", "")
+        if rng.random() < 1 - FROM_ELSEWHERE
+        else rng.choice(list(OTHER_REGIONS))
     )
     issued = today - dt.timedelta(days=rng.randint(100, 5000))
     kk = f"{region}{issued:%d%m%y}{rng.randint(1, 9999):04d}" if has_nik else None
@@ -379,14 +534,14 @@ def _status_for_age(days: int, rng: random.Random) -> str:
 
 def _handle(
     rng: random.Random,
-    case: dict,
+    case: Row,
     psm: list[int],
     author: int,
-    now: dt.datetime,  # type: ignore[type-arg]
-    activities: list,
-    assignments: list,
-    followups: list,
-) -> None:  # type: ignore[type-arg]
+    now: dt.datetime,
+    activities: list[Row],
+    assignments: list[Row],
+    followups: list[Row],
+) -> None:
     """Give a non-new case its worker, timeline, follow-ups and (if finished) outcome."""
     reported: dt.datetime = case["reported_at"]
     first_activity = len(activities) - 1  # the case's "baru" entry
@@ -452,14 +607,14 @@ def _handle(
 
 def _followups(
     rng: random.Random,
-    case: dict,
+    case: Row,
     opds: list[str],
-    author: int,  # type: ignore[type-arg]
+    author: int,
     now: dt.datetime,
     at: dt.datetime,
-    activities: list,
-    rows: list,
-) -> None:  # type: ignore[type-arg]
+    activities: list[Row],
+    rows: list[Row],
+) -> None:
     finished = case["status"] in ("selesai", "ditutup")
     for opd in rng.sample(opds, k=min(len(opds), rng.randint(1, 2))):
         sent = min(now, at + dt.timedelta(days=rng.randint(0, 5)))

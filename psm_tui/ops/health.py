@@ -24,13 +24,14 @@ import peewee
 from psm_tui.core.dto import Actor
 from psm_tui.core.users import can, require, resolve_actor
 from psm_tui.i18n import _
+from psm_tui.ops import deployment
 from psm_tui.ops.maintenance import CheckItem, CheckReport, check_database
 from psm_tui.store import maintenance as backend_maintenance
 from psm_tui.store.database import db
 from psm_tui.store.models import StaffUser
 
 # Items a supervisor sees with their detail.
-SUPERVISOR_ITEMS = frozenset({"integrity", "foreign_keys", "schema"})
+SUPERVISOR_ITEMS = frozenset({"integrity", "foreign_keys", "schema", "last_backup"})
 
 
 def checking_actor(as_name: str | None, service_account: str) -> Actor | None:
@@ -45,9 +46,15 @@ def checking_actor(as_name: str | None, service_account: str) -> Actor | None:
     return actor
 
 
-def check_for(actor: Actor | None, *, group_shared: bool = False) -> CheckReport:
-    """The health report, cut to what ``actor`` may see."""
+def check_for(
+    actor: Actor | None, *, group_shared: bool = False, service_account: str = ""
+) -> CheckReport:
+    """The health report, with the deployment's items on a server, cut to what ``actor`` may see."""
     report = check_database(group_shared=group_shared)
+    if service_account and not group_shared:
+        sqlite = backend_maintenance.sqlite_path(db.obj) is not None
+        extra = deployment.deployment_items(service_account, sqlite=sqlite)
+        report = dataclasses.replace(report, items=report.items + tuple(extra))
     if actor is None or can(actor, "db.check.details"):
         return report
     location = "SQLite" if backend_maintenance.sqlite_path(db.obj) else "PostgreSQL"

@@ -19,9 +19,11 @@ from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.core.timeline import encode, fact
 from psm_tui.core.users import os_username, require, resolve_actor
 from psm_tui.i18n import _
+from psm_tui.ops import sessions
 from psm_tui.store import backend, database
 from psm_tui.store import maintenance as backend_maintenance
 from psm_tui.store.database import db
+from psm_tui.store.dialects import sqlite
 from psm_tui.store.models import Case
 
 
@@ -36,6 +38,9 @@ def check_label(name: str) -> str:
         "directory": _("directory"),
         "connections": _("connected now"),
         "nik_searches": _("full-NIK searches"),
+        "ssh_keys": _("SSH keys"),
+        "sshd": _("sshd"),
+        "last_backup": _("last backup"),
     }.get(name, name)
 
 
@@ -88,7 +93,7 @@ def _stamp() -> str:
 
 
 def _is_live_file(path: Path, live: Path) -> bool:
-    return path.resolve() in {p.resolve() for p in backend.sidecar_files(live)}
+    return path.resolve() in {p.resolve() for p in sqlite.sidecar_files(live)}
 
 
 # --- psm check ------------------------------------------------------------------------------------
@@ -162,9 +167,9 @@ def _nik_search_item() -> CheckItem:
 
 
 def _modes_item(live: Path, group_shared: bool) -> CheckItem:
-    allowed = backend.file_mode(group_shared)
+    allowed = sqlite.file_mode(group_shared)
     shown, wrong = [], []
-    for path in backend.sidecar_files(live):
+    for path in sqlite.sidecar_files(live):
         try:
             mode = stat.S_IMODE(path.stat().st_mode)
         except FileNotFoundError:
@@ -207,13 +212,13 @@ def _directory_item(live: Path, group_shared: bool) -> CheckItem:
 
 
 def connected_text(live: Path, nobody: str = "") -> str:
-    """Who else has the database open, e.g. ``2 (1234 siti, 1240 budi)``."""
+    """Who else has the database open, e.g. ``2 (siti (pid 1234, since 09:12), budi (…))``."""
     pids = backend_maintenance.connected_processes(live)
     if pids is None:
         return _("unknown")
     if not pids:
         return nobody or _("nobody else")
-    who = ", ".join(f"{pid} {backend_maintenance.process_owner(pid)}" for pid in pids)
+    who = ", ".join(sessions.describe(pid) for pid in pids)
     return f"{len(pids)} ({who})"
 
 
@@ -285,7 +290,7 @@ def backup_database(actor: Actor, target: Path, *, group_shared: bool = False) -
         raise ValidationError(
             _("{path} is the live database itself; give another file").format(path=target)
         )
-    mode = backend.file_mode(group_shared)
+    mode = sqlite.file_mode(group_shared)
     try:
         backend_maintenance.backup_sqlite(db.obj, target, mode)
     except peewee.DatabaseError as error:
@@ -367,7 +372,7 @@ def restore_database(
     database.close_database()
     try:
         kept = backend_maintenance.restore_sqlite(
-            live, source, keep_path, backend.file_mode(group_shared)
+            live, source, keep_path, sqlite.file_mode(group_shared)
         )
     except peewee.OperationalError as error:
         if not backend.is_busy_error(error):

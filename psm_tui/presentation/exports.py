@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
-from peewee import JOIN, fn
+from peewee import JOIN, ColumnBase, ModelSelect, fn
 from peewee import Case as SqlCase
 
 from psm_tui.config import Settings
@@ -32,25 +32,35 @@ from psm_tui.core.case_queries import CaseFilter, count_cases, filtered, mask_ni
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import ValidationError
 from psm_tui.core.files.output import Output
-from psm_tui.core.labels import FOLLOWUP_OPEN
+from psm_tui.core.incentive import IncentiveList, incentive_list, rate_for, rule_label
+from psm_tui.core.labels import (
+    FOLLOWUP_OPEN,
+    followup_status_label,
+    priority_label,
+    source_label,
+    status_label,
+)
 from psm_tui.core.reference import find_kecamatan, find_opd, kelurahan_by_code
-from psm_tui.core.reports import month_end
 from psm_tui.core.users import read_scope, require
 from psm_tui.core.workers import WorkerFilter, list_workers
-from psm_tui.i18n import _, format_rupiah
+from psm_tui.i18n import _, format_month, format_rupiah
 from psm_tui.presentation.export_files import (
     CsvSink,
     LongCsvSink,
     TableSink,
     write_tables,
 )
-from psm_tui.presentation.incentive import incentive_list, incentive_tables, rate_for
+from psm_tui.presentation.incentive import (
+    DocumentSettings,
+    incentive_document,
+    incentive_tables,
+)
 from psm_tui.presentation.monthly import monthly_report
-from psm_tui.presentation.tables import Column, ReportTable
+from psm_tui.presentation.tables import Column, ReportTable, total_label
 from psm_tui.store.models import Case, Category, Client, FollowUp, Kecamatan, Kelurahan, Opd, Worker
 
 KINDS = ("cases", "followups", "workers", "incentive", "report")
-FORMATS = ("csv", "xlsx")
+FORMATS = ("csv", "xlsx", "pdf")  # PDF: the incentive list only
 # The least permission (users.PERMISSIONS) each kind of export needs; see the module docstring.
 EXPORT_PERMISSION = {
     "report": "export.report",
@@ -89,10 +99,11 @@ def format_for(output: str | None, fmt: str | None) -> str:
         fmt = fmt.lower()
         if fmt not in FORMATS:
             raise ValidationError(
-                _("Unknown format {format}; use csv or xlsx").format(format=fmt), "format"
+                _("Unknown format {format}; use csv, xlsx or pdf").format(format=fmt), "format"
             )
         return fmt
-    return "xlsx" if (output or "").lower().endswith(".xlsx") else "csv"
+    suffix = Path(output or "").suffix.lower().lstrip(".")
+    return suffix if suffix in FORMATS else "csv"
 
 
 def _scoped(actor: Actor, request: ExportRequest) -> ExportRequest:
@@ -121,6 +132,8 @@ def run_export(
     incentive_rates: tuple[tuple[str, int], ...] = Settings.incentive_rates,
     incentive_amount: int = Settings.incentive_amount,
     threshold: int = Settings.overload_threshold,
+    incentive_rule: str = Settings.incentive_rule,
+    document: DocumentSettings | None = None,
     progress: Progress | None = None,
 ) -> ExportResult:
     """Write one export to ``output`` (settings' defaults unless given).
@@ -136,7 +149,15 @@ def run_export(
             ),
             "kind",
         )
+    if request.fmt == "pdf" and request.kind != "incentive":
+        raise ValidationError(_("Only the incentive list is made as PDF"), "format")
     request = _scoped(actor, request)
+    incentive = _Incentive(
+        incentive_rates,
+        incentive_amount,
+        incentive_rule,
+        document or DocumentSettings.from_settings(Settings()),
+    )
     audit.record(
         actor,
         "export",
@@ -146,7 +167,7 @@ def run_export(
     )
     tally = _Tally(progress)
     try:
-        _write(actor, request, output, tally, incentive_rates, incentive_amount, threshold)
+        _write(actor, request, output, tally, incentive, threshold)
     except BaseException as error:
         audit.record(
             actor,
@@ -158,6 +179,16 @@ def run_export(
         raise
     audit.record(actor, "export.done", "export", request.kind, {"rows": tally.rows})
     return ExportResult(request.kind, request.fmt, output.label, tally.rows)
+
+
+@dataclass(frozen=True)
+class _Incentive:
+    """The settings the incentive list is made with."""
+
+    rates: tuple[tuple[str, int], ...]
+    amount: int
+    rule: str
+    document: DocumentSettings
 
 
 @dataclass
@@ -184,8 +215,7 @@ def _write(
     request: ExportRequest,
     output: Output,
     tally: _Tally,
-    rates: tuple[tuple[str, int], ...],
-    amount: int,
+    incentive: _Incentive,
     threshold: int,
 ) -> None:
     if request.kind == "cases":
@@ -198,7 +228,7 @@ def _write(
         rows = worker_rows(actor, request.workers)
         _write_list(request, output, worker_columns(), rows, tally)
     else:
-        tally.add(_write_document(actor, request, output, rates, amount, threshold))
+        tally.add(_write_document(actor, request, output, incentive, threshold))
         tally.flush()
 
 
@@ -224,14 +254,28 @@ def _write_list(
     tally: _Tally,
 ) -> None:
     binary = request.fmt == "xlsx"
+    labels = {} if request.plain else _CODE_LABELS.get(request.kind, {})
+    worded = [(i, labels[c.key]) for i, c in enumerate(columns) if c.key in labels]
     with output.open(binary=binary, bom=not request.plain) as stream:
         sink = _xlsx_sink(stream, False) if binary else CsvSink(stream, plain=request.plain)
         sink.begin(request.kind, _title(request.kind), columns)
         for values in rows:
+            if worded:
+                cells = list(values)
+                for index, label in worded:
+                    cells[index] = label(str(cells[index])) if cells[index] else cells[index]
+                values = tuple(cells)
             sink.row(values)
             tally.add()
         sink.close()
     tally.flush()
+
+
+# Codes worded for people (``datang_langsung`` is "walk-in"); --plain keeps the codes.
+_CODE_LABELS: dict[str, dict[str, Callable[[str], str]]] = {
+    "cases": {"status": status_label, "priority": priority_label, "source": source_label},
+    "followups": {"status": followup_status_label},
+}
 
 
 def _xlsx_sink(stream: IO[bytes], document: bool) -> TableSink:
@@ -250,7 +294,7 @@ def count_rows(request: ExportRequest, actor: Actor | None = None) -> int | None
         return count_cases(request.filters, actor)
     if request.kind == "followups":
         opd = find_opd(request.opd).code if request.opd else None
-        return _followup_query(request.filters, opd).count()
+        return int(_followup_query(request.filters, opd).count())
     return None
 
 
@@ -290,38 +334,40 @@ def case_rows(actor: Actor, filters: CaseFilter) -> Iterator[tuple[object, ...]]
         .group_by(FollowUp.case)
         .alias("fu")
     )
+    fields = {  # the value of each of case_columns(), by its key
+        "number": Case.number,
+        "reported_at": Case.reported_at,
+        "status": Case.status,
+        "priority": Case.priority,
+        "category_code": Category.code,
+        "category": Category.name,
+        "client": Client.name,
+        "nik": Client.nik,
+        "kk": Client.kk,
+        "sex": Client.sex,
+        "kelurahan_code": Kelurahan.code,
+        "kelurahan": Kelurahan.name,
+        "kecamatan": Kecamatan.name,
+        "worker_id": Worker.id,
+        "worker": Worker.name,
+        "source": Case.source,
+        "open_followups": counts.c.n,
+        "overdue_followups": counts.c.late,
+        "closed_at": Case.closed_at,
+    }
     query = (
         filtered(filters)
         .switch(Case)
         .join(counts, JOIN.LEFT_OUTER, on=(Case.id == counts.c.case_id))
-        .select(
-            Case.number,
-            Case.reported_at,
-            Case.status,
-            Case.priority,
-            Category.code,
-            Category.name,
-            Client.name,
-            Client.nik,
-            Client.kk,
-            Client.sex,
-            Kelurahan.code,
-            Kelurahan.name,
-            Kecamatan.name,
-            Worker.id,
-            Worker.name,
-            Case.source,
-            counts.c.n,
-            counts.c.late,
-            Case.closed_at,
-        )
+        .select(*(value.alias(key) for key, value in fields.items()))
         .order_by(Case.reported_at, Case.id)
     )
-    for row in query.tuples().iterator():
-        values = list(row)
-        values[7], values[8] = mask_nik(values[7], actor), mask_nik(values[8], actor)
-        values[16], values[17] = int(values[16] or 0), int(values[17] or 0)
-        yield tuple(values)
+    keys = [column.key for column in case_columns()]
+    for row in query.dicts().iterator():
+        row["nik"], row["kk"] = mask_nik(row["nik"], actor), mask_nik(row["kk"], actor)
+        row["open_followups"] = int(row["open_followups"] or 0)
+        row["overdue_followups"] = int(row["overdue_followups"] or 0)
+        yield tuple(row[key] for key in keys)
 
 
 def followup_columns() -> list[Column]:
@@ -342,7 +388,7 @@ def followup_columns() -> list[Column]:
     ]
 
 
-def _followup_query(filters: CaseFilter, opd: str | None):
+def _followup_query(filters: CaseFilter, opd: str | None) -> ModelSelect[FollowUp]:
     query = FollowUp.select().join(Case).join(Kelurahan).join(Kecamatan).switch(FollowUp).join(Opd)
     if opd:
         query = query.where(FollowUp.opd == opd)
@@ -357,54 +403,30 @@ def _followup_query(filters: CaseFilter, opd: str | None):
 def followup_rows(filters: CaseFilter, opd: str | None) -> Iterator[tuple[object, ...]]:
     """Follow-ups of the cases matching ``filters``; ``overdue`` here means overdue follow-ups."""
     today = clock.today()
+    fields: dict[str, ColumnBase] = {  # the stored value of each of followup_columns(), by key
+        "id": FollowUp.id,
+        "case": Case.number,
+        "kelurahan": Kelurahan.name,
+        "kecamatan": Kecamatan.name,
+        "opd": Opd.abbrev,
+        "action": FollowUp.action,
+        "status": FollowUp.status,
+        "sent": FollowUp.created_at,
+        "due": FollowUp.due_on,
+        "responded_at": FollowUp.responded_at,
+        "response": FollowUp.response,
+        "reason": FollowUp.reason,
+    }
     query = (
         _followup_query(filters, opd)
-        .select(
-            FollowUp.id,
-            Case.number,
-            Kelurahan.name,
-            Kecamatan.name,
-            Opd.abbrev,
-            FollowUp.action,
-            FollowUp.status,
-            FollowUp.created_at,
-            FollowUp.due_on,
-            FollowUp.responded_at,
-            FollowUp.response,
-            FollowUp.reason,
-        )
+        .select(*(value.alias(key) for key, value in fields.items()))
         .order_by(FollowUp.id)
     )
-    for (
-        fid,
-        number,
-        kel,
-        kec,
-        opd_name,
-        action,
-        status,
-        sent,
-        due,
-        answered,
-        response,
-        reason,
-    ) in query.tuples().iterator():
-        overdue = status in FOLLOWUP_OPEN and due is not None and due < today
-        yield (
-            fid,
-            number,
-            kel,
-            kec,
-            opd_name,
-            action,
-            status,
-            sent,
-            due,
-            overdue,
-            answered,
-            response,
-            reason,
-        )
+    keys = [column.key for column in followup_columns()]
+    for row in query.dicts().iterator():
+        due = row["due"]
+        row["overdue"] = row["status"] in FOLLOWUP_OPEN and due is not None and due < today
+        yield tuple(row[key] for key in keys)
 
 
 def worker_columns() -> list[Column]:
@@ -441,51 +463,78 @@ def worker_rows(actor: Actor, filters: WorkerFilter) -> Iterator[tuple[object, .
         )
 
 
-def document_tables(
-    actor: Actor,
-    request: ExportRequest,
-    rates: tuple[tuple[str, int], ...],
-    amount: int,
-    threshold: int,
-) -> tuple[list[ReportTable], str]:
-    """The tables of the monthly report or the incentive list, and the subtitle under titles."""
+def _checked_month(request: ExportRequest) -> dt.date:
     if request.month is None:
         raise ValidationError(_("Give the month: --month YYYY-MM"), "month")
-    month = request.month
-    if month > clock.today():
+    if request.month > clock.today():
         raise ValidationError(
-            _("{month} has not started yet").format(month=f"{month:%Y-%m}"), "month"
+            _("{month} has not started yet").format(month=f"{request.month:%Y-%m}"), "month"
         )
-    where = (
+    return request.month
+
+
+def _where(request: ExportRequest) -> str:
+    return (
         _("Kec. {name}").format(name=find_kecamatan(request.kecamatan).name)
         if request.kecamatan
         else _("Kota Tangerang")
     )
-    period = _("{first} to {last}").format(
-        first=month.isoformat(), last=month_end(month).isoformat()
-    )
+
+
+def document_tables(
+    actor: Actor, request: ExportRequest, incentive: _Incentive, threshold: int
+) -> tuple[list[ReportTable], str]:
+    """The tables of the monthly report or the incentive list, and the subtitle under titles."""
+    month = _checked_month(request)
+    where = _where(request)
     if request.kind == "report":
+        period = format_month(month)
         subtitle = _("Dinas Sosial Kota Tangerang, {where}, {period}").format(
             where=where, period=period
         )
         return monthly_report(month, request.kecamatan, threshold=threshold), subtitle
-    rate = rate_for(month, rates, amount)
-    data = incentive_list(actor, month, rate=rate, kecamatan=request.kecamatan)
-    subtitle = _("{where}, {month}: {rate} per active PSM").format(
-        where=where, month=f"{month:%Y-%m}", rate=format_rupiah(rate)
+    data = _incentive_list(actor, request, incentive)
+    subtitle = _("{where}, {month}: {rate} per PSM paid ({rule})").format(
+        where=where,
+        month=format_month(month),
+        rate=format_rupiah(data.rate),
+        rule=rule_label(data.rule),
     )
     return incentive_tables(data), subtitle
+
+
+def _incentive_list(actor: Actor, request: ExportRequest, incentive: _Incentive) -> IncentiveList:
+    month = _checked_month(request)
+    return incentive_list(
+        actor,
+        month,
+        rate=rate_for(month, incentive.rates, incentive.amount),
+        rule=incentive.rule,
+        kecamatan=request.kecamatan,
+        city_label=total_label(request.kecamatan),
+    )
 
 
 def _write_document(
     actor: Actor,
     request: ExportRequest,
     output: Output,
-    rates: tuple[tuple[str, int], ...],
-    amount: int,
+    incentive: _Incentive,
     threshold: int,
 ) -> int:
-    tables, subtitle = document_tables(actor, request, rates, amount, threshold)
+    if request.kind == "incentive" and request.fmt in ("xlsx", "pdf"):
+        data = _incentive_list(actor, request, incentive)
+        where = _where(request) if request.kecamatan else ""
+        doc = incentive_document(data, incentive.document, clock.today(), where)
+        with output.open(binary=True) as stream:
+            if request.fmt == "pdf":
+                from psm_tui.presentation.incentive_pdf import write_incentive_pdf
+
+                return write_incentive_pdf(stream, doc)
+            from psm_tui.presentation.incentive_xlsx import write_incentive_xlsx
+
+            return write_incentive_xlsx(stream, doc)
+    tables, subtitle = document_tables(actor, request, incentive, threshold)
     if request.fmt == "csv" and request.kind == "incentive":
         tables = tables[:1]  # the nominative list already carries every subtotal
     binary = request.fmt == "xlsx"

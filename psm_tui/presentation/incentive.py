@@ -1,164 +1,131 @@
-"""The PSM incentive list ("daftar nominatif") finance asks for each month.
+"""The PSM incentive as tables (CSV, the TUI) and as the daftar nominatif finance signs off.
 
-Who is listed: every PSM on the roster during the month (joined by its last day, and active, or
-deactivated no earlier than its first day, so someone who left mid-month is still paid for it).
-Who is due the incentive: a PSM *active* that month, meaning at least one note, home visit or call
-(``Activity`` of kind catatan / kunjungan / telepon) dated in the month, recorded for them
-(``Activity.worker``) on a case the assignment history shows they held at that moment.
-The amount is the rate in force that month (see :func:`rate_for`).
+Who is due what is :mod:`psm_tui.core.incentive`'s business; here the list becomes the
+document: heading, legal basis, the rule named, only the payable rows, the total in words and
+the signature block, all from configuration (:class:`DocumentSettings`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from peewee import fn
+from babel.dates import format_date as babel_format_date
+from num2words import num2words
 
-from psm_tui.core.case_queries import mask_nik
-from psm_tui.core.dto import Actor
-from psm_tui.core.errors import ValidationError
-from psm_tui.core.reference import all_kecamatan, all_kelurahan
-from psm_tui.core.reports import add_months, month_end
-from psm_tui.i18n import _
-from psm_tui.presentation.tables import Column, ReportTable, total_label
-from psm_tui.store.models import Activity, Worker
+from psm_tui.config import Settings
+from psm_tui.core.incentive import IncentiveList, IncentiveRow, IncentiveTotal, rule_label
+from psm_tui.i18n import _, current_language, format_month, format_rupiah
+from psm_tui.presentation.tables import Column, ReportTable
 
 
-@dataclass(frozen=True)
-class IncentiveRow:
-    worker_id: int
-    name: str
-    nik: str | None
-    kelurahan_code: str
-    kelurahan_name: str
-    kecamatan_code: str
-    kecamatan_name: str
-    activities: int
-    amount: int
+def terbilang(amount: int) -> str:
+    """The amount in Indonesian words, as a payment order writes it: ``Lima ratus ribu rupiah``.
 
-    @property
-    def eligible(self) -> bool:
-        return self.activities > 0
-
-
-@dataclass(frozen=True)
-class IncentiveTotal:
-    code: str
-    name: str
-    psm: int
-    eligible: int
-    amount: int
-
-
-@dataclass(frozen=True)
-class IncentiveList:
-    month: dt.date
-    rate: int
-    rows: list[IncentiveRow]
-    kelurahan: list[IncentiveTotal]
-    kecamatan: list[IncentiveTotal]
-    city: IncentiveTotal
-
-
-def rate_for(month: dt.date, history: Sequence[Sequence[object]], current: int) -> int:
-    """The monthly incentive in force in ``month``.
-
-    ``history`` lists dated changes (``("2017-01", 350000)``, ...); ``current`` is the rate since
-    the latest change, so a changed ``incentive_amount`` setting takes effect from that change.
-    A month before the first change had no incentive scheme and is refused.
+    Always Indonesian: it is the legal wording of a rupiah amount, whatever the reader's language.
     """
-    changes = []
-    for entry in history:
-        since, amount = str(entry[0]), int(entry[1])  # type: ignore[call-overload]
-        try:
-            start = dt.datetime.strptime(since, "%Y-%m").date()
-        except ValueError:
-            raise ValidationError(
-                _("Incentive rate date {value} is not YYYY-MM").format(value=since),
-                "incentive_rates",
-            ) from None
-        changes.append((start, amount))
-    changes.sort()
-    if changes:
-        changes[-1] = (changes[-1][0], current)
-    in_force = [amount for start, amount in changes if start <= month]
-    if not in_force:
-        raise ValidationError(
-            _("No PSM incentive rate is configured for {month}").format(month=f"{month:%Y-%m}"),
-            "month",
+    words = num2words(amount, lang="id")
+    return f"{words[:1].upper()}{words[1:]} rupiah"
+
+
+def rupiah_digits(amount: int) -> str:
+    """``500.000``: Indonesian grouping in both languages, as on every rupiah document."""
+    return format_rupiah(amount).removeprefix("Rp")
+
+
+def day_in_words(day: dt.date) -> str:
+    """``5 Desember 2026``, for the place and date above the signatures."""
+    return babel_format_date(day, format="d MMMM y", locale=current_language())
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """One signature box: the office (may run over lines), then the name and NIP under it."""
+
+    title: str
+    name: str = ""
+    nip: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    """What the office configures about the document (``psm_tui.config.Settings``)."""
+
+    heading: tuple[str, ...]
+    basis: str
+    place: str
+    signatories: tuple[Signatory, ...]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DocumentSettings:
+        return cls(
+            tuple(settings.incentive_heading),
+            settings.incentive_basis,
+            settings.incentive_place,
+            tuple(Signatory(*(str(part) for part in s)) for s in settings.incentive_signatories),
         )
-    return in_force[-1]
 
 
-def _active_counts(month: dt.date) -> dict[int, int]:
-    """Incentive evidence (:func:`roster.held_activities`) per worker in ``month``."""
-    from psm_tui.core.roster import held_activities
+@dataclass(frozen=True)
+class IncentiveDocument:
+    """The daftar nominatif, ready for a renderer: every text worded, only payable rows."""
 
-    start = dt.datetime.combine(month, dt.time())
-    end = dt.datetime.combine(add_months(month, 1), dt.time())
-    query = (
-        held_activities()
-        .select(Activity.worker, fn.COUNT(Activity.id.distinct()))
-        .where(Activity.at >= start, Activity.at < end)
-        .group_by(Activity.worker)
-    )
-    return {int(wid): int(n) for wid, n in query.tuples()}
+    heading: tuple[str, ...]
+    title: str
+    month: str
+    basis: str
+    rule: str
+    rate: str
+    rows: list[IncentiveRow]
+    total: int
+    total_words: str
+    listed: int
+    place_date: str
+    signatories: tuple[Signatory, ...]
+    kecamatan: list[IncentiveTotal]
+
+    def columns(self) -> list[tuple[str, int]]:
+        """Header and width (characters) of each column, in order."""
+        return [
+            (_("No."), 5),
+            (_("Name"), 24),
+            ("NIK", 18),
+            (_("Kelurahan"), 17),
+            (_("Bank"), 12),
+            (_("Account number"), 17),
+            (_("Account holder"), 20),
+            (_("Amount (Rp)"), 13),
+            (_("Signature"), 16),
+        ]
+
+    def values(self, row: IncentiveRow) -> tuple[str | None, ...]:
+        """The text columns between No. and the amount."""
+        return (row.name, row.nik, row.kelurahan_name, row.bank, row.account, row.holder)
 
 
-def _totals(rows: list[IncentiveRow], code: str, name: str) -> IncentiveTotal:
-    return IncentiveTotal(
-        code, name, len(rows), sum(1 for r in rows if r.eligible), sum(r.amount for r in rows)
-    )
-
-
-def incentive_list(
-    actor: Actor | None, month: dt.date, *, rate: int, kecamatan: str | None = None
-) -> IncentiveList:
-    """The PSM on the roster in ``month``, their activity and amount due (NIK masked by role)."""
-    first, last = month, month_end(month)
-    query = Worker.select(
-        Worker.id, Worker.name, Worker.nik, Worker.kelurahan, Worker.kecamatan
-    ).where(
-        Worker.kind == "psm",
-        Worker.joined_on.is_null() | (Worker.joined_on <= last),
-        (Worker.active == True) | (Worker.inactive_on >= first),  # noqa: E712
-    )
-    if kecamatan:
-        query = query.where(Worker.kecamatan == kecamatan)
-    counts = _active_counts(month)
-    kelurahan = {k.code: k for k in all_kelurahan()}
-    rows = []
-    for wid, name, nik, kel_code, kec_code in query.tuples():
-        kel = kelurahan[kel_code]
-        done = counts.get(wid, 0)
-        rows.append(
-            IncentiveRow(
-                wid,
-                name,
-                mask_nik(nik, actor),
-                kel.code,
-                kel.name,
-                kec_code,
-                kel.kecamatan_name,
-                done,
-                rate if done else 0,
-            )
-        )
-    rows.sort(key=lambda r: (r.kecamatan_code, r.kelurahan_code, r.name, r.worker_id))
-    by_kel = [
-        _totals([r for r in rows if r.kelurahan_code == k.code], k.code, k.name)
-        for k in kelurahan.values()
-        if any(r.kelurahan_code == k.code for r in rows)
-    ]
-    by_kec = [
-        _totals([r for r in rows if r.kecamatan_code == k.code], k.code, k.name)
-        for k in all_kecamatan()
-        if any(r.kecamatan_code == k.code for r in rows)
-    ]
-    return IncentiveList(
-        month, rate, rows, by_kel, by_kec, _totals(rows, "", total_label(kecamatan))
+def incentive_document(
+    data: IncentiveList, settings: DocumentSettings, made_on: dt.date, where: str = ""
+) -> IncentiveDocument:
+    """The list as finance expects it: rows at Rp0 left out, each rule and text named."""
+    payable = data.payable
+    total = sum(r.amount for r in payable)
+    return IncentiveDocument(
+        heading=settings.heading,
+        title=_("List of PSM incentive recipients (daftar nominatif)")
+        + (f" - {where}" if where else ""),
+        month=_("Month: {month}").format(month=format_month(data.month)),
+        basis=_("Legal basis: {basis}").format(basis=settings.basis),
+        rule=_("Paid to: {rule} ({paid} of {listed} PSM listed)").format(
+            rule=rule_label(data.rule), paid=len(payable), listed=len(data.rows)
+        ),
+        rate=_("{rate} per person per month").format(rate=format_rupiah(data.rate)),
+        rows=payable,
+        total=total,
+        total_words=terbilang(total),
+        listed=len(data.rows),
+        place_date=f"{settings.place}, {day_in_words(made_on)}",
+        signatories=settings.signatories,
+        kecamatan=data.kecamatan,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from babel.dates import format_date as babel_format_date
 
@@ -82,13 +83,7 @@ class ReportTable:
             elif column.key in fixed:
                 values.append(fixed[column.key])
             elif column.kind in ("int", "money", "bar"):
-                values.append(
-                    sum(
-                        int(r.values[index] or 0)  # type: ignore[call-overload]
-                        for r in self.rows
-                        if not r.total
-                    )
-                )
+                values.append(sum(magnitude(r.values[index]) for r in self.rows if not r.total))
             else:
                 values.append(None)
         self.add("total", *values, total=True)
@@ -99,6 +94,18 @@ class ReportTable:
 
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def magnitude(value: object) -> int:
+    """A numeric cell as a whole number (a bar's length, a total's term); empty counts 0.
+
+    Cells are typed ``object``: a figure may come back as int, Decimal (PostgreSQL sums) or text.
+    """
+    if not value:
+        return 0
+    if isinstance(value, int | float | str | Decimal):
+        return int(value)
+    raise TypeError(f"not a number: {value!r}")
 
 
 def bar(value: int, largest: int, width: int) -> str:

@@ -9,8 +9,9 @@ takes most of a second to import, which every ``psm`` command would otherwise pa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from typing import IO
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -22,16 +23,23 @@ from psm_tui.core.files.cells import xml_safe
 from psm_tui.i18n import _
 from psm_tui.presentation.tables import Column
 
+# ``[$-421]`` is Indonesian (LCID 0x421): month names and separators follow the file, not the
+# locale of the PC that opens or prints it (LibreOffice honours it fully, Excel for dates).
+INDONESIAN = "[$-421]"
 XLSX_FORMATS = {
-    "int": "#,##0",
-    "money": '"Rp"#,##0',
-    "float": "#,##0.0",
-    "date": "DD/MM/YYYY",
-    "datetime": "DD/MM/YYYY HH:MM",
-    "month": "MMM YYYY",
+    "int": INDONESIAN + "#,##0",
+    "money": INDONESIAN + '"Rp"#,##0',
+    "float": INDONESIAN + "#,##0.0",
+    "date": INDONESIAN + "DD/MM/YYYY",
+    "datetime": INDONESIAN + "DD/MM/YYYY HH:MM",
+    "month": INDONESIAN + "MMMM YYYY",
     "id": "@",
-    "bar": "#,##0",
+    "bar": INDONESIAN + "#,##0",
 }
+# Columns for programs (codes and ids beside their names): kept in the file, hidden on paper.
+TECHNICAL = {"kelurahan_code", "worker_id", "category_code"}
+PORTRAIT_WIDTH = 95  # character widths that fit across A4 portrait at 100%
+LINE_HEIGHT = 15  # points per line of 11-point text
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)
 
@@ -47,28 +55,53 @@ class XlsxSink:
         self._book = Workbook(write_only=True)
         self._stream = stream
         self._document = document
-        self._sheet = None
+        self._sheet: Any = None  # an openpyxl write-only sheet (openpyxl has no types)
         self._factories: list[Callable[[object], object]] = []
+        self._header_row = 0
+        self._rows = 0  # rows under the header of the current sheet
+        self._detail_rows = 0  # ...up to the last one that is not a total
+        self._columns: list[Column] = []
 
     def begin(self, key: str, title: str, columns: list[Column], subtitle: str = "") -> None:
+        self._finish()
         sheet = self._book.create_sheet(_sheet_title(title, self._book.sheetnames))
-        header_row = 3 if self._document else 1
+        header_row = self._header_row = 3 if self._document else 1
+        self._rows = self._detail_rows = 0
         for index, column in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width + 2
+            dimension = sheet.column_dimensions[get_column_letter(index)]
+            dimension.width = column.width + 2
+            dimension.hidden = column.key in TECHNICAL
+        shown = sum(c.width + 2 for c in columns if c.key not in TECHNICAL)
         sheet.freeze_panes = f"A{header_row + 1}"
         sheet.print_title_rows = f"{header_row}:{header_row}"
-        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.orientation = "landscape" if shown > PORTRAIT_WIDTH else "portrait"
         sheet.page_setup.paperSize = "9"  # A4
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.horizontalCentered = True
+        sheet.oddFooter.left.text = xml_safe(title).replace("&", "&&")
+        sheet.oddFooter.right.text = _("Page &P of &N")
+        # A wrapped header is as tall as its longest label needs: else it prints over row 1.
+        sheet.row_dimensions[header_row].height = LINE_HEIGHT * header_lines(columns) + 2
         if self._document:
             sheet.append([self._cell(sheet, xml_safe(title), TITLE)])
             sheet.append([self._cell(sheet, xml_safe(subtitle), None)])
-        header_style = Alignment(wrap_text=True, vertical="top")
-        sheet.append([self._cell(sheet, c.label, BOLD, header_style) for c in columns])
+        sheet.append([self._cell(sheet, c.label, BOLD, _header_alignment(c)) for c in columns])
         self._sheet = sheet
+        self._columns = columns
         self._factories = [self._factory(sheet, c.kind) for c in columns]
+
+    def _finish(self) -> None:
+        """Close the current sheet's table: "nihil" if it had no row, else an autofilter."""
+        if self._sheet is None:
+            return
+        if self._rows == 0:
+            self._sheet.append([self._cell(self._sheet, _("nil"), None)])
+        elif self._detail_rows:  # total rows stay out of the filter (and out of sorting)
+            last = get_column_letter(len(self._columns))
+            end = self._header_row + self._detail_rows
+            self._sheet.auto_filter.ref = f"A{self._header_row}:{last}{end}"
 
     @staticmethod
     def _cell(
@@ -113,19 +146,33 @@ class XlsxSink:
         if total:
             cells = [self._bold(c) for c in cells]
         self._sheet.append(cells)
+        self._rows += 1
+        if not total:
+            self._detail_rows = self._rows
 
     def _bold(self, cell: object) -> object:
         if cell is None:
             return None
-        if not isinstance(cell, Cell):
-            cell = self._cell(self._sheet, cell, None)
-        cell.font = BOLD
-        return cell
+        bold = cell if isinstance(cell, Cell) else self._cell(self._sheet, cell, None)
+        bold.font = BOLD
+        return bold
 
     def close(self) -> None:
+        self._finish()
         if not self._book.sheetnames:
             self._book.create_sheet(_("Empty"))
         self._book.save(self._stream)
+
+
+def _header_alignment(column: Column) -> Alignment:
+    """Wrapped, at the top; over a number column right-aligned, above its figures."""
+    numeric = column.kind in ("int", "money", "float", "bar")
+    return Alignment(wrap_text=True, vertical="top", horizontal="right" if numeric else None)
+
+
+def header_lines(columns: list[Column]) -> int:
+    """Lines the tallest wrapped header label takes in its column (bold text runs wider)."""
+    return max((math.ceil(len(c.label) * 1.15 / max(c.width + 1, 1)) for c in columns), default=1)
 
 
 def _sheet_title(title: str, taken: list[str]) -> str:

@@ -44,8 +44,9 @@ def adopt_psycopg(
     if peewee.psycopg is not None:
         return  # peewee found it itself (imported while the driver was not hidden)
     status = pq.TransactionStatus
-    peewee.psycopg, peewee.TransactionStatus = psycopg, status
-    peewee.Json_pg3, peewee.Jsonb_pg3 = json.Json, json.Jsonb
+    found = (psycopg, status, json.Json, json.Jsonb)
+    for name, value in zip(PRIVATE_GLOBALS[:4], found, strict=True):
+        setattr(peewee, name, value)
     adapter = peewee.Psycopg3Adapter
     adapter.txn_idle, adapter.txn_inerror = status.IDLE, status.INERROR
     adapter.txn_unknown = status.UNKNOWN

@@ -1,6 +1,7 @@
 """The database proxy, connection by URL, and running migrations.
 
-Backend-specific SQL lives only in :mod:`psm_tui.store.backend`.
+Opening a database chooses its dialect (:mod:`psm_tui.store.dialects`), the only place SQL
+specific to one engine is written.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import peewee
 from playhouse.migrations import Runner
 
 from psm_tui.i18n import _
-from psm_tui.store import backend
-from psm_tui.store.errors import DatabaseUrlError, InsecureDatabaseError
+from psm_tui.store.dialects import Dialect, postgresql, sqlite
+from psm_tui.store.errors import DatabaseUrlError
 
 db = peewee.DatabaseProxy()
+
+DIALECTS: dict[str, Dialect] = {"sqlite": sqlite.DIALECT, "postgresql": postgresql.DIALECT}
 
 
 def migrations_dir() -> Path:
@@ -79,21 +82,7 @@ def open_database(
     "specific" personal data); ``allow_exposed`` only for ``psm check``, which reports it.
     """
     kind, target = parse_location(location)
-    if kind == "sqlite":
-        exposed = backend.exposed_files(Path(target))
-        if exposed and not allow_exposed:
-            raise InsecureDatabaseError(
-                _(
-                    "{path} is open to every user of this server; fix it with: chmod {mode} {files}"
-                ).format(
-                    path=target,
-                    mode="660" if group_shared else "600",
-                    files=" ".join(str(p) for p in exposed),
-                )
-            )
-        database = backend.sqlite_database(Path(target), group_shared=group_shared)
-    else:
-        database = backend.postgresql_database(target)
+    database = DIALECTS[kind].open(target, group_shared=group_shared, allow_exposed=allow_exposed)
     previous = db.obj
     if previous is not None and not previous.is_closed() and not previous.in_transaction():
         previous.close()  # its file locks would otherwise outlive it (and block psm restore)
@@ -116,7 +105,8 @@ def pending_migrations() -> list[str]:
 
 def migrate() -> list[str]:
     """Apply pending migrations; an explicit admin step (the runner takes no cross-process lock)."""
-    return runner().up()
+    applied: list[str] = runner().up()
+    return applied
 
 
 @contextlib.contextmanager

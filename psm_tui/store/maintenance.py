@@ -16,7 +16,8 @@ from pathlib import Path
 
 import peewee
 
-from psm_tui.store.backend import is_sqlite, sidecar_files
+from psm_tui.store.backend import dialect_of
+from psm_tui.store.dialects.sqlite import sidecar_files
 
 
 def integrity_problems(conn: sqlite3.Connection, limit: int = 20) -> list[str]:
@@ -31,7 +32,8 @@ def foreign_key_problems(conn: sqlite3.Connection) -> list[tuple[str, int | None
 
 
 def sqlite_path(database: peewee.Database) -> Path | None:
-    return Path(database.database) if is_sqlite(database) else None
+    """The SQLite file these operations work on; None on PostgreSQL (pg_dump's job)."""
+    return dialect_of(database).database_file(database)
 
 
 def _private_new_file(path: Path, mode: int) -> None:
@@ -163,7 +165,7 @@ def restore_sqlite(path: Path, source: Path, keep: Path, mode: int) -> bool:
     source_conn = open_readonly(source)
     try:
         with _portable_errors(), exclusive_sqlite(path) as live:
-            kept = live.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] > 0
+            kept = bool(live.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0])
             if kept:
                 _copy_into_new_file(live, keep, mode)
             source_conn.backup(live)

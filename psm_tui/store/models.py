@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from peewee import (
     AutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
     DateField,
@@ -18,6 +20,23 @@ from peewee import (
 )
 
 from psm_tui.store.database import db
+
+if TYPE_CHECKING:
+    from typing import Any, Generic, TypeVar, overload
+
+    _V = TypeVar("_V")
+
+    class KeyOf(Generic[_V]):
+        """The raw key peewee sets beside a foreign key (``worker_id``, or its ``column_name``):
+        the field on the class, the key on a row. Peewee's stubs do not declare it, so the
+        models name it in annotations only (peewee itself makes the attribute)."""
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> ForeignKeyField[Any]: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> _V: ...
+        def __get__(self, instance: object, owner: Any) -> Any: ...
+        def __set__(self, instance: object, value: _V) -> None: ...
 
 
 class BaseModel(Model):
@@ -61,6 +80,8 @@ class Opd(BaseModel):
 
 
 class StaffUser(BaseModel):
+    kecamatan_code: KeyOf[str | None]
+
     id = AutoField()
     username = CharField(unique=True, max_length=64)
     full_name = CharField(max_length=120)
@@ -72,6 +93,9 @@ class StaffUser(BaseModel):
 
 class Worker(BaseModel):
     """A PSM (kelurahan set) or a TKSK (kecamatan only)."""
+
+    kelurahan_code: KeyOf[str | None]
+    kecamatan_code: KeyOf[str]
 
     id = AutoField()
     kind = CharField(max_length=4, index=True)
@@ -85,9 +109,15 @@ class Worker(BaseModel):
     inactive_reason = TextField(null=True)
     inactive_on = DateField(null=True)
     created_at = DateTimeField(default=dt.datetime.now)
+    # migration 0012: where the PSM incentive is transferred to
+    bank_name = CharField(max_length=60, null=True)
+    bank_account = CharField(max_length=30, null=True)
+    bank_holder = CharField(max_length=120, null=True)
 
 
 class Client(BaseModel):
+    kelurahan_code: KeyOf[str]
+
     id = AutoField()
     name = CharField(max_length=120, index=True)
     nik = CharField(max_length=16, null=True, unique=True)
@@ -103,9 +133,18 @@ class Client(BaseModel):
     dtsen_desil = IntegerField(null=True)
     created_at = DateTimeField(default=dt.datetime.now)
     updated_at = DateTimeField(default=dt.datetime.now)
+    # migration 0014: optimistic locking of client edits; where the DTSEN status came from
+    version = IntegerField(default=1)
+    dtsen_source = CharField(max_length=32, null=True)
+    dtsen_on = DateField(null=True)
 
 
 class Case(BaseModel):
+    client_id: KeyOf[int]
+    kelurahan_code: KeyOf[str]
+    worker_id: KeyOf[int | None]
+    updated_by_id: KeyOf[int | None]
+
     id = AutoField()
     number = CharField(unique=True, max_length=11)
     client = ForeignKeyField(Client, backref="cases", index=True)
@@ -154,6 +193,9 @@ class Assignment(BaseModel):
 
 
 class FollowUp(BaseModel):
+    case_id: KeyOf[int]
+    opd_code: KeyOf[str]
+
     id = AutoField()
     case = ForeignKeyField(Case, backref="followups", index=True)
     opd = ForeignKeyField(Opd, column_name="opd_code", index=True)
@@ -239,6 +281,8 @@ class TrainingSession(BaseModel):
 
 
 class TrainingAttendance(BaseModel):
+    worker_id: KeyOf[int]
+
     id = AutoField()
     session = ForeignKeyField(TrainingSession, backref="attendance", on_delete="CASCADE")
     worker = ForeignKeyField(Worker, backref="trainings", index=True)
@@ -249,6 +293,8 @@ class TrainingAttendance(BaseModel):
 
 class IpsmPosition(BaseModel):
     """A term in the PSM association: ``unit_code`` is the city, kecamatan or kelurahan code."""
+
+    worker_id: KeyOf[int]
 
     id = AutoField()
     worker = ForeignKeyField(Worker, backref="ipsm_positions", index=True)
@@ -309,3 +355,100 @@ class EmergencyAccess(BaseModel):
 
 
 ALL_MODELS += (EmergencyAccess,)
+
+
+# --- PSM incentive (migration 0012): one payout record per month -----------------------------
+
+
+class IncentivePayout(BaseModel):
+    """A month's incentive: prepared (list and totals frozen), then disalurkan (paid) once."""
+
+    paid_by_id: KeyOf[int | None]
+
+    id = AutoField()
+    month = DateField(unique=True)  # its first day
+    rule = CharField(max_length=16)  # the eligibility rule the list was made with
+    rate = IntegerField()
+    psm = IntegerField()
+    amount = BigIntegerField()
+    status = CharField(max_length=12)  # prepared, paid
+    prepared_at = DateTimeField()
+    prepared_by = ForeignKeyField(StaffUser, column_name="prepared_by_id")
+    paid_on = DateField(null=True)
+    paid_by = ForeignKeyField(StaffUser, column_name="paid_by_id", null=True)
+
+    class Meta:
+        table_name = "incentive_payout"
+
+
+ALL_MODELS += (IncentivePayout,)
+
+
+# --- Letters (migration 0013): the register of referral letters and case summaries ----------
+
+
+class LetterCounter(BaseModel):
+    """The last letter sequence number of each year, drawn inside the letter's transaction."""
+
+    year = IntegerField(primary_key=True)
+    last = IntegerField(default=0)
+
+    class Meta:
+        table_name = "letter_counter"
+
+
+class Letter(BaseModel):
+    """One numbered document psm made (buku agenda surat keluar); ``number`` never repeats."""
+
+    id = AutoField()
+    kind = CharField(max_length=12)  # "referral" or "summary"
+    year = IntegerField()
+    seq = IntegerField()
+    number = CharField(max_length=64, unique=True)
+    case = ForeignKeyField(Case, column_name="case_id", index=True)
+    followup_id = IntegerField(null=True)
+    username = CharField(max_length=64)
+    made_at = DateTimeField()
+
+    class Meta:
+        table_name = "letter"
+        indexes = ((("year", "seq"), True),)
+
+
+ALL_MODELS += (LetterCounter, Letter)
+
+
+# --- Programmes (migration 0014): social-protection programmes and a client's enrolments -----
+
+
+class Programme(BaseModel):
+    """A programme of the reference list (db/reference/programmes.csv): PBI-JK, PKH, BPNT, ..."""
+
+    code = CharField(primary_key=True, max_length=16)
+    name = CharField(max_length=160)
+    active = BooleanField(default=True)
+
+
+class Enrolment(BaseModel):
+    """A client's place in a programme: proposed (diusulkan), active (aktif) or ended (berhenti)."""
+
+    client_id: KeyOf[int]
+    programme_code: KeyOf[str]
+    followup_id: KeyOf[int | None]
+
+    id = AutoField()
+    client = ForeignKeyField(Client, backref="enrolments", column_name="client_id", index=True)
+    programme = ForeignKeyField(Programme, column_name="programme_code", index=True)
+    status = CharField(max_length=12)
+    start_on = DateField(null=True)
+    end_on = DateField(null=True)
+    source = CharField(max_length=120, default="")
+    followup = ForeignKeyField(FollowUp, column_name="followup_id", null=True)
+    created_by = ForeignKeyField(StaffUser, column_name="created_by_id", null=True)
+    created_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("programme", "status", "client"), False),)
+
+
+ALL_MODELS += (Programme, Enrolment)

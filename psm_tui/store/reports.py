@@ -1,47 +1,27 @@
-"""Backend module (dialect-specific SQL allowed here): date arithmetic for the reports.
+"""Date arithmetic for the reports, spelled by each dialect.
 
 Counting calendar days between two timestamps has no portable SQL spelling, and doing it in
 Python means converting every follow-up's timestamps (seconds on a million cases). So the reports
-ask the database for the difference, spelled per backend.
+ask the database for the difference.
 
 SQLite groups by an expression by sorting every row, unless an index already holds the rows in
 that order: :data:`ANSWER_DAYS_INDEX` holds the follow-ups by OPD, status and the very expression
-:func:`days_between` spells, so the OPD figures are read off that index in order (2.1 s down to
-0.25 s at a million cases). SQLite uses it only while the query's expression is identical to the
-index's: change one, change the other (a new migration); ``tests/unit/test_reports.py`` checks
-the plan. PostgreSQL aggregates by hashing and needs none.
+the SQLite dialect's ``days_between`` spells, so the OPD figures are read off that index in order
+(2.1 s down to 0.25 s at a million cases). SQLite uses it only while the query's expression is
+identical to the index's: change one, change the other (a new migration);
+``tests/unit/test_reports.py`` checks the plan. PostgreSQL aggregates by hashing and needs none.
 """
 
 from __future__ import annotations
 
-import peewee
-from peewee import Field, Node, fn
+from peewee import Field, Node
 
-from psm_tui.store import backend
+from psm_tui.store.backend import dialect_of
 from psm_tui.store.database import db
 
-ANSWER_DAYS_INDEX = "follow_up_opd_status_answer_days"
-# The columns after the expression make it cover the query (the overdue count, a period filter).
-_SQLITE_ANSWER_DAYS_CREATE = (
-    f"CREATE INDEX IF NOT EXISTS {ANSWER_DAYS_INDEX} ON follow_up (opd_code, status, "
-    "(julianday(date(responded_at)) - julianday(date(created_at))), due_on, created_at, "
-    "responded_at)"
-)
-_SQLITE_ANSWER_DAYS_DROP = f"DROP INDEX IF EXISTS {ANSWER_DAYS_INDEX}"
+ANSWER_DAYS_INDEX = "follow_up_opd_status_answer_days"  # created by migration 0006
 
 
 def days_between(start: Field, end: Field) -> Node:
     """Whole calendar days from ``start`` to ``end`` (NULL when either is NULL)."""
-    if backend.is_sqlite(db.obj):
-        return fn.julianday(fn.date(end)) - fn.julianday(fn.date(start))
-    return end.cast("date") - start.cast("date")
-
-
-def create_answer_days_index(database: peewee.Database) -> None:
-    if backend.is_sqlite(database):
-        database.execute_sql(_SQLITE_ANSWER_DAYS_CREATE)
-
-
-def drop_answer_days_index(database: peewee.Database) -> None:
-    if backend.is_sqlite(database):
-        database.execute_sql(_SQLITE_ANSWER_DAYS_DROP)
+    return dialect_of(db).days_between(start, end)

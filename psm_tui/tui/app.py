@@ -9,7 +9,7 @@ Textual).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from psm_tui.config import Settings
 from psm_tui.core import dashboard, session
@@ -19,7 +19,7 @@ from psm_tui.tui.prefetch import Prefetch
 if TYPE_CHECKING:
     from psm_tui.tui.application import PsmApp
 
-POLL_SECONDS = 1.5
+POLL_SECONDS = 1.5  # how often the poller looks for other sessions' commits
 
 
 def make_app(
@@ -34,12 +34,3 @@ def make_app(
     from psm_tui.tui.application import PsmApp
 
     return PsmApp(settings, actor, poll_seconds=poll_seconds, first_figures=figures)
-
-
-def __getattr__(name: str) -> Any:
-    """``from psm_tui.tui.app import PsmApp`` keeps working."""
-    if name == "PsmApp":
-        from psm_tui.tui.application import PsmApp
-
-        return PsmApp
-    raise AttributeError(name)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from contextlib import ExitStack
-from typing import ClassVar
+from typing import ClassVar, Protocol, runtime_checkable
 
 from textual import constants, events, on
 from textual.app import App
@@ -20,14 +19,12 @@ from textual.driver import Driver
 from textual.widgets import Input
 
 from psm_tui.config import Settings
-from psm_tui.core import dashboard
 from psm_tui.core.dashboard import Dashboard
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import PsmError, StaleVersionError
-from psm_tui.i18n import _
-from psm_tui.tui.app import POLL_SECONDS
-from psm_tui.tui.keys import N_, TranslatedBindings
-from psm_tui.tui.messages import DataChanged, JobDone, JobFailed, OpenCase, ShowCases
+from psm_tui.i18n import N_, _
+from psm_tui.tui.compat_textual import hold_repaints
+from psm_tui.tui.messages import DataChanged, FiguresShown, JobFailed, OpenCase, ShowCases
 from psm_tui.tui.poller import DataVersionPoller
 from psm_tui.tui.prefetch import Prefetch
 from psm_tui.tui.screens.help import HelpScreen
@@ -36,6 +33,14 @@ from psm_tui.tui.terminal import forget_screen
 
 log = logging.getLogger("psm")
 FIRST_PAINT_WAIT = 0.5  # seconds the first paint may wait for the dashboard's figures
+WARM_UP_AFTER = 1.0  # seconds after the first paint: the imports then wait for no key
+
+
+@runtime_checkable
+class Refreshable(Protocol):
+    """A screen that re-reads what it shows when the data changed (the main screen, a case)."""
+
+    def refresh_data(self) -> None: ...
 
 
 def commands_provider() -> type[Provider]:
@@ -45,7 +50,7 @@ def commands_provider() -> type[Provider]:
     return PsmCommands
 
 
-class PsmApp(TranslatedBindings, App[None]):
+class PsmApp(App[None]):
     """One staff member's session: ``actor`` acts, ``settings`` configure."""
 
     CSS_PATH = "app.tcss"
@@ -71,17 +76,14 @@ class PsmApp(TranslatedBindings, App[None]):
         settings: Settings,
         actor: Actor,
         *,
-        poll_seconds: float | None = POLL_SECONDS,
-        first_figures: Prefetch[Dashboard] | None = None,
+        poll_seconds: float | None,
+        first_figures: Prefetch[Dashboard],
     ) -> None:
         self.settings = settings  # before App.__init__, which asks get_driver_class
         super().__init__()
         self.actor = actor
         self.poll_seconds = poll_seconds
-        # The dashboard's first figures, taken (and cleared) by the dashboard when it first shows.
-        self.first_figures: Prefetch[Dashboard] | None = first_figures or Prefetch(
-            lambda: dashboard.figures(actor)
-        )
+        self.first_figures = first_figures  # the dashboard shows them first
         self._poller: DataVersionPoller | None = None
         self.title = "psm"
 
@@ -102,22 +104,24 @@ class PsmApp(TranslatedBindings, App[None]):
         # The first screen is painted once, with its figures: until they are shown (or for
         # FIRST_PAINT_WAIT at most), nothing is drawn, rather than an empty dashboard that the
         # figures then re-lay out and repaint.
-        self._first_paint_hold: ExitStack | None = ExitStack()
-        self._first_paint_hold.enter_context(self.batch_update())
+        self._release_first_paint: Callable[[], None] | None = hold_repaints(self)
         self.set_timer(FIRST_PAINT_WAIT, self.first_screen_ready)
-        if self.first_figures is not None:
-            self.first_figures.then(self, lambda _figures: self.set_timer(1.0, warm_up))
-        self.push_screen(MainScreen())
+        self.push_screen(MainScreen(self.first_figures))
         if self.poll_seconds:
             self._poller = DataVersionPoller(self, self.poll_seconds)
             self._poller.start()
 
     def first_screen_ready(self) -> None:
         """Paint the first screen now (the dashboard has its figures, or waited long enough)."""
-        hold, self._first_paint_hold = self._first_paint_hold, None
-        if hold is not None:
-            hold.close()
+        release, self._release_first_paint = self._release_first_paint, None
+        if release is not None:
+            release()
             self.screen.refresh()
+            self.set_timer(WARM_UP_AFTER, warm_up)
+
+    @on(FiguresShown)
+    def _figures_shown(self) -> None:
+        self.first_screen_ready()
 
     def on_unmount(self) -> None:
         if self._poller is not None:
@@ -144,20 +148,8 @@ class PsmApp(TranslatedBindings, App[None]):
 
     # -- jobs and errors ---------------------------------------------------------------------
 
-    @on(JobDone)
-    def _job_done(self, message: JobDone) -> None:
-        if message.callback is None or not message.owner.is_attached:
-            return
-        try:
-            message.callback(message.result)
-        except Exception as error:  # a screen bug is reported, never fatal
-            self.show_error(error)
-
     @on(JobFailed)
     def _job_failed(self, message: JobFailed) -> None:
-        handler = message.on_error if message.owner.is_attached else None
-        if handler is not None and handler(message.error):
-            return
         self.show_error(message.error)
 
     def show_error(self, error: BaseException) -> None:
@@ -190,9 +182,8 @@ class PsmApp(TranslatedBindings, App[None]):
     def refresh_data(self) -> None:
         """Re-read what every open screen shows, keeping cursors and scroll positions."""
         for screen in self.screen_stack:
-            refresh = getattr(screen, "refresh_data", None)
-            if refresh is not None:
-                refresh()
+            if isinstance(screen, Refreshable):
+                screen.refresh_data()
 
     # -- navigation --------------------------------------------------------------------------
 
@@ -222,16 +213,18 @@ class PsmApp(TranslatedBindings, App[None]):
         """Run a view's action from anywhere (the palette): go to the view, then act."""
         main = self.back_to_main()
         await main.switch_view(view)
-        self.call_later(getattr(main.current_view, f"action_{action}"))
+        self.call_later(main.current_view.run_action, action)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
     def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
         from psm_tui.tui.commands import PsmPalette
 
-        if self.use_command_palette and not PsmPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(PsmPalette(id="--command-palette"))
 
 

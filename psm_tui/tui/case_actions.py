@@ -51,7 +51,7 @@ class CaseActions:
         if marked:
             self.app.push_screen(BulkAssignDialog(marked), self._bulk_done)
         elif (case := self._case()) is not None:
-            refused = not_assignable(actor(self), case.number, case.status)  # type: ignore[arg-type]
+            refused = not_assignable(actor(self.app), case.number, case.status)
             if refused:
                 self.app.notify(refused, severity="warning", markup=False)
             else:

@@ -5,18 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual.app import App
 from textual.command import CommandInput, DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from psm_tui.core import lookup, session
+from psm_tui.core import clients, lookup, session
 from psm_tui.core.case_queries import CaseFilter
-from psm_tui.core.dto import CaseSummary, KelurahanRef, WorkerInfo
-from psm_tui.core.labels import status_label
+from psm_tui.core.dto import CaseSummary, ClientInfo, KelurahanRef, WorkerInfo
+from psm_tui.core.labels import OPEN_STATUSES, status_label
+from psm_tui.core.programmes import HEALTH_COVER
 from psm_tui.core.reference import all_kelurahan
 from psm_tui.i18n import _
+from psm_tui.tui import context
 from psm_tui.tui.compat_textual import TranslatedCommandPalette
 from psm_tui.tui.messages import OpenCase, ShowCases
 from psm_tui.tui.text import clean
@@ -28,16 +31,16 @@ T = TypeVar("T")
 EXACT = 100.0  # above any fuzzy score: a case number or a name the user typed part of
 NAMED = 50.0
 CASE_NUMBER = re.compile(r"^\d{4}-\d{0,6}$|^\d{1,6}$")
+NUMBER_16 = re.compile(r"^\d{16}$")  # a NIK or a No. KK
 
 
 class PsmPalette(TranslatedCommandPalette):
     """The palette with a translated prompt and a steady cursor (no blink traffic over SSH)."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(
-            placeholder=_("Case number, client, kelurahan, PSM name or action…"),
-            **kwargs,  # type: ignore[arg-type]
-        )  # type: ignore[arg-type]
+            placeholder=_("Case number, client, kelurahan, PSM name or action…"), **kwargs
+        )
 
     def on_mount(self) -> None:
         self.query_one(CommandInput).cursor_blink = False
@@ -61,7 +64,7 @@ class PsmCommands(Provider):
 
     @property
     def psm_app(self) -> PsmApp:
-        return self.app  # type: ignore[return-value]
+        return context.psm_app(self.app)
 
     async def _in_thread(self, job: Callable[[], T]) -> T | None:
         def work() -> T:
@@ -74,7 +77,7 @@ class PsmCommands(Provider):
         except (WorkerFailed, WorkerCancelled):
             return None
 
-    def actions(self) -> list[tuple[str, Callable[[], None], str]]:
+    def actions(self) -> list[tuple[str, Callable[[], object], str]]:
         app = self.psm_app
         actor = app.actor
         return [
@@ -110,6 +113,17 @@ class PsmCommands(Provider):
                     app.post_message,
                     ShowCases(
                         CaseFilter(status=("baru", "ditugaskan", "ditangani"), created_by=actor.id)
+                    ),
+                ),
+                "",
+            ),
+            (
+                _("Cases: open, client without PBI-JK"),
+                partial(
+                    app.post_message,
+                    ShowCases(
+                        CaseFilter(status=OPEN_STATUSES, without_programme=HEALTH_COVER),
+                        _("without PBI-JK"),
                     ),
                 ),
                 "",
@@ -153,14 +167,36 @@ class PsmCommands(Provider):
             )
         if len(text) >= 3 and not text[0].isdigit():
             actor = self.psm_app.actor
-            clients = await self._in_thread(partial(lookup.cases_of_client, actor, text)) or []
-            for case in clients:
-                yield self._client_hit(matcher, case)
+            cases = await self._in_thread(partial(lookup.cases_of_client, actor, text)) or []
+            for case in cases:
+                yield self._client_case_hit(matcher, case)
             workers = await self._in_thread(partial(lookup.search_workers, text)) or []
             for worker in workers:
                 yield self._worker_hit(matcher, worker)
+        found: list[ClientInfo] | None = None
+        if len(text) >= 3 and not CASE_NUMBER.match(text):
+            found = await self._in_thread(
+                partial(clients.search_clients, self.psm_app.actor, text, limit=10)
+            )
+            for client in found or []:
+                yield self._client_hit(matcher, client)
+        if NUMBER_16.match(text) and any(c.kk and c.kk[-4:] == text[-4:] for c in found or []):
+            label = _("Household of No. KK {kk}").format(kk=text)
+            yield Hit(EXACT, Content(label), partial(open_household, self.app, text), text=label)
 
-    def _client_hit(self, matcher: Matcher, case: CaseSummary) -> Hit:
+    def _client_hit(self, matcher: Matcher, client: ClientInfo) -> Hit:
+        place = client.kelurahan.label if client.kelurahan else ""
+        label = _("Client {name} ({place})").format(
+            name=clean(client.name, single_line=True), place=place
+        )
+        return Hit(
+            NAMED - 2,
+            highlighted(matcher, label),
+            partial(open_client, self.app, client.id),
+            text=label,
+        )
+
+    def _client_case_hit(self, matcher: Matcher, case: CaseSummary) -> Hit:
         label = _("Open case {number}: {client} ({place}, {status})").format(
             number=case.number,
             client=clean(case.client_name, single_line=True),
@@ -193,11 +229,23 @@ class PsmCommands(Provider):
         )
 
 
+def open_client(app: App[object], client_id: int) -> None:
+    from psm_tui.tui.screens.client import ClientScreen
+
+    app.push_screen(ClientScreen(client_id))
+
+
+def open_household(app: App[object], kk: str) -> None:
+    from psm_tui.tui.screens.household import HouseholdScreen
+
+    app.push_screen(HouseholdScreen(kk=kk))
+
+
 def open_import(app: PsmApp) -> None:
     """The import screen, imported when chosen (it brings the import services with it)."""
-    from psm_tui.tui.screens.import_screen import open_import as open_screen
+    from psm_tui.tui.modals.import_file import ImportDialog
 
-    open_screen(app)
+    app.push_screen(ImportDialog())
 
 
 def case_numbers(text: str) -> list[str]:

@@ -9,17 +9,17 @@ release (its changelog, then the attribute's source) before widening the range.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from typing import Any
 
 from rich.align import Align
 from rich.text import Text
 from textual.app import App
-from textual.binding import Binding, BindingsMap
 from textual.command import CommandList, CommandPalette
-from textual.dom import DOMNode
 from textual.notifications import Notification
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import CellType, RowKey
 from textual.widgets.option_list import Option
 
 from psm_tui.i18n import N_, _
@@ -28,12 +28,6 @@ SUPPORTED = ((8, 2, 8), (8, 3, 0))  # Textual versions checked: from (inclusive)
 
 # (class, attribute, what relies on it): the test asserts each one still exists.
 PRIVATE: tuple[tuple[str, str, str], ...] = (
-    (
-        "textual.dom:DOMNode",
-        "_bindings",
-        "rebind_descriptions: a node's own BindingsMap, copied from the class's merged BINDINGS "
-        "in DOMNode.__init__ and read by active_bindings / the footer",
-    ),
     (
         "textual.screen:Screen",
         "_compositor",
@@ -45,6 +39,12 @@ PRIVATE: tuple[tuple[str, str, str], ...] = (
         "full_frame (tests): the screens a dialog overlays, as App._display passes them",
     ),
     ("textual.app:App", "_notifications", "notifications (tests): the toasts shown"),
+    (
+        "textual.app:App",
+        "_batch_count",
+        "hold_repaints: App.batch_update counts nested batches here and paints when it is back "
+        "at 0, whichever callback leaves it (as Textual's own delay_update does)",
+    ),
     (
         "textual.widgets:DataTable",
         "_update_dimensions",
@@ -117,19 +117,6 @@ def textual_version() -> tuple[int, ...]:
     return tuple(int(part) for part in version("textual").split(".")[:3])
 
 
-def rebind_descriptions(node: DOMNode, translate: Callable[[Binding], Binding]) -> None:
-    """Replace ``node``'s bindings by ``translate``'d copies.
-
-    Textual reads ``BINDINGS`` once, when the class is created (``DOMNode.__init_subclass__``),
-    before the user's language is known, and offers no public way to change a binding's
-    description afterwards (``set_keymap`` changes keys only).
-    """
-    bindings = node._bindings
-    node._bindings = BindingsMap.from_keys(
-        {key: [translate(b) for b in found] for key, found in bindings.key_to_bindings.items()}
-    )
-
-
 def screen_strips(app: App[object]) -> list[Strip]:
     """The lines the terminal shows now (the top screen with what it overlays)."""
     return list(app.screen._compositor.render_strips())
@@ -138,7 +125,20 @@ def screen_strips(app: App[object]) -> list[Strip]:
 def full_frame(app: App[object]) -> str:
     """The whole screen as Textual writes it to a terminal (the bytes of a full repaint)."""
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return update.render_segments(app.console)
+    frame: str = update.render_segments(app.console)  # type: ignore[union-attr]  # a LayoutUpdate
+    return frame
+
+
+def hold_repaints(app: App[Any]) -> Callable[[], None]:
+    """Paint nothing until the returned function is called (once; later calls do nothing).
+
+    ``App.batch_update`` is a context manager, made for one block of code; here it is held open
+    across callbacks (the first paint waits for figures that a thread reads), which relies on
+    its being a counter (see :data:`PRIVATE`). ``App.delay_update`` holds for a fixed time only.
+    """
+    hold = ExitStack()
+    hold.enter_context(app.batch_update())
+    return hold.close
 
 
 def notifications(app: App[object]) -> list[Notification]:
@@ -146,7 +146,7 @@ def notifications(app: App[object]) -> list[Notification]:
     return list(app._notifications)
 
 
-class MeasuredDataTable(DataTable):  # type: ignore[type-arg]  # the cell type is the subclass's
+class MeasuredDataTable(DataTable[CellType]):
     """A DataTable told when it has measured new rows, and able to measure them at once.
 
     Textual measures added rows on idle in a private method and keeps no public hook for it.

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual.dom import DOMNode
 
 from psm_tui.config import Settings
 from psm_tui.core.dto import Actor
 from psm_tui.core.files.boundary import Boundary, boundary_for
 
+if TYPE_CHECKING:
+    from psm_tui.tui.application import PsmApp
+
+
+def psm_app(node: DOMNode) -> PsmApp:
+    """The running app as psm's own (Textual types ``node.app`` as any ``App``; a test may host
+    a widget in a smaller app with the same attributes)."""
+    return cast("PsmApp", node.app)
+
 
 def actor(node: DOMNode) -> Actor:
-    return node.app.actor  # type: ignore[attr-defined, no-any-return]
+    return psm_app(node).actor
 
 
 def settings(node: DOMNode) -> Settings:
-    return node.app.settings  # type: ignore[attr-defined, no-any-return]
+    return psm_app(node).settings
 
 
 def boundary(node: DOMNode) -> Boundary:

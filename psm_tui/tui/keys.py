@@ -1,45 +1,63 @@
-"""Key bindings whose descriptions are translated when a widget is built, not at import.
+"""Key bindings whose descriptions are shown in the reader's language.
 
-Classes are defined when the module is imported, which may happen before the user's language is
-chosen; so ``BINDINGS`` carry English message ids marked with :func:`N_`, and every node
-translates its own copy of the bindings in ``__init__`` (ids, and so ``App.set_keymap``, keep
-working). Textual has no public way to do that: the one private access is in ``compat_textual``.
+Classes are defined when their module is imported, which may happen before the user's language
+is chosen; so ``BINDINGS`` carry English message ids marked with :func:`N_`, and are translated
+when they are shown. Everything Textual shows of a binding (the footer, the key panel, psm's
+help screen) is read from the public ``Screen.active_bindings``, which :class:`TranslatedScreen`
+answers with translated copies: ids, and so ``App.set_keymap``, keep working, and a binding of
+the app or of any widget on the screen is covered.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
-from textual.binding import Binding
-from textual.dom import DOMNode
+from textual.binding import ActiveBinding, Binding, BindingType
 
 from psm_tui.i18n import N_, _
-from psm_tui.tui.compat_textual import rebind_descriptions
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    _ScreenMixin = Screen[Any]
+else:
+    _ScreenMixin = object  # see TranslatedScreen
 
 
-def translate_bindings(node: DOMNode) -> None:
-    """Replace ``node``'s bindings by copies with translated descriptions."""
-    rebind_descriptions(
-        node,
-        lambda b: replace(
-            b,
-            description=_(b.description) if b.description else "",
-            tooltip=_(b.tooltip) if b.tooltip else "",
-        ),
+def translated(binding: Binding) -> Binding:
+    """``binding`` with its description and tooltip in the current language."""
+    return replace(
+        binding,
+        description=_(binding.description) if binding.description else "",
+        tooltip=_(binding.tooltip) if binding.tooltip else "",
     )
 
 
-class TranslatedBindings:
-    """Mixin for widgets and screens: translate the bindings at construction."""
+class TranslatedScreen(_ScreenMixin):
+    """Mixin for a screen whose bindings (its own, its widgets', the app's) are described
+    translated: ``class Help(TranslatedScreen, ModalScreen[None])``.
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        translate_bindings(self)  # type: ignore[arg-type]
+    A plain class at run time, not a ``Screen``: Textual takes a node's CSS (and its CSS type
+    names) from the chain of *first* bases that are DOM nodes, which would skip ``ModalScreen``.
+    """
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return {
+            key: ActiveBinding(
+                active.node,
+                translated(active.binding),
+                active.enabled,
+                _(active.tooltip) if active.tooltip else "",
+            )
+            for key, active in super().active_bindings.items()
+        }
 
 
 def case_action_bindings() -> list[Binding]:
-    """Keys shared by the case list and the case detail (DESIGN section 4), most used first:
-    the footer drops the last ones when short of room (they stay in the help screen)."""
+    """Keys shared by the case list and the case detail (a key does the same on both), most
+    used first: the footer drops the last ones when short of room (they stay in the help screen)."""
     return [
         Binding("a", "assign", N_("Assign"), id="case.assign"),
         Binding("f", "followup", N_("Follow-up"), id="case.followup"),
@@ -49,7 +67,7 @@ def case_action_bindings() -> list[Binding]:
     ]
 
 
-VIEW_BINDINGS = [
+VIEW_BINDINGS: list[BindingType] = [
     Binding("1", "switch_view('dashboard')", N_("Summary"), show=False, id="view.dashboard"),
     Binding("2", "switch_view('cases')", N_("Cases"), show=False, id="view.cases"),
     Binding("3", "switch_view('followups')", N_("Follow-ups"), show=False, id="view.followups"),

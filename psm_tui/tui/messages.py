@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from textual.dom import DOMNode
 from textual.message import Message
 
@@ -16,29 +13,25 @@ class DataChanged(Message):
     """Someone (this process or another) committed to the database."""
 
 
-class JobDone(Message):
-    """A thread worker finished; ``callback(result)`` runs on the event loop."""
+class FiguresShown(Message):
+    """The dashboard shows its figures: the first paint, held until then, may go."""
 
-    def __init__(self, owner: DOMNode, callback: Callable[[Any], None] | None, result: Any) -> None:
-        super().__init__()
-        self.owner = owner
-        self.callback = callback
-        self.result = result
+
+class JobResult(Message, bubble=False):
+    """What a thread worker read or wrote, for the widget that started it (see ``tui/jobs.py``);
+    each subclass names one result and carries it typed."""
 
 
 class JobFailed(Message):
-    """A thread worker raised; ``on_error`` may handle it (returning True), else the app does."""
+    """A thread worker of ``owner`` (in worker ``group``) raised: bubbles up to the app, which
+    shows ``error``, unless a screen on the way (a dialog showing it in its error line) stops
+    it."""
 
-    def __init__(
-        self,
-        owner: DOMNode,
-        error: BaseException,
-        on_error: Callable[[BaseException], bool] | None,
-    ) -> None:
+    def __init__(self, owner: DOMNode, error: BaseException, group: str = "") -> None:
         super().__init__()
         self.owner = owner
         self.error = error
-        self.on_error = on_error
+        self.group = group
 
 
 class ShowCases(Message):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from textual.app import App
 
@@ -13,7 +14,7 @@ from psm_tui.tui.messages import DataChanged
 class DataVersionPoller:
     """A thread with one long-lived connection (SQLite's ``data_version`` is per connection)."""
 
-    def __init__(self, app: App[object], interval: float) -> None:
+    def __init__(self, app: App[Any], interval: float) -> None:
         self.app = app
         self.interval = interval
         self._stop = threading.Event()

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import re
 import weakref
+from typing import Any
 
 from rich.cells import get_character_cell_size
+from textual.app import App
 from textual.driver import Driver
 
 TOKEN = re.compile(
@@ -221,15 +223,15 @@ def forget_screen(app: object) -> None:
 class DiffWriter(Driver):
     """A driver mixin writing frames through a :class:`ScreenDiff` (only public Driver API)."""
 
-    def __init__(self, app: object, **kwargs: object) -> None:
-        super().__init__(app, **kwargs)  # type: ignore[arg-type]  # Driver takes an App
+    def __init__(self, app: App[Any], **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
         self.diff = ScreenDiff()
         _DIFFS[app] = self.diff
 
     def write(self, data: str) -> None:
         out = self.diff.frame(data)
         if out:
-            super().write(out)
+            super().write(out)  # type: ignore[safe-super]  # a mixin: the driver after it writes
 
 
 def diff_driver(base: type[Driver]) -> type[Driver]:

@@ -238,6 +238,26 @@ def test_ssh_authorize_list_and_revoke(psm: Run, admin: Actor, tmp_path: Path) -
     assert missing.err.startswith("psm: Cannot read ")
 
 
+@pytest.mark.sqlite_only
+def test_ssh_list_shows_a_key_line_added_by_hand(psm: Run, admin: Actor, tmp_path: Path) -> None:
+    make_user(admin, "siti", "operator")
+    keyfile = tmp_path / "siti.pub"
+    keyfile.write_text(_key(1))
+    keys = tmp_path / "authorized_keys"
+    assert psm("ssh", "authorize", "siti", str(keyfile), "--file", str(keys)).code == 0
+    with keys.open("a") as extra:
+        extra.write(_key(2).replace("siti@laptop", "by-hand"))
+    listed = json.loads(psm("ssh", "list", "--file", str(keys), "--json").out)
+    assert [(k["user"], k.get("line"), k["comment"]) for k in listed] == [
+        ("siti", None, "siti@laptop"),
+        (None, 2, "by-hand"),
+    ]
+    assert listed[1]["problem"] == "no forced command: a full shell as the service account"
+    shown = psm("ssh", "list", "--file", str(keys))
+    assert shown.code == 0
+    assert "PROBLEM line 2 (SHA256:" in shown.out and "by-hand): no forced command" in shown.out
+
+
 def test_ssh_without_a_service_account_says_what_to_set(
     psm: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import shlex
@@ -117,6 +118,8 @@ def test_a_whole_case_by_cli(db: str) -> None:
     assert [(n["kind"], n["text"], n["author"]) for n in shown["notes"]] == [
         ("kunjungan", "Kunjungan rumah pertama", "tester")
     ]
+    assert list(shown["notes"][0]) == ["kind", "text", "author", "at"]
+    assert "T" in shown["notes"][0]["at"] and dt.datetime.fromisoformat(shown["notes"][0]["at"])
     [fu] = shown["followups"]
     assert (fu["id"], fu["opd"], fu["status"], fu["response"], fu["due"], fu["overdue"]) == (
         int(followup), "DINKES", "selesai", "Terdaftar PBI-JK", "2099-01-31", False

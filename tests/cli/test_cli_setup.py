@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from psm_tui.cli import main
-from psm_tui.config import default_database_path, demo_database_path
+from psm_tui.config import default_database_path, demo_database_path, user_config_path
 from psm_tui.core import clock
 from psm_tui.store.models import (
     Activity,
@@ -184,3 +184,26 @@ def test_demo_without_db_uses_its_own_file_never_the_real_one() -> None:
     assert "20 cases" in out
     assert demo_database_path().exists()
     assert not default_database_path().exists()
+
+
+@pytest.mark.parametrize("layer", ["config_file", "environment"])
+def test_demo_never_targets_the_configured_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layer: str
+) -> None:
+    """A database named by a config file (as /etc/psm-tui/config.toml names the office's) or by
+    PSM_DATABASE is the real one: the demo goes to its own file, and --lang may follow it."""
+    real = tmp_path / "real.db"
+    if layer == "config_file":
+        config = user_config_path()
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(f'database = "{real}"\n', encoding="utf-8")
+    else:
+        monkeypatch.setenv("PSM_DATABASE", str(real))
+    with CliRunner().isolation() as (out, err, _):
+        try:
+            main(["demo", "--no-open", "--cases", "20", "--lang", "en"])
+        except SystemExit as done:
+            assert done.code in (0, None), err.getvalue().decode()
+    assert "20 cases" in out.getvalue().decode()
+    assert demo_database_path().exists()
+    assert not real.exists()

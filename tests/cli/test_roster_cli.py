@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -121,6 +122,18 @@ def test_profile_json(psm: Run, team: dict[str, int]) -> None:
     code, out, _ = psm("worker", "profile", str(team["Budi Santoso"]))
     assert code == 0 and "Incentive months" in out and "Ibu Sari" in out
     assert psm("worker", "profile", "999")[0] == 3
+
+
+def test_profile_json_lists_past_cases_with_iso_times(psm: Run, team: dict[str, int]) -> None:
+    budi = str(team["Budi Santoso"])
+    assert psm("worker", "move", budi, "--kelurahan", "Kenanga", "--handover", "auto")[0] == 0
+    document = json.loads(psm("worker", "profile", budi, "--json")[1])
+    assert document["past_cases"] == len(document["past_case_list"]) == 3
+    for past in document["past_case_list"]:
+        assert list(past) == ["number", "status", "assigned_at", "ended_at"]
+        assert past["status"] == "ditugaskan"
+        assigned, ended = (dt.datetime.fromisoformat(past[k]) for k in ("assigned_at", "ended_at"))
+        assert "T" in past["ended_at"] and assigned <= ended
 
 
 def test_training_commands(psm: Run, admin: Actor, team: dict[str, int]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -458,6 +459,11 @@ def test_remote_workbook_on_stdout_is_byte_exact(server: Server) -> None:
     outbox_file = server.db.parent / "outbox" / "sri" / "kasus.xlsx"
     assert fetched.out == outbox_file.read_bytes()
     assert zipfile.ZipFile(io.BytesIO(fetched.out)).testzip() is None
+    listed = server.run("outbox", "list", "--json", remote="sri")
+    [entry] = json.loads(listed.out)
+    assert list(entry) == ["name", "size", "modified"]
+    assert (entry["name"], entry["size"]) == ("kasus.xlsx", outbox_file.stat().st_size)
+    assert "T" in entry["modified"] and dt.datetime.fromisoformat(entry["modified"])
 
 
 # --- errors that used to be "Internal error" ------------------------------------------------------
@@ -505,7 +511,7 @@ def test_read_only_and_unreadable_databases_are_one_line(
 
 
 def test_log_file_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from psm_tui.cli import log_stream
+    from psm_tui.cli.log_file import log_stream
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     old = os.umask(0)

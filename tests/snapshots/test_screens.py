@@ -17,7 +17,8 @@ from psm_tui.config import load_settings
 from psm_tui.core import clock, setup, users
 from psm_tui.ops import demo
 from psm_tui.store import database
-from psm_tui.tui.app import PsmApp, make_app
+from psm_tui.tui.app import make_app
+from psm_tui.tui.application import PsmApp
 
 TEXTUAL_VERSION = "8.2.8"
 NOW = dt.datetime(2026, 11, 27, 10, 0)

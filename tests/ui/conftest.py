@@ -10,7 +10,8 @@ import pytest
 
 from psm_tui.config import load_settings
 from psm_tui.core import users
-from psm_tui.tui.app import PsmApp, make_app
+from psm_tui.tui.app import make_app
+from psm_tui.tui.application import PsmApp
 
 
 @pytest.fixture

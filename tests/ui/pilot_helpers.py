@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
-from psm_tui.tui.app import PsmApp
+from psm_tui.tui.application import PsmApp
 from psm_tui.tui.compat_textual import screen_strips
 
 SIZE = (80, 24)

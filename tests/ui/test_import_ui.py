@@ -10,8 +10,9 @@ from textual.widgets import DataTable, ProgressBar, Static
 from psm_tui.config import load_settings
 from psm_tui.core.dto import Actor
 from psm_tui.store.models import Case
-from psm_tui.tui.app import PsmApp, make_app
-from psm_tui.tui.screens.import_screen import ImportDialog
+from psm_tui.tui.app import make_app
+from psm_tui.tui.application import PsmApp
+from psm_tui.tui.modals.import_file import ImportDialog
 from tests.ui.pilot_helpers import press, screen_text, settle, type_text
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from psm_tui.tui.app import PsmApp
+from psm_tui.tui.application import PsmApp
 from psm_tui.tui.widgets.key_footer import Hint, fit
 from tests.ui.pilot_helpers import press, screen_text, settle
 

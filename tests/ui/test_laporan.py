@@ -17,8 +17,9 @@ from psm_tui.core import case_queries
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.files.boundary import boundary_for
 from psm_tui.store.models import AuditLog
+from psm_tui.tui.modals.report_export import ExportDialog
 from psm_tui.tui.views.cases import CasesView
-from psm_tui.tui.views.laporan import ExportDialog, LaporanView
+from psm_tui.tui.views.laporan import LaporanView
 from tests.ui.pilot_helpers import SIZE, press, screen_text, settle, type_text
 
 

@@ -15,7 +15,7 @@ import pytest
 from textual.widgets import DataTable, Label
 
 from psm_tui.i18n import set_language
-from psm_tui.tui.app import PsmApp
+from psm_tui.tui.application import PsmApp
 from psm_tui.tui.compat_textual import TEXTUAL_TEXTS, textual_text
 from psm_tui.tui.widgets.case_table import CaseTable, headers
 from psm_tui.tui.widgets.key_footer import KeyFooter
@@ -37,6 +37,9 @@ STEPS = (
     ("priority", ("2", "p")),
     ("case detail", ("2", "enter")),
     ("detail help", ("2", "enter", "question_mark")),
+    ("letter", ("2", "enter", "l")),
+    ("client", ("2", "enter", "o")),
+    ("household", ("2", "enter", "o", "h")),
     ("follow-ups", ("3",)),
     ("workers", ("4",)),
     ("new worker", ("4", "n")),

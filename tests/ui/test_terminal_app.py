@@ -17,7 +17,7 @@ from textual import constants
 from textual.drivers.headless_driver import HeadlessDriver
 
 from psm_tui.config import load_settings
-from psm_tui.tui.app import PsmApp
+from psm_tui.tui.application import PsmApp
 from psm_tui.tui.compat_textual import full_frame
 from psm_tui.tui.terminal import DiffWriter, diff_driver
 from tests.ui.pilot_helpers import SIZE, press, screen_text

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from psm_tui.core import case_queries
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.store.models import Activity, Case
-from psm_tui.tui.app import PsmApp
+from psm_tui.tui.application import PsmApp
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.modals.note import NoteDialog
 from psm_tui.tui.widgets.inputs import TextBox

@@ -52,7 +52,8 @@ def test_a_supervisor_sees_counts_and_verdicts_without_paths_modes_or_logins(
     admin_view, supervisor_view = _items(full), _items(cut)
     assert full.location == str(initialised) and cut.location == "SQLite"
     login = pwd.getpwuid(os.geteuid()).pw_name  # the holder's real owner
-    assert admin_view["connections"] == (True, f"1 ({other.pid} {login})")
+    connected, text = admin_view["connections"]
+    assert connected and text.startswith(f"1 ({login} (pid {other.pid}, since ")
     assert admin_view["file_modes"][1].startswith("psm.db 0640")
     assert supervisor_view["connections"] == (True, "1")
     assert supervisor_view["file_modes"] == (False, "a problem; ask an admin to run: psm check")

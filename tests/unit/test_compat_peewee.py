@@ -1,4 +1,4 @@
-"""``psm_tui/compat_peewee.py`` was written for one peewee (and psycopg) range: a new version
+"""``psm_tui/store/compat_peewee.py`` was written for one peewee (and psycopg) range: a new version
 fails here, loudly, until the hidden-driver start-up has been re-checked against it."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from psm_tui.store import compat_peewee
 
 RECHECK = (
-    "psm_tui/compat_peewee.py sets peewee's psycopg globals by hand and was written for "
+    "psm_tui/store/compat_peewee.py sets peewee's psycopg globals by hand and was written for "
     "{what} {low} to {high} (exclusive); this is {found}. Re-check adopt_psycopg against "
     "peewee's `try: import psycopg` block and Psycopg3Adapter, then widen the range."
 )
@@ -73,7 +73,7 @@ def test_peewee_with_psycopg_adopted_is_peewee_that_found_psycopg_itself() -> No
     """Every global peewee's own import would set is set (none is left ``None``)."""
     found_itself = probe("", "")
     adopted = probe(
-        "from psm_tui import drivers  # hides the drivers, as psm does",
+        "from psm_tui.store import drivers  # hides the drivers, as psm does",
         "assert peewee.psycopg is None\ndrivers.load_psycopg()",
     )
     assert adopted == found_itself, (

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 import stat
 from pathlib import Path
 
+import peewee
 import pytest
 
 from psm_tui.core import setup
 from psm_tui.core.errors import SchemaError
 from psm_tui.store import database
+from psm_tui.store.backend import dialect_of
+from psm_tui.store.dialects import postgresql, sqlite
 from psm_tui.store.models import ALL_MODELS
 
 
@@ -77,7 +81,27 @@ def test_sqlite_is_wal_with_foreign_keys_and_immediate_writes(initialised: Path)
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
-    assert db._lock_type == "IMMEDIATE"
+    with db.atomic():  # BEGIN IMMEDIATE: the write lock is taken before anything is written
+        other = sqlite3.connect(initialised, timeout=0)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
+
+
+def test_opening_a_location_chooses_its_dialect_once(db_path: Path) -> None:
+    opened = database.open_database(str(db_path))
+    kind, _ = database.parse_location(str(db_path))
+    expected = sqlite.DIALECT if kind == "sqlite" else postgresql.DIALECT
+    assert dialect_of(opened) is expected
+    assert dialect_of(database.db) is expected  # through the proxy the models use
+
+
+def test_a_database_not_opened_by_psm_has_no_dialect(tmp_path: Path) -> None:
+    """No guessing from peewee's class: only a psm connection knows its dialect."""
+    with pytest.raises(TypeError, match="not a psm database"):
+        dialect_of(peewee.SqliteDatabase(str(tmp_path / "plain.db")))
 
 
 def test_migrations_create_every_model_table(initialised: Path) -> None:

@@ -151,3 +151,27 @@ def test_staff_of_every_role(demo_db: Path) -> None:
     assert roles["operator"] >= 2 and roles["viewer"] >= 2
     scoped = StaffUser.select().where(StaffUser.kecamatan.is_null(False)).count()
     assert scoped >= 1
+
+
+def test_clients_are_city_residents_and_a_ktp_from_elsewhere_is_said(demo_db: Path) -> None:
+    from psm_tui.ops.demo import CITY_NIK_PREFIX, OTHER_REGIONS
+
+    niks = [c.nik for c in Client.select(Client.nik).where(Client.nik.is_null(False))]
+    city = sum(nik.startswith(CITY_NIK_PREFIX) for nik in niks)
+    assert 0.75 < city / len(niks) < 0.85
+    for case in Case.select(Case, Client).join(Client):
+        nik = case.client.nik or ""
+        if nik and not nik.startswith(CITY_NIK_PREFIX):
+            assert f"KTP {OTHER_REGIONS[nik[:6]]}, tinggal di Kota Tangerang." in case.description
+        else:
+            assert "KTP" not in case.description
+
+
+def test_descriptions_fit_the_category(demo_db: Path) -> None:
+    from psm_tui.ops.demo import ANY_CASE_DESCRIPTIONS, CATEGORY_DESCRIPTIONS
+
+    for case in Case.select(Case.category, Case.description).objects():
+        fitting = CATEGORY_DESCRIPTIONS[int(case.category_code)] + ANY_CASE_DESCRIPTIONS
+        assert any(case.description.startswith(text) for text in fitting), case.description
+    elderly = Case.select(Case.description).where(Case.category == 8)
+    assert not [c for c in elderly if "banjir" in c.description]

@@ -22,6 +22,7 @@ from psm_tui.presentation import exports
 from psm_tui.presentation.export_files import CsvSink, LongCsvSink, write_tables
 from psm_tui.presentation.exports import ExportRequest
 from psm_tui.presentation.tables import Column, ReportTable
+from psm_tui.presentation.xlsx import XlsxSink
 from psm_tui.store.models import AuditLog, Case, Client
 from tests.conftest import make_user
 from tests.files import export as to_file
@@ -235,6 +236,25 @@ def test_followup_export_filters_by_opd_and_overdue(
     assert exports.count_rows(request) == 1
 
 
+def test_case_export_counts_open_and_overdue_followups_per_case(
+    people: dict[str, Actor], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from psm_tui.core import followups
+
+    number = Case.select().join(Client).where(Client.name == "Ibu Sari").get().number
+    followups.create_followup(people["admin"], number, opd="DINKES", action="PBI", due="2026-03-05")
+    followups.create_followup(
+        people["admin"], number, opd="BAZNAS", action="Beras", due="2026-04-30"
+    )
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 3, 10, 9, 0))
+    raw = export(people["supervisor"], tmp_path, "cases", plain=True).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(raw)))
+    counts = {r["client"]: (r["open_followups"], r["overdue_followups"]) for r in rows}
+    assert counts == {"Ibu Sari": ("2", "1"), '=HYPERLINK("http://x")': ("0", "0")}
+    sari = next(r for r in rows if r["client"] == "Ibu Sari")
+    assert (sari["worker"], sari["kecamatan"], sari["closed_at"]) == ("Siti Aminah", "Cipondoh", "")
+
+
 def test_worker_export_includes_inactive_only_when_asked(
     people: dict[str, Actor], tmp_path: Path
 ) -> None:
@@ -286,29 +306,18 @@ def test_monthly_report_workbook_is_print_ready(demo_db: Path, tmp_path: Path) -
     assert sheet.cell(row=17, column=total + 1).font.b  # the total row is bold
 
 
-def test_incentive_workbook_and_csv(demo_db: Path, tmp_path: Path) -> None:
+def test_incentive_csv_keeps_every_listed_psm_with_subtotals(demo_db: Path, tmp_path: Path) -> None:
+    """The CSV is data (every PSM listed, Rp0 included); the printed list is
+    tests/unit/test_incentive_document.py's."""
     from psm_tui.core import reports, users
 
     admin = users.actor_for("tester")
     month = reports.add_months(clock.today().replace(day=1), -1)
-    book = openpyxl.load_workbook(export(admin, tmp_path, "incentive", "xlsx", month=month))
-    assert book.sheetnames == ["PSM incentive list", "Recap per kelurahan", "Recap per kecamatan"]
-    sheet = book["PSM incentive list"]
-    header = [c.value for c in sheet[3]]
-    assert header[:5] == ["Row", "No.", "ID", "Name", "NIK"]
-    rows = list(sheet.iter_rows(min_row=4, values_only=True))
-    amount, active = header.index("Amount"), header.index("Active (1 = yes)")
-    psm_rows = [r for r in rows if r[0] == "psm"]
-    assert len(psm_rows) == 987 and rows[-1][0] == "kota"
-    assert rows[-1][amount] == sum(r[active] for r in psm_rows) * 500_000 > 0
-    assert rows[-1][amount] == sum(r[amount] for r in rows if r[0] == "kecamatan")
-    assert sheet.cell(row=4, column=amount + 1).number_format == '"Rp"#,##0'
-    nik = sheet.cell(row=4, column=5)
-    assert nik.data_type == "s" and len(nik.value) == 16 and nik.value.isdigit()
-    recap = list(book["Recap per kecamatan"].iter_rows(min_row=4, values_only=True))
-    assert len(recap) == 14 and recap[-1][-1] == rows[-1][amount]
     flat = read_csv(export(admin, tmp_path, "incentive", "csv", month=month))
-    assert len(flat) == len(rows) and flat[-1]["Amount"] == str(rows[-1][amount])
+    psm_rows = [r for r in flat if r["Row"] == "psm"]
+    assert len(psm_rows) == 987 and flat[-1]["Row"] == "kota"
+    assert int(flat[-1]["Amount"]) == sum(int(r["Amount"]) for r in psm_rows) == 987 * 500_000
+    assert len(psm_rows[0]["NIK"]) == 19  # ="3671..." keeps the 16 digits as text
 
 
 def test_csv_sinks_write_the_same_numbers() -> None:
@@ -322,3 +331,51 @@ def test_csv_sinks_write_the_same_numbers() -> None:
     write_tables(LongCsvSink(long), [table])
     assert wide.getvalue().splitlines() == ["key,name,n,m", "a,Alpha,3,2026-01", "total,Total,3,"]
     assert long.getvalue().splitlines()[1:3] == ["t,a,Alpha,n,3", "t,a,Alpha,m,2026-01"]
+
+
+def test_a_list_workbook_prints_worded_filtered_and_paged(
+    people: dict[str, Actor], tmp_path: Path
+) -> None:
+    sheet = openpyxl.load_workbook(export(people["supervisor"], tmp_path, "cases", "xlsx")).active
+    header = [c.value for c in sheet[1]]
+    rows = {r[6]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    sari = rows["Ibu Sari"]
+    assert sari[header.index("Status")] == "assigned"  # the code ditugaskan, worded
+    assert sari[header.index("Source")] == "walk-in"  # not datang_langsung
+    assert sheet.auto_filter.ref == "A1:S3"
+    assert sheet.oddFooter.right.text == "Page &P of &N"
+    assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("landscape", 9)
+    hidden = [c for c in "ABCDEFGHIJKLMNOPQRS" if sheet.column_dimensions[c].hidden]
+    assert [header[ord(c) - 65] for c in hidden] == ["PPKS no.", "Kelurahan code", "PSM ID"]
+    # "Overdue follow-ups" wraps to two lines in its 9-wide column: the header row is taller
+    assert sheet.row_dimensions[1].height >= 32
+    raw = export(people["supervisor"], tmp_path, "cases", plain=True).read_text(encoding="utf-8")
+    plain = list(csv.DictReader(io.StringIO(raw)))
+    assert {r["status"] for r in plain} == {"baru", "ditugaskan"}  # --plain keeps the codes
+
+
+def test_an_empty_table_says_nil_and_a_narrow_one_prints_portrait(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    with path.open("wb") as stream:
+        sink = XlsxSink(stream, document=True)
+        sink.begin(
+            "x", "Summary", [Column("a", "Indicator", "text", 40), Column("b", "N", "int", 8)]
+        )
+        sink.close()
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet["A4"].value == "nil" and sheet.auto_filter.ref is None
+    assert sheet.page_setup.orientation == "portrait"
+
+
+def test_the_monthly_report_names_its_month_in_words_and_formats_in_indonesian(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    from psm_tui.core import users
+
+    month = dt.date(2026, 11, 1)
+    path = export(users.actor_for("tester"), tmp_path, "report", "xlsx", month=month)
+    sheet = openpyxl.load_workbook(path)["Cases by kecamatan"]
+    assert sheet["A2"].value == "Dinas Sosial Kota Tangerang, Kota Tangerang, November 2026"
+    assert sheet.cell(row=4, column=2).number_format == "[$-421]#,##0"
+    last = sheet.cell(row=3, column=sheet.max_column).column_letter
+    assert sheet.auto_filter.ref == f"A3:{last}16"  # 13 kecamatan; the city total left out

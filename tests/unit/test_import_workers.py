@@ -63,7 +63,7 @@ def test_roster_with_title_row_imports_exactly_the_good_rows(admin: Actor) -> No
         "081234567891",
     )
     tuti = rows["Tuti Alawiyah"]
-    assert (tuti.active, tuti.inactive_reason, tuti.kelurahan_code) == (
+    assert (tuti.active, workers.get_worker(tuti.id).inactive_reason, tuti.kelurahan_code) == (
         False,
         "inactive in the imported roster",
         "36.71.05.1005",

@@ -182,7 +182,7 @@ def test_restore_is_refused_while_someone_else_is_connected(
     maintenance.backup_database(admin, backup)
     number = _register(admin)
     other = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(initialised)],
+        [sys.executable, "-c", HOLDER, str(initialised), "--as", "siti"],  # as a forced command
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -191,7 +191,7 @@ def test_restore_is_refused_while_someone_else_is_connected(
         assert other.stdout is not None and other.stdout.readline() == "connected\n"
         with pytest.raises(ConflictError) as refusal:
             maintenance.restore_database(admin, backup)
-        assert f"{other.pid} " in str(refusal.value)
+        assert f"siti (pid {other.pid}, since " in str(refusal.value)
         assert str(refusal.value).startswith("Others are using the database: 1 (")
         assert str(refusal.value).endswith("Ask them to quit psm, then try again")
     finally:

@@ -13,11 +13,11 @@ from psm_tui.core import assignment, cases, clock, followups, reports, workers
 from psm_tui.core import workload as reports_workload
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import ValidationError
+from psm_tui.core.incentive import incentive_list, rate_for
 from psm_tui.core.labels import FOLLOWUP_OPEN
 from psm_tui.core.reports import ReportScope
 from psm_tui.presentation import incentive as reports_incentive
 from psm_tui.presentation import monthly as reports_monthly
-from psm_tui.presentation.incentive import incentive_list, rate_for
 from psm_tui.store import reports as backend_reports
 from psm_tui.store.database import db
 from psm_tui.store.models import Activity, Case, FollowUp
@@ -294,7 +294,7 @@ def test_incentive_totals_are_eligible_psm_times_the_rate_of_the_month(
         (dt.date(2019, 6, 1), 350_000, {"Ani Rahayu", "Budi Santoso", "Dedi Kurnia"}, 4),
         (dt.date(2021, 6, 1), 500_000, {"Ani Rahayu", "Dedi Kurnia"}, 4),
     ):
-        data = incentive_list(admin, month, rate=rate_for(month, RATES, 500_000))
+        data = incentive_list(admin, month, rate=rate_for(month, RATES, 500_000), rule="activity")
         assert data.rate == rate
         assert {r.name for r in data.rows if r.eligible} == eligible
         assert len(data.rows) == listed  # Eko joined later; Fajar left before
@@ -304,12 +304,14 @@ def test_incentive_totals_are_eligible_psm_times_the_rate_of_the_month(
         pabuaran = by_kel["Pabuaran"]
         assert (pabuaran.psm, pabuaran.eligible, pabuaran.amount) == (1, 1, rate)
         assert sum(t.amount for t in data.kecamatan) == data.city.amount
-    june_2021 = incentive_list(admin, dt.date(2021, 6, 1), rate=500_000)
+    june_2021 = incentive_list(admin, dt.date(2021, 6, 1), rate=500_000, rule="activity")
     ani = next(r for r in june_2021.rows if r.name == "Ani Rahayu")
     assert (ani.activities, ani.amount) == (2, 500_000)
-    august = incentive_list(admin, dt.date(2021, 8, 1), rate=500_000)
+    august = incentive_list(admin, dt.date(2021, 8, 1), rate=500_000, rule="activity")
     assert "Eko Prasetyo" in {r.name for r in august.rows} and august.city.amount == 0
-    only = incentive_list(admin, dt.date(2021, 6, 1), rate=500_000, kecamatan=KARAWACI)
+    only = incentive_list(
+        admin, dt.date(2021, 6, 1), rate=500_000, rule="activity", kecamatan=KARAWACI
+    )
     assert [r.name for r in only.rows] == ["Dedi Kurnia"]
 
 
@@ -322,7 +324,7 @@ def test_incentive_nik_follows_the_role(roster: dict[str, int], admin: Actor) ->
 
 
 def test_incentive_table_subtotals(roster: dict[str, int], admin: Actor) -> None:
-    data = incentive_list(admin, dt.date(2019, 6, 1), rate=350_000)
+    data = incentive_list(admin, dt.date(2019, 6, 1), rate=350_000, rule="activity")
     nominatif, per_kelurahan, per_kecamatan = reports_incentive.incentive_tables(data)
     kinds = nominatif.column("row_type")
     assert kinds == [

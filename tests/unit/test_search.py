@@ -9,7 +9,9 @@ from psm_tui.core import case_queries, cases
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import Actor
 from psm_tui.store import search as backend_search
+from psm_tui.store.backend import dialect_of
 from psm_tui.store.database import db
+from psm_tui.store.dialects import postgresql, sqlite
 from psm_tui.store.models import Case, Client
 
 NIK = "3671055501800001"
@@ -170,7 +172,7 @@ def test_broad_and_narrow_plans_agree(
     for index in range(6):
         register(admin, f"Warga Kampung {index}", "Rumah terendam banjir.")
     narrow = [r.number for r in case_queries.list_cases(admin, CaseFilter(search="rumah"))]
-    monkeypatch.setattr(backend_search, "BROAD_SEARCH", 2)
+    monkeypatch.setattr(sqlite, "BROAD_SEARCH", 2)
     broad = [r.number for r in case_queries.list_cases(admin, CaseFilter(search="rumah"))]
     assert broad == narrow
     assert len(broad) == 7
@@ -178,28 +180,25 @@ def test_broad_and_narrow_plans_agree(
 
 
 def test_query_translation_is_always_valid() -> None:
-    assert backend_search.case_search_query("covid-19") == '"covid-19"*'
-    assert (
-        backend_search.case_search_query('say "hi there" now') == '"say"* AND "hi there" AND "now"*'
-    )
-    assert backend_search.case_search_query("---") == '""'
+    assert sqlite.case_search_query("covid-19") == '"covid-19"*'
+    assert sqlite.case_search_query('say "hi there" now') == '"say"* AND "hi there" AND "now"*'
+    assert sqlite.case_search_query("---") == '""'
 
 
 def test_tsquery_translation_is_always_valid() -> None:
-    assert backend_search.case_search_tsquery("covid-19") == "(covid <-> 19:*)"
+    assert postgresql.case_search_tsquery("covid-19") == "(covid <-> 19:*)"
     assert (
-        backend_search.case_search_tsquery('say "hi there" now')
-        == "(say:*) & (hi <-> there) & (now:*)"
+        postgresql.case_search_tsquery('say "hi there" now') == "(say:*) & (hi <-> there) & (now:*)"
     )
-    assert backend_search.case_search_tsquery("kursi OR -atap") == "(kursi:*) | !(atap:*)"
-    assert backend_search.case_search_tsquery("NOT name:budi") == "!(budi:*)"
-    assert backend_search.case_search_tsquery("--- ' ( ) :*") is None
+    assert postgresql.case_search_tsquery("kursi OR -atap") == "(kursi:*) | !(atap:*)"
+    assert postgresql.case_search_tsquery("NOT name:budi") == "!(budi:*)"
+    assert postgresql.case_search_tsquery("--- ' ( ) :*") is None
 
 
 def test_the_index_check_sees_a_stale_row(admin: Actor, people: dict[str, str]) -> None:
     index_in_step()
     case = Case.get(Case.number == people["budi"])
-    if backend_search.is_sqlite(db.obj):  # an external-content FTS5 row goes missing
+    if dialect_of(db) is sqlite.DIALECT:  # an external-content FTS5 row goes missing
         db.execute_sql(
             "INSERT INTO case_search(case_search, rowid, number, name, description)"
             " VALUES ('delete', ?, ?, ?, ?)",

@@ -20,7 +20,8 @@ from psm_tui.core.dto import Actor
 from psm_tui.core.errors import BusyError, PermissionDenied
 from psm_tui.store import backend, database
 from psm_tui.store.database import db
-from psm_tui.store.errors import DatabaseBusy
+from psm_tui.store.dialects import sqlite
+from psm_tui.store.errors import DatabaseBusy, InsecureDatabaseError
 from psm_tui.store.models import AuditLog, Case
 from tests.conftest import make_user
 
@@ -158,7 +159,7 @@ def umask_022() -> Iterator[None]:
 
 
 def _modes(path: Path) -> dict[str, int]:
-    return {p.name: stat.S_IMODE(p.stat().st_mode) for p in backend.sidecar_files(path)}
+    return {p.name: stat.S_IMODE(p.stat().st_mode) for p in sqlite.sidecar_files(path)}
 
 
 @pytest.mark.usefixtures("umask_022")
@@ -186,12 +187,12 @@ def test_a_world_readable_database_is_refused_with_the_fix(initialised: Path, wh
     exposed = initialised.with_name(which)
     exposed.chmod(0o644)
     database.close_database()
-    with pytest.raises(database.InsecureDatabaseError) as refusal:
+    with pytest.raises(InsecureDatabaseError) as refusal:
         database.open_database(str(initialised))
     assert str(refusal.value) == (
         f"{initialised} is open to every user of this server; fix it with: chmod 600 {exposed}"
     )
-    with pytest.raises(database.InsecureDatabaseError, match="chmod 660"):
+    with pytest.raises(InsecureDatabaseError, match="chmod 660"):
         database.open_database(str(initialised), group_shared=True)
     exposed.chmod(0o600)
     database.open_database(str(initialised))
@@ -206,11 +207,11 @@ def test_a_write_that_waits_out_the_busy_timeout_raises_busy_error(
     """No raw 'database is locked' reaches a user: the store raises DatabaseBusy, and the unit of
     work every CLI command and TUI job runs in words it as BusyError (a PsmError)."""
     database.close_database()
-    quick = backend.PsmSqliteDatabase(
+    quick = sqlite.PsmSqliteDatabase(
         str(initialised),
         lock_type="IMMEDIATE",
         timeout=0.05,
-        pragmas={**backend.SQLITE_PRAGMAS, "busy_timeout": 50},
+        pragmas={**sqlite.SQLITE_PRAGMAS, "busy_timeout": 50},
     )
     db.initialize(quick)
     holder = sqlite3.connect(initialised, isolation_level=None)

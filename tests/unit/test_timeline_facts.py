@@ -16,7 +16,10 @@ from psm_tui.core.dto import Actor
 from psm_tui.i18n import set_language
 from psm_tui.store import database
 from psm_tui.store.database import db
-from psm_tui.store.models import Activity, AuditLog
+from psm_tui.store.models import Activity, AuditLog, Worker
+from tests.files import import_path
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 
 ENGLISH = [
     "new",
@@ -180,12 +183,12 @@ OLD_ROWS = [
 def test_migration_0010_turns_sentences_of_both_languages_into_facts(admin: Actor) -> None:
     made = cases.register_case(admin, name="Ibu Sari", kelurahan="Poris Plawad", category=8)
     case_id = case_queries.case_row(made.case.summary.number).id
-    assert database.runner().down() == ["0010_timeline_facts"]
+    assert database.runner().down("0010_timeline_facts")[-1] == "0010_timeline_facts"
     sql = "INSERT INTO activity (case_id, kind, text, at) VALUES ({0}, {0}, {0}, {0})"
     for kind, english, indonesian, _fact in OLD_ROWS:
         for text in (english, indonesian):
             db.execute_sql(sql.format(db.obj.param), (case_id, kind, text, "2026-01-01 10:00:00"))
-    assert database.runner().up() == ["0010_timeline_facts"]
+    assert "0010_timeline_facts" in database.runner().up()
     rows = list(Activity.select().order_by(Activity.id))
     assert json.loads(rows[0].data) == {"event": "status", "to": "baru"}  # the new one, kept
     converted = [json.loads(r.data) for r in rows[1:]]
@@ -195,3 +198,39 @@ def test_migration_0010_turns_sentences_of_both_languages_into_facts(admin: Acto
         worded = [timeline.render(r.data) for r in rows[1::2]]
         expected = [row[column] for row in OLD_ROWS]
         assert worded == expected
+
+
+def test_a_roster_import_stores_the_inactive_reason_as_a_fact_worded_when_read(
+    admin: Actor,
+) -> None:
+    """Imported in English, read in Indonesian (and back); a typed reason stays verbatim."""
+    set_language("en")
+    import_path(admin, "workers", FIXTURES / "workers_roster.csv", skip_invalid=True)
+    tuti = Worker.get(Worker.name == "Tuti Alawiyah")
+    assert json.loads(tuti.inactive_reason) == {"event": "roster.inactive"}
+    set_language("id")
+    assert (
+        workers.get_worker(tuti.id).inactive_reason == "nonaktif dalam daftar petugas yang diimpor"
+    )
+    set_language("en")
+    assert workers.get_worker(tuti.id).inactive_reason == "inactive in the imported roster"
+
+
+def test_migration_0011_turns_the_import_sentence_of_either_language_into_the_fact(
+    admin: Actor,
+) -> None:
+    made = [
+        workers.add_worker(admin, name=name, kelurahan="Poris Plawad", kind="psm")
+        for name in ("Ani", "Budi", "Citra")
+    ]
+    assert database.runner().down("0011_worker_reason_facts")[-1] == "0011_worker_reason_facts"
+    texts = [
+        "inactive in the imported roster",
+        "nonaktif dalam daftar petugas yang diimpor",
+        "pindah",
+    ]
+    for worker, text in zip(made, texts, strict=True):
+        Worker.update(active=False, inactive_reason=text).where(Worker.id == worker.id).execute()
+    assert "0011_worker_reason_facts" in database.runner().up()
+    stored = [Worker.get_by_id(w.id).inactive_reason for w in made]
+    assert stored == ['{"event":"roster.inactive"}'] * 2 + ["pindah"]

@@ -19,12 +19,15 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from psm_tui.core.errors import TooLargeError, UnsafePathError, ValidationError
 from psm_tui.core.files.boundary import MIB
 from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, format_number
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer  # exists for type checkers only
 
 CHUNK = 1 * MIB
 
@@ -67,7 +70,7 @@ class _Capped(io.RawIOBase):
     def tell(self) -> int:
         return self._raw.tell()
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer) -> int:
         count = self._raw.readinto(buffer) or 0
         if self._raw.tell() > self._cap:
             raise too_large(self._name, self._cap)
@@ -113,7 +116,7 @@ def open_path(path: Path, cap: int, *, follow_symlinks: bool = True) -> Iterator
         raise
     stream = io.BufferedReader(_Capped(raw, cap, path.name), CHUNK)
     try:
-        yield InputFile(path.name, stream, info.st_size)  # type: ignore[arg-type]
+        yield InputFile(path.name, stream, info.st_size)
     finally:
         stream.close()
 
@@ -134,4 +137,4 @@ def open_stdin(cap: int, name: str = "stdin") -> Iterator[InputFile]:
                 raise too_large(name, cap)
             spool.write(chunk)
         spool.seek(0)
-        yield InputFile(name, spool, size)  # type: ignore[arg-type]
+        yield InputFile(name, spool, size)

@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from psm_tui.core.errors import UnsafePathError, ValidationError
 from psm_tui.core.validation import safe_display
@@ -39,8 +39,9 @@ class Output(Protocol):
         """How the destination is named in messages and in the audit log."""
         ...
 
-    def open(self, *, binary: bool, bom: bool = True) -> contextlib.AbstractContextManager[IO]:  # type: ignore[type-arg]
-        ...
+    def open(
+        self, *, binary: bool, bom: bool = True
+    ) -> contextlib.AbstractContextManager[IO[Any]]: ...
 
 
 def _text(stream: IO[bytes], bom: bool) -> io.TextIOWrapper:
@@ -56,7 +57,7 @@ class StdoutOutput:
     label: str = "stdout"
 
     @contextlib.contextmanager
-    def open(self, *, binary: bool, bom: bool = True) -> Iterator[IO]:  # type: ignore[type-arg]
+    def open(self, *, binary: bool, bom: bool = True) -> Iterator[IO[Any]]:
         target = sys.stdout.buffer
         if binary:
             # A workbook is a zip archive, finished only at its end: spooled to an anonymous
@@ -162,7 +163,7 @@ class FileOutput:
             ) from None
 
     @contextlib.contextmanager
-    def open(self, *, binary: bool, bom: bool = True) -> Iterator[IO]:  # type: ignore[type-arg]
+    def open(self, *, binary: bool, bom: bool = True) -> Iterator[IO[Any]]:
         dir_fd = self._open_folder()
         try:
             self.check_existing(dir_fd)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from psm_tui.core.errors import ValidationError
@@ -55,6 +56,11 @@ _WORKERS = {
     "joined_on": "tanggalbergabung tglbergabung mulaitugas tmt tmttugas tanggalmulai joined "
     "joinedon joindate startdate",
     "active": "status statusaktif aktif keaktifan active",
+    "bank_name": "bank namabank bankpenyalur bankname",
+    "bank_account": "norekening norek rekening nomorrekening norekeningbank noakun "
+    "accountnumber account bankaccount",
+    "bank_holder": "namapemilikrekening pemilikrekening atasnama atasnamarekening "
+    "namarekening accountholder holder",
 }
 CASE_COLUMNS = {f: tuple(v.split()) for f, v in {**_COMMON, **_CASES}.items()}
 WORKER_COLUMNS = {f: tuple(v.split()) for f, v in {**_COMMON, **_WORKERS}.items()}
@@ -67,7 +73,8 @@ FIELD_HEADERS = {
     "source": "Sumber", "description": "Keterangan", "reported_at": "Tanggal Lapor",
     "status": "Status", "outcome": "Hasil", "closed_at": "Tanggal Selesai", "dtsen": "DTSEN",
     "dtsen_desil": "Desil", "kind": "Jabatan", "joined_on": "Tanggal Bergabung",
-    "active": "Status",
+    "active": "Status", "bank_name": "Bank", "bank_account": "No Rekening",
+    "bank_holder": "Atas Nama",
 }  # fmt: skip
 
 
@@ -103,7 +110,7 @@ def map_columns(headers: list[str], columns: dict[str, tuple[str, ...]]) -> Colu
     return ColumnMap(index, headers, ignored)
 
 
-def header_predicate(columns: dict[str, tuple[str, ...]]):  # noqa: ANN201 - a predicate
+def header_predicate(columns: dict[str, tuple[str, ...]]) -> Callable[[list[str]], bool]:
     """A row is the header if it names the ``name`` column and at least one other known one."""
 
     def is_header(values: list[str]) -> bool:
@@ -165,7 +172,8 @@ def parse_when(value: str, field: str) -> dt.datetime | None:
             field,
         )
     try:
-        return dt.datetime(int(year), int(month), int(day), *(int(c or 0) for c in clock))
+        hour, minute, second = (int(c or 0) for c in clock)
+        return dt.datetime(int(year), int(month), int(day), hour, minute, second)
     except ValueError:
         raise ValidationError(
             _("Date {value} is impossible (day/month/year expected)").format(value=value), field

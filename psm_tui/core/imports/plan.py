@@ -12,32 +12,37 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
-from peewee import chunked
+from peewee import Field, chunked
 
 from psm_tui.core.imports.rows import CaseRow, Refusal, WorkerRow
 from psm_tui.i18n import _
 from psm_tui.store.models import Case, Client, ImportRecord, Worker
+from psm_tui.store.rows import tuples
 
 LOOKUP_CHUNK = 500
+R = TypeVar("R", CaseRow, WorkerRow)
 
 
 @dataclass
-class Plan:
+class Plan(Generic[R]):
     """What a checked file would do: the rows to write, and the rest accounted for."""
 
-    rows: list = field(default_factory=list)  # type: ignore[type-arg]
+    rows: list[R] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     already: int = 0
     clients: dict[int, int] = field(default_factory=dict)  # row -> existing client id
 
 
-def _existing(column, values: Iterable[object], *extra) -> list[tuple]:  # noqa: ANN001 - a field
+def _existing(
+    column: Field[Any], values: Iterable[Any], *extra: Field[Any]
+) -> list[tuple[Any, ...]]:
     """``(column, *extra)`` of the rows whose ``column`` is one of ``values`` (chunked IN)."""
-    found: list[tuple] = []
+    found: list[tuple[Any, ...]] = []
     model = column.model
     for chunk in chunked(sorted(set(values)), LOOKUP_CHUNK):
-        found.extend(model.select(column, *extra).where(column.in_(chunk)).tuples())
+        found.extend(tuples(model.select(column, *extra).where(column.in_(chunk))))
     return found
 
 
@@ -56,10 +61,10 @@ def _same_person(a: str, b: str) -> bool:
     return difflib.SequenceMatcher(None, " ".join(fa), " ".join(fb)).ratio() >= 0.85
 
 
-def _first_pass(rows: Sequence[CaseRow | WorkerRow], plan: Plan) -> list:  # type: ignore[type-arg]
+def _first_pass(rows: Sequence[R], plan: Plan[R]) -> list[R]:
     """Drop in-file repeats (refused) and rows a previous import already wrote (counted)."""
     seen: dict[str, int] = {}
-    unique = []
+    unique: list[R] = []
     for row in rows:
         if row.key in seen:
             plan.refusals.append(
@@ -73,10 +78,10 @@ def _first_pass(rows: Sequence[CaseRow | WorkerRow], plan: Plan) -> list:  # typ
     return [row for row in unique if row.key not in done]
 
 
-def plan_cases(rows: Sequence[CaseRow], nik_header: str) -> Plan:
+def plan_cases(rows: Sequence[CaseRow], nik_header: str) -> Plan[CaseRow]:
     """Clients are found by NIK: a known NIK links the case to that client when the names agree
     and is refused when they do not; a case that client already has on that day is refused."""
-    plan = Plan()
+    plan: Plan[CaseRow] = Plan()
     fresh = _first_pass(rows, plan)
     known = {
         nik: (cid, name)
@@ -141,10 +146,12 @@ def plan_cases(rows: Sequence[CaseRow], nik_header: str) -> Plan:
     return plan
 
 
-def plan_workers(rows: Sequence[WorkerRow], nik_header: str, kecamatan_header: str) -> Plan:
+def plan_workers(
+    rows: Sequence[WorkerRow], nik_header: str, kecamatan_header: str
+) -> Plan[WorkerRow]:
     """A worker's NIK is unique on the roster; without one, the same name in the same place is
     the same person; a kecamatan has one active TKSK."""
-    plan = Plan()
+    plan: Plan[WorkerRow] = Plan()
     fresh = _first_pass(rows, plan)
     by_nik = {
         nik: (wid, name)
@@ -153,15 +160,18 @@ def plan_workers(rows: Sequence[WorkerRow], nik_header: str, kecamatan_header: s
         )
     }
     by_place: dict[tuple[str, str], int] = {}
-    for wid, name, kel, kec in Worker.select(
-        Worker.id, Worker.name, Worker.kelurahan, Worker.kecamatan
-    ).tuples():
+    for wid, name, kel, kec in tuples(
+        Worker.select(Worker.id, Worker.name, Worker.kelurahan, Worker.kecamatan)
+    ):
         by_place[(" ".join(name.casefold().split()), kel or kec)] = wid
     tksk = {
         kec
-        for (kec,) in Worker.select(Worker.kecamatan)
-        .where(Worker.kind == "tksk", Worker.active == True)  # noqa: E712
-        .tuples()
+        for (kec,) in tuples(
+            Worker.select(Worker.kecamatan).where(
+                Worker.kind == "tksk",
+                Worker.active == True,  # noqa: E712
+            )
+        )
     }
     niks: dict[str, int] = {}
     for row in fresh:

@@ -40,7 +40,7 @@ class SourceTable:
     delimiter: str | None = None
     sheet: str | None = None
     estimated_rows: int | None = None
-    closers: list[Callable[[], None]] = field(default_factory=list)
+    closers: list[Callable[[], object]] = field(default_factory=list)
 
     def close(self) -> None:
         for closer in self.closers:
@@ -175,7 +175,7 @@ def _read_csv(
 ) -> SourceTable:
     encoding = detect_encoding(source.stream)
     lines = _count_lines(source.stream)
-    text = io.TextIOWrapper(source.stream, encoding=encoding, newline="")  # type: ignore[arg-type]
+    text = io.TextIOWrapper(source.stream, encoding=encoding, newline="")
     delimiter = sniff_delimiter(text.read(65536))
     text.seek(0)
     numbered = _csv_rows(csv.reader(text, delimiter=delimiter), source.name)

@@ -12,8 +12,9 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
+from psm_tui.core.bank import validate_account, validate_bank, validate_holder
 from psm_tui.core.dto import Actor, KelurahanRef, Ref
 from psm_tui.core.errors import PsmError, ValidationError
 from psm_tui.core.imports.columns import (
@@ -90,6 +91,9 @@ class WorkerRow:
     kecamatan: str
     joined_on: dt.date | None
     active: bool
+    bank_name: str | None = None
+    bank_account: str | None = None
+    bank_holder: str | None = None
 
 
 def row_key(*parts: object) -> str:
@@ -157,7 +161,7 @@ class RowChecker:
         if isinstance(hit, PsmError):
             cells.refuse(field, str(hit))
             return None
-        return hit  # type: ignore[return-value]
+        return cast(T, hit)  # what fn returned for these args
 
     def _in_scope(self, kecamatan_code: str) -> bool:
         """The actor may write in this kecamatan (an operator may be scoped to one)."""
@@ -254,10 +258,10 @@ class RowChecker:
         reported = self._reported(cells)
         status = self._choice(cells, "status", "status", "baru")
         closed, outcome = self._closing(cells, status, reported)
-        address = cells.get("address")
+        address: str | None = cells.get("address")
         if address:
             address = cells.check("address", validate_text, address, "address", limit=300)
-        description = cells.get("description")
+        description: str | None = cells.get("description")
         if description:
             description = cells.check("description", validate_text, description, "description")
         phone = None
@@ -267,6 +271,10 @@ class RowChecker:
         source = self._choice(cells, "source", "source", "datang_langsung")
         if cells.problems:
             return cells.problems
+        # Each of these is None only after a refusal, and a refused row has returned above.
+        assert name is not None and kel is not None and category is not None
+        assert dtsen is not None and priority is not None and source is not None
+        assert status is not None
         file_status = None
         if status in OPEN_STATUSES and status != "baru":
             file_status, status = status, "baru"
@@ -296,7 +304,7 @@ class RowChecker:
             outcome=outcome,
             closed_at=closed,
             file_status=file_status,
-        )  # type: ignore[arg-type]
+        )
 
     def _rt_rw(self, cells: _Cells) -> tuple[str, str]:
         rt_text, rw_text = cells.get("rt"), cells.get("rw")
@@ -363,6 +371,14 @@ class RowChecker:
                 _("Joining date {value} is in the future").format(value=cells.get("joined_on")),
             )
         active = self._choice(cells, "active", "active", "1")
+        bank = {
+            field: cells.check(field, check, text) if (text := cells.get(field)) else None
+            for field, check in (
+                ("bank_name", validate_bank),
+                ("bank_account", validate_account),
+                ("bank_holder", validate_holder),
+            )
+        }
         if cells.problems or kind is None or kec_code is None:
             return cells.problems
         kel_code = kel.code if kel and kind == "psm" else None
@@ -377,6 +393,7 @@ class RowChecker:
             kecamatan=kec_code,
             joined_on=joined.date() if joined else None,
             active=active != "0",
+            **bank,
         )
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from psm_tui.core import audit, clock
 from psm_tui.core.dto import Actor
@@ -34,7 +34,7 @@ from psm_tui.core.imports.columns import (
 )
 from psm_tui.core.imports.plan import Plan, plan_cases, plan_workers
 from psm_tui.core.imports.readers import SourceTable, is_blank, read_table
-from psm_tui.core.imports.rows import CaseRow, Refusal, RowChecker, WorkerRow
+from psm_tui.core.imports.rows import Refusal, RowChecker
 from psm_tui.core.imports.writer import write_cases, write_workers
 from psm_tui.core.users import require
 from psm_tui.core.validation import safe_display
@@ -157,10 +157,11 @@ def _columns(table: SourceTable, kind: str) -> ColumnMap:
 
 def _check_rows(
     table: SourceTable, checker: RowChecker, kind: str, result: ImportResult, report: Progress
-) -> list[CaseRow | WorkerRow]:
+) -> list[Any]:
+    """The rows that passed the checks: CaseRow or WorkerRow, by ``kind``."""
     check = checker.worker if kind == "workers" else checker.case
     estimate = max(table.estimated_rows or 0, 1)
-    checked: list[CaseRow | WorkerRow] = []
+    checked: list[Any] = []
     for number, values in table.rows:
         if is_blank(values):
             continue
@@ -178,7 +179,7 @@ def _check_rows(
     return checked
 
 
-def _account(result: ImportResult, plan: Plan) -> None:
+def _account(result: ImportResult, plan: Plan[Any]) -> None:
     """Fold the database checks into the result."""
     result.refusals = sorted(result.refusals + plan.refusals, key=lambda r: r.row)
     result.already_imported = plan.already
@@ -192,7 +193,12 @@ def _account(result: ImportResult, plan: Plan) -> None:
 
 
 def _write(
-    actor: Actor, kind: str, plan: Plan, result: ImportResult, now: dt.datetime, report: Progress
+    actor: Actor,
+    kind: str,
+    plan: Plan[Any],
+    result: ImportResult,
+    now: dt.datetime,
+    report: Progress,
 ) -> None:
     if kind == "cases":
         result.case_numbers = write_cases(actor, plan, result.source, now, report)

@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from peewee import Model, chunked, fn
 
@@ -20,16 +21,17 @@ from psm_tui.core.dto import Actor
 from psm_tui.core.imports.plan import Plan
 from psm_tui.core.imports.rows import CaseRow, WorkerRow
 from psm_tui.core.timeline import encode, fact
-from psm_tui.i18n import _
 from psm_tui.store import bulk as backend_bulk
 from psm_tui.store.database import db
 from psm_tui.store.models import Activity, Case, CaseCounter, Client, ImportRecord, Worker
+from psm_tui.store.rows import tuples
 
 WRITE_CHUNK = 5000
 CLIENT_FIELDS = (
     "name", "nik", "kk", "sex", "birth_date", "address", "rt", "rw", "kelurahan", "phone",
-    "dtsen", "dtsen_desil", "created_at", "updated_at",
+    "dtsen", "dtsen_desil", "dtsen_source", "dtsen_on", "version", "created_at", "updated_at",
 )  # fmt: skip
+DTSEN_IMPORTED = "impor"  # client.dtsen_source of a DTSEN status a file brought
 CASE_FIELDS = (
     "number", "client", "category", "priority", "status", "kelurahan", "worker", "description",
     "source", "outcome", "reported_at", "updated_at", "closed_at", "created_by", "updated_by",
@@ -37,13 +39,18 @@ CASE_FIELDS = (
 )  # fmt: skip
 WORKER_FIELDS = (
     "kind", "name", "nik", "phone", "kelurahan", "kecamatan", "active", "joined_on",
-    "inactive_reason", "inactive_on", "created_at",
+    "inactive_reason", "inactive_on", "created_at", "bank_name", "bank_account", "bank_holder",
 )  # fmt: skip
 ACTIVITY_FIELDS = ("case", "kind", "data", "author", "at", "worker")
 RECORD_FIELDS = ("kind", "key", "entity_id", "source", "row", "username", "at")
 
 
-def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[tuple]) -> int:
+def _dtsen_origin(status: str, now: dt.datetime) -> tuple[str | None, dt.date | None]:
+    """Where and when a known DTSEN status came from: this import, today."""
+    return (None, None) if status == "tidak_diketahui" else (DTSEN_IMPORTED, now.date())
+
+
+def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
     """Insert ``rows`` (values in ``fields`` order, already as stored: ids for foreign keys) with
     one prepared statement, a chunk at a time (``rows`` may be a generator). Returns the count."""
     chunks = chunked(rows, WRITE_CHUNK)
@@ -62,16 +69,16 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[tuple]
     return count
 
 
-def _new_ids(model: type[Model], after: int, count: int) -> list[int]:
+def _new_ids(model: type[Case | Client | Worker], after: int, count: int) -> list[int]:
     """The ids the database gave the ``count`` rows just inserted (in insert order)."""
-    ids = [i for (i,) in model.select(model.id).where(model.id > after).order_by(model.id).tuples()]
+    ids = [i for (i,) in tuples(model.select(model.id).where(model.id > after).order_by(model.id))]
     if len(ids) != count:
         raise RuntimeError(f"{model.__name__}: expected {count} new rows, found {len(ids)}")
     return ids
 
 
-def _max_id(model: type[Model]) -> int:
-    return model.select(fn.COALESCE(fn.MAX(model.id), 0)).scalar()
+def _max_id(model: type[Case | Client | Worker]) -> int:
+    return int(model.select(fn.COALESCE(fn.MAX(model.id), 0)).scalar())
 
 
 def reserve_case_numbers(year: int, count: int) -> list[str]:
@@ -98,13 +105,17 @@ class _Audit:
         self.detail = '{"event":"import.row","file":' + _text(source) + ',"row":'
 
     def row(self, action: str, entity: str, entity_id: int, changes: str, row: int,
-            number: str | None = None) -> tuple:  # fmt: skip
+            number: str | None = None) -> tuple[object, ...]:  # fmt: skip
         return (self.at, self.actor.username, action, entity, str(entity_id), number,
                 "{" + changes + "}", f"{self.detail}{row}}}")  # fmt: skip
 
 
 def write_cases(
-    actor: Actor, plan: Plan, source: str, now: dt.datetime, progress: Callable[[float], None]
+    actor: Actor,
+    plan: Plan[CaseRow],
+    source: str,
+    now: dt.datetime,
+    progress: Callable[[float], None],
 ) -> list[str]:
     """Write the planned cases with their new clients, timeline, audit rows and import keys;
     returns the case numbers given, sorted."""
@@ -124,13 +135,15 @@ def write_cases(
     before = _max_id(Client)
     bulk_insert(Client, CLIENT_FIELDS, (
         (r.name, r.nik, r.kk, r.sex, r.birth_date, r.address, r.rt, r.rw, r.kelurahan, r.phone,
-         r.dtsen, r.dtsen_desil, now, now) for r in new_clients))  # fmt: skip
+         r.dtsen, r.dtsen_desil, *_dtsen_origin(r.dtsen, now), 1, now, now)
+        for r in new_clients))  # fmt: skip
     client_ids = _new_ids(Client, before, len(new_clients))
     progress(0.2)
     created = {r.row: cid for r, cid in zip(new_clients, client_ids, strict=True)}
     for row in rows:
         if row.row not in client_of:
-            client_of[row.row] = created.get(row.row) or created[first_with[row.nik].row]
+            # Not created for itself: the first row with its NIK was (so it has one).
+            client_of[row.row] = created.get(row.row) or created[first_with[row.nik or ""].row]
     before = _max_id(Case)
     with backend_bulk.case_search_suspended(db.obj, before):
         bulk_insert(Case, CASE_FIELDS, (
@@ -170,15 +183,20 @@ def _imported(source: str, row: CaseRow) -> str:
 
 
 def write_workers(
-    actor: Actor, plan: Plan, source: str, now: dt.datetime, progress: Callable[[float], None]
+    actor: Actor,
+    plan: Plan[WorkerRow],
+    source: str,
+    now: dt.datetime,
+    progress: Callable[[float], None],
 ) -> None:
-    rows: list[WorkerRow] = plan.rows
-    reason = _("inactive in the imported roster")
+    rows = plan.rows
+    reason = encode(fact("roster.inactive"))  # worded when read (migration 0011)
     backend_bulk.lock_against_inserts(db.obj, Worker._meta.table_name)
     before = _max_id(Worker)
     bulk_insert(Worker, WORKER_FIELDS, (
         (r.kind, r.name, r.nik, r.phone, r.kelurahan, r.kecamatan, r.active, r.joined_on,
-         None if r.active else reason, None if r.active else now.date(), now)
+         None if r.active else reason, None if r.active else now.date(), now,
+         r.bank_name, r.bank_account, r.bank_holder)
         for r in rows))  # fmt: skip
     ids = _new_ids(Worker, before, len(rows))
     progress(0.5)
@@ -187,7 +205,7 @@ def write_workers(
         audit.row("worker.import", "worker", wid,
                   f'"kind": [null, "{r.kind}"], "name": [null, {_text(r.name)}], '
                   f'"kelurahan": [null, {_text(r.kelurahan)}], '
-                  f'"kecamatan": [null, "{r.kecamatan}"], "active": [null, {_text(r.active)}]',
+                  f'"kecamatan": [null, "{r.kecamatan}"], "active": [null, {json.dumps(r.active)}]',
                   r.row)
         for wid, r in zip(ids, rows, strict=True)))  # fmt: skip
     bulk_insert(ImportRecord, RECORD_FIELDS, (

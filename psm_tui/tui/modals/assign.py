@@ -15,10 +15,11 @@ from textual.widgets import DataTable, Static
 
 from psm_tui.core import assignment
 from psm_tui.core.dto import AssignResult, Candidate, CaseSummary
-from psm_tui.i18n import _
+from psm_tui.i18n import N_, _
 from psm_tui.tui.context import actor
-from psm_tui.tui.keys import N_
-from psm_tui.tui.modals.base import Dialog
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import JobResult
+from psm_tui.tui.modals.base import SAVE_GROUP, Dialog
 from psm_tui.tui.text import plain
 from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 
@@ -34,6 +35,11 @@ class AssignDialog(Dialog[AssignResult]):
         Binding("A", "auto", N_("Auto-assign"), id="assign.auto"),
     ]
     SAVE_LABEL = N_("Assign")
+
+    class Listed(JobResult):
+        def __init__(self, candidates: list[Candidate]) -> None:
+            super().__init__()
+            self.candidates = candidates
 
     def __init__(self, case: CaseSummary) -> None:
         super().__init__()
@@ -65,10 +71,17 @@ class AssignDialog(Dialog[AssignResult]):
         table = self.query_one(DataTable)
         table.loading = True
         table.focus()
-        self.submit(partial(assignment.candidates, self.case.number), self._listed)
+        self.begin_saving()  # keys wait for the list
+        self._list(self.case.number)
 
-    def _listed(self, candidates: list[Candidate]) -> None:
-        self.candidates = candidates
+    @db_worker(group=SAVE_GROUP, exclusive=True)
+    def _list(self, number: str) -> Listed:
+        return self.Listed(assignment.candidates(number))
+
+    @on(Listed)
+    def _listed(self, message: Listed) -> None:
+        self.saving = False
+        self.candidates = candidates = message.candidates
         table = self.query_one(DataTable)
         table.loading = False
         for candidate in candidates:
@@ -112,6 +125,6 @@ class AssignDialog(Dialog[AssignResult]):
             )
 
     @on(DataTable.RowSelected)
-    def _picked(self, event: DataTable.RowSelected) -> None:
+    def _worker_chosen(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_save()

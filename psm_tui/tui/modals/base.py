@@ -8,7 +8,7 @@ user can fix stay in the dialog; a stale save closes it and the app offers to re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,23 +19,34 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
 from psm_tui.core.errors import PsmError, StaleVersionError
-from psm_tui.i18n import _
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.i18n import N_, _
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.keys import TranslatedScreen
+from psm_tui.tui.messages import JobFailed, JobResult
 from psm_tui.tui.text import plain
 from psm_tui.tui.widgets.key_footer import KeyFooter
 
 R = TypeVar("R")
+SAVE_GROUP = "save"  # the dialog's saves: ctrl+s waits for them
 
 
-class Dialog(TranslatedBindings, ModalScreen[R]):
+class Dialog(TranslatedScreen, ModalScreen[R]):
     """Subclasses give ``title()``, ``body()`` and ``save()``; enter in a field moves on."""
+
+    class Saved(JobResult):
+        """The save's service call finished with ``result``, which the dialog closes with."""
+
+        def __init__(self, result: object) -> None:
+            super().__init__()
+            self.result = result
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
         Binding("ctrl+s", "save", N_("Save"), id="dialog.save"),
     ]
     SAVE_LABEL = N_("Save")
+    # the worker groups whose PsmError is shown in the error line (others go to the app)
+    ERROR_LINE_GROUPS: ClassVar[frozenset[str]] = frozenset({SAVE_GROUP})
 
     def __init__(self) -> None:
         super().__init__()
@@ -99,26 +110,36 @@ class Dialog(TranslatedBindings, ModalScreen[R]):
         else:
             self.focus_next()
 
-    def submit(self, job: Callable[[], Any], done: Callable[[Any], None] | None = None) -> None:
-        """Run ``job`` (a service call) in a worker; dismiss with its result unless ``done``."""
+    def submit(self, job: Callable[[], R]) -> None:
+        """Run ``job`` (a service call) in a worker; the dialog closes with its result."""
+        self.begin_saving()
+        self._save(job)
+
+    def begin_saving(self) -> None:
+        """A ``SAVE_GROUP`` worker starts: ctrl+s waits for it; its failure shows here."""
         self.saving = True
         self.show_error("")
 
-        def finished(result: Any) -> None:
-            self.saving = False
-            if done is not None:
-                done(result)
-            else:
-                self.dismiss(result)
+    @db_worker(group=SAVE_GROUP, exclusive=True)
+    def _save(self, job: Callable[[], R]) -> Saved:
+        return self.Saved(job())
 
-        run_db(self, job, finished, on_error=self._failed, group="save", exclusive=True)
-
-    def _failed(self, error: BaseException) -> bool:
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
         self.saving = False
-        if isinstance(error, StaleVersionError):
+        self.dismiss(cast(R, message.result))  # what submit's job gave
+
+    @on(JobFailed)
+    def _failed(self, message: JobFailed) -> None:
+        """A failed save: a mistake the user can fix stays in the dialog; a stale save closes
+        it (the app then offers to reload); anything else goes on to the app."""
+        if message.owner is not self or message.group not in self.ERROR_LINE_GROUPS:
+            return
+        self.saving = False
+        if isinstance(message.error, StaleVersionError):
+            message.stop()
             self.dismiss(None)
-            return False
-        if isinstance(error, PsmError):
-            self.show_error(str(error))
-            return True
-        return False
+            self.app.post_message(JobFailed(self, message.error))  # the app offers the reload
+        elif isinstance(message.error, PsmError):
+            message.stop()
+            self.show_error(str(message.error))

@@ -6,21 +6,28 @@ from collections.abc import Iterable
 from functools import partial
 
 from rich.text import Text
+from textual import on
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from psm_tui.core import bulk
 from psm_tui.core.bulk import BulkResult, PlanItem
-from psm_tui.i18n import _
+from psm_tui.i18n import N_, _
 from psm_tui.tui.context import actor
-from psm_tui.tui.keys import N_
-from psm_tui.tui.modals.base import Dialog
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import JobResult
+from psm_tui.tui.modals.base import SAVE_GROUP, Dialog
 from psm_tui.tui.text import plain
 from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 
 
 class BulkAssignDialog(Dialog[BulkResult]):
     SAVE_LABEL = N_("Assign all")
+
+    class Planned(JobResult):
+        def __init__(self, plan: list[PlanItem]) -> None:
+            super().__init__()
+            self.plan = plan
 
     def __init__(self, numbers: list[str]) -> None:
         super().__init__()
@@ -46,10 +53,17 @@ class BulkAssignDialog(Dialog[BulkResult]):
         table = self.query_one(DataTable)
         table.loading = True
         table.focus()
-        self.submit(partial(bulk.plan, self.numbers), self._planned)
+        self.begin_saving()  # ctrl+s waits for the plan
+        self._plan(self.numbers)
 
-    def _planned(self, plan: list[PlanItem]) -> None:
-        self.plan = plan
+    @db_worker(group=SAVE_GROUP, exclusive=True)
+    def _plan(self, numbers: list[str]) -> Planned:
+        return self.Planned(bulk.plan(numbers))
+
+    @on(Planned)
+    def _planned(self, message: Planned) -> None:
+        self.saving = False
+        self.plan = plan = message.plan
         table = self.query_one(DataTable)
         table.loading = False
         for item in plan:

@@ -9,15 +9,15 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from psm_tui.core.emergency import REASON_MIN
-from psm_tui.i18n import _
+from psm_tui.i18n import N_, _
+from psm_tui.tui.case_record import CaseRecord, read_case
 from psm_tui.tui.context import actor
-from psm_tui.tui.keys import N_
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import plain
 from psm_tui.tui.widgets.inputs import TextInput
 
 
-class EmergencyDialog(Dialog[tuple]):  # type: ignore[type-arg]
+class EmergencyDialog(Dialog[CaseRecord]):
     """Dismisses with what the case screen shows (the case and its audit trail), or None."""
 
     SAVE_LABEL = N_("Open the case")
@@ -47,8 +47,6 @@ class EmergencyDialog(Dialog[tuple]):  # type: ignore[type-arg]
         self.query_one("#reason", TextInput).focus()
 
     def save(self) -> None:
-        from psm_tui.tui.screens.case_detail import load
-
         reason = self.query_one("#reason", TextInput).value
         if len(reason.strip()) < REASON_MIN:
             self.show_error(
@@ -57,4 +55,4 @@ class EmergencyDialog(Dialog[tuple]):  # type: ignore[type-arg]
                 )
             )
             return
-        self.submit(partial(load, actor(self), self.number, first=True, emergency=reason))
+        self.submit(partial(read_case, actor(self), self.number, first=True, emergency=reason))

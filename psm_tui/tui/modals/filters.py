@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from textual import on
 from textual.widget import Widget
 from textual.widgets import Checkbox, Select
 
@@ -18,10 +19,10 @@ from psm_tui.core.labels import (
     status_label,
 )
 from psm_tui.core.reference import all_categories, all_kecamatan, all_kelurahan
-from psm_tui.i18n import _
+from psm_tui.i18n import N_, _
 from psm_tui.tui.context import actor
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import JobResult
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.widgets.inputs import TypeSelect
 
@@ -33,6 +34,17 @@ def _choice(value: object) -> str | None:
 
 
 class FilterDialog(Dialog[CaseFilter]):
+    class ListsRead(JobResult):
+        """The choices of the kecamatan, kelurahan and category lists."""
+
+        def __init__(
+            self, kecamatan: list[Ref], kelurahan: list[KelurahanRef], categories: list[Ref]
+        ) -> None:
+            super().__init__()
+            self.kecamatan = kecamatan
+            self.kelurahan = kelurahan
+            self.categories = categories
+
     SAVE_LABEL = N_("Apply")
 
     def __init__(self, current: CaseFilter) -> None:
@@ -72,10 +84,15 @@ class FilterDialog(Dialog[CaseFilter]):
 
     def on_mount(self) -> None:
         self.query_one("#status", Select).focus()
-        run_db(self, lambda: (all_kecamatan(), all_kelurahan(), all_categories()), self._loaded)
+        self._read_lists()
 
-    def _loaded(self, lists: tuple[list[Ref], list[KelurahanRef], list[Ref]]) -> None:
-        kecamatan, kelurahan, categories = lists
+    @db_worker()
+    def _read_lists(self) -> ListsRead:
+        return self.ListsRead(all_kecamatan(), all_kelurahan(), all_categories())
+
+    @on(ListsRead)
+    def _loaded(self, message: ListsRead) -> None:
+        kecamatan, kelurahan, categories = message.kecamatan, message.kelurahan, message.categories
         f = self.current
         self._fill("kecamatan", [(k.name, k.code) for k in kecamatan], f.kecamatan)
         self._fill(

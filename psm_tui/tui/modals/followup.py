@@ -12,14 +12,15 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from psm_tui.core import clock, followups
+from psm_tui.core import clock, followups, programmes
 from psm_tui.core.dto import CaseSummary, FollowUpInfo, Ref
 from psm_tui.core.followups import FOLLOWUP_TRANSITIONS
 from psm_tui.core.labels import followup_status_label
 from psm_tui.core.reference import all_opds
 from psm_tui.i18n import _, format_date
 from psm_tui.tui.context import actor, settings
-from psm_tui.tui.jobs import run_db
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import JobResult
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import plain
 from psm_tui.tui.widgets.inputs import TextInput, TypeSelect
@@ -27,6 +28,11 @@ from psm_tui.tui.widgets.inputs import TextInput, TypeSelect
 
 class FollowUpDialog(Dialog[FollowUpInfo]):
     """A new follow-up; the due date defaults to ``settings.followup_due_days`` from today."""
+
+    class OpdsRead(JobResult):
+        def __init__(self, opds: list[Ref]) -> None:
+            super().__init__()
+            self.opds = opds
 
     def __init__(self, case: CaseSummary) -> None:
         super().__init__()
@@ -44,11 +50,16 @@ class FollowUpDialog(Dialog[FollowUpInfo]):
         yield self.field(_("Due"), TextInput(due.isoformat(), id="due", placeholder="YYYY-MM-DD"))
 
     def on_mount(self) -> None:
-        run_db(self, all_opds, self._opds)
+        self._read_opds()
 
-    def _opds(self, opds: list[Ref]) -> None:
+    @db_worker()
+    def _read_opds(self) -> OpdsRead:
+        return self.OpdsRead(all_opds())
+
+    @on(OpdsRead)
+    def _opds(self, message: OpdsRead) -> None:
         select = self.query_one("#opd", Select)
-        select.set_options([(f"{o.name} ({o.code})", o.code) for o in opds])
+        select.set_options([(f"{o.name} ({o.code})", o.code) for o in message.opds])
         select.focus()
 
     def save(self) -> None:
@@ -72,7 +83,13 @@ class FollowUpDialog(Dialog[FollowUpInfo]):
 
 
 class FollowUpStatusDialog(Dialog[FollowUpInfo]):
-    """Record the OPD's answer: accepted, done, rejected (with its reason) or cancelled."""
+    """Record the OPD's answer: accepted, done, rejected (with its reason) or cancelled; and,
+    when the answer is that the client now receives a programme, that enrolment."""
+
+    class ProgrammesRead(JobResult):
+        def __init__(self, programmes: list[Ref]) -> None:
+            super().__init__()
+            self.programmes = programmes
 
     def __init__(self, followup: FollowUpInfo) -> None:
         super().__init__()
@@ -106,6 +123,10 @@ class FollowUpStatusDialog(Dialog[FollowUpInfo]):
             _("Response"),
             TextInput(id="response", placeholder=_("the OPD's answer (required when rejected)")),
         )
+        yield self.field(
+            _("Programme"),
+            TypeSelect([], prompt=_("none: no programme received"), id="programme"),
+        )
 
     def on_mount(self) -> None:
         options = self.query_one("#targets", OptionList)
@@ -114,6 +135,17 @@ class FollowUpStatusDialog(Dialog[FollowUpInfo]):
             options.focus()
         else:
             self.show_error(_("This follow-up is finished."))
+        self._read_programmes()
+
+    @db_worker()
+    def _read_programmes(self) -> ProgrammesRead:
+        return self.ProgrammesRead(programmes.all_programmes())
+
+    @on(ProgrammesRead)
+    def _programmes(self, message: ProgrammesRead) -> None:
+        self.query_one("#programme", Select).set_options(
+            [(f"{p.code}: {p.name}", p.code) for p in message.programmes]
+        )
 
     @on(OptionList.OptionSelected, "#targets")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -125,12 +157,14 @@ class FollowUpStatusDialog(Dialog[FollowUpInfo]):
         if index is None or not self.targets:
             return
         response = self.query_one("#response", TextInput).value
+        programme = self.query_one("#programme", Select).value
         self.submit(
             partial(
-                followups.update_followup,
+                followups.answer_followup,
                 actor(self),
                 self.followup.id,
                 self.targets[index],
                 response=response or None,
+                programme=None if programme is Select.NULL else str(programme),
             )
         )

@@ -3,7 +3,7 @@ possible duplicates (same NIK, same No. KK, similar name in the kelurahan) shown
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from textual import on
@@ -14,7 +14,7 @@ from textual.widgets import Input, Select, Static
 
 from psm_tui.core import cases
 from psm_tui.core.case_queries import mask_nik
-from psm_tui.core.dto import DuplicateHint, Ref, RegisterResult
+from psm_tui.core.dto import Actor, DuplicateHint, Ref, RegisterResult
 from psm_tui.core.errors import ValidationError
 from psm_tui.core.labels import PRIORITIES, SOURCES, priority_label, source_label
 from psm_tui.core.reference import all_categories
@@ -27,30 +27,35 @@ from psm_tui.core.validation import (
     validate_phone,
     validate_rt_rw,
 )
-from psm_tui.i18n import _
+from psm_tui.i18n import N_, _
 from psm_tui.tui.context import actor
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_
-from psm_tui.tui.modals.base import Dialog
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import JobResult
+from psm_tui.tui.modals.base import SAVE_GROUP, Dialog
 from psm_tui.tui.text import plain
 from psm_tui.tui.widgets.inputs import ServiceValidator, TextInput, TypeSelect
 from psm_tui.tui.widgets.kelurahan_picker import KelurahanPicker
 
 DuplicateKey = tuple[str, str, str | None, str | None]
+DUPLICATES_GROUP = "duplicates"
 
 
-def _quiet(check: object, value: str) -> str | None:
+def _quiet(check: Callable[[str], str | None], value: str) -> str | None:
     """The normalised value, or None if it does not validate (the save will say why)."""
     try:
-        return check(value)  # type: ignore[operator, no-any-return]
+        return check(value)
     except ValidationError:
         return None
 
 
 def text_field(
-    id: str, placeholder: str = "", check: object = None, *, required: bool = False
+    id: str,
+    placeholder: str = "",
+    check: Callable[[str], object] | None = None,
+    *,
+    required: bool = False,
 ) -> TextInput:
-    validators = [ServiceValidator(check)] if check else None  # type: ignore[arg-type]
+    validators = [ServiceValidator(check)] if check else None
     return TextInput(
         id=id,
         placeholder=placeholder,
@@ -62,6 +67,23 @@ def text_field(
 
 class NewCaseDialog(Dialog[RegisterResult]):
     SAVE_LABEL = N_("Register")
+    ERROR_LINE_GROUPS = frozenset({SAVE_GROUP, DUPLICATES_GROUP})
+
+    class CategoriesRead(JobResult):
+        def __init__(self, categories: list[Ref]) -> None:
+            super().__init__()
+            self.categories = categories
+
+    class DuplicatesFound(JobResult):
+        """The clients like ``key``; with ``then_register`` the look was ctrl+s's."""
+
+        def __init__(
+            self, key: DuplicateKey, hints: list[DuplicateHint], *, then_register: bool
+        ) -> None:
+            super().__init__()
+            self.key = key
+            self.hints = hints
+            self.then_register = then_register
 
     def __init__(self) -> None:
         super().__init__()
@@ -131,11 +153,16 @@ class NewCaseDialog(Dialog[RegisterResult]):
     async def _mount_rest(self) -> None:
         await self.query_one(".form").mount_all(self.rest())
         self.complete = True
-        run_db(self, all_categories, self._categories)
+        self._read_categories()
 
-    def _categories(self, categories: list[Ref]) -> None:
+    @db_worker()
+    def _read_categories(self) -> CategoriesRead:
+        return self.CategoriesRead(all_categories())
+
+    @on(CategoriesRead)
+    def _categories(self, message: CategoriesRead) -> None:
         self.query_one("#category", Select).set_options(
-            [(f"{c.code}. {c.name}", c.code) for c in categories]
+            [(f"{c.code}. {c.name}", c.code) for c in message.categories]
         )
 
     def value(self, id: str) -> str:
@@ -159,7 +186,7 @@ class NewCaseDialog(Dialog[RegisterResult]):
             self._schedule_duplicates()
 
     @on(KelurahanPicker.Picked)
-    def _picked(self) -> None:
+    def _kelurahan_picked(self) -> None:
         self._schedule_duplicates()
         self.query_one("#category", Select).focus()
 
@@ -184,19 +211,19 @@ class NewCaseDialog(Dialog[RegisterResult]):
         key = self._key()
         if key is None:
             return
-        run_db(
-            self,
-            partial(cases.find_duplicates, *key, actor=actor(self)),
-            partial(self._duplicates_found, key, then_register),
-            on_error=self._failed,
-            group="duplicates",
-            exclusive=True,
-        )
+        self._find_duplicates(key, actor(self), then_register=then_register)
 
-    def _duplicates_found(
-        self, key: DuplicateKey, then_register: bool, hints: list[DuplicateHint]
-    ) -> None:
-        self.duplicates = hints
+    @db_worker(group=DUPLICATES_GROUP, exclusive=True)
+    def _find_duplicates(
+        self, key: DuplicateKey, who: Actor, *, then_register: bool
+    ) -> DuplicatesFound:
+        hints = cases.find_duplicates(*key, actor=who)
+        return self.DuplicatesFound(key, hints, then_register=then_register)
+
+    @on(DuplicatesFound)
+    def _duplicates_found(self, message: DuplicatesFound) -> None:
+        key, then_register = message.key, message.then_register
+        self.duplicates = hints = message.hints
         area = self.query_one("#duplicates", Static)
         area.set_class(bool(hints), "-shown")
         lines = [_("Possible duplicates:")] + [

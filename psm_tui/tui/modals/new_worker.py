@@ -13,10 +13,10 @@ from psm_tui.core import workers
 from psm_tui.core.dto import Ref, WorkerInfo
 from psm_tui.core.reference import all_kecamatan
 from psm_tui.core.validation import validate_name, validate_nik, validate_phone
-from psm_tui.i18n import _
+from psm_tui.i18n import N_, _
 from psm_tui.tui.context import actor
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import JobResult
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.widgets.inputs import ServiceValidator, TextInput, TypeSelect
 from psm_tui.tui.widgets.kelurahan_picker import KelurahanPicker
@@ -24,6 +24,11 @@ from psm_tui.tui.widgets.kelurahan_picker import KelurahanPicker
 
 class NewWorkerDialog(Dialog[WorkerInfo]):
     SAVE_LABEL = N_("Add")
+
+    class KecamatanRead(JobResult):
+        def __init__(self, kecamatan: list[Ref]) -> None:
+            super().__init__()
+            self.kecamatan = kecamatan
 
     def heading(self) -> str:
         return _("New PSM or TKSK")
@@ -68,10 +73,16 @@ class NewWorkerDialog(Dialog[WorkerInfo]):
     def on_mount(self) -> None:
         self.query_one("#kecamatan-row").display = False
         self.query_one("#name", TextInput).focus()
-        run_db(self, all_kecamatan, self._kecamatan)
+        self._read_kecamatan()
 
-    def _kecamatan(self, kecamatan: list[Ref]) -> None:
-        self.query_one("#kecamatan", Select).set_options([(k.name, k.code) for k in kecamatan])
+    @db_worker()
+    def _read_kecamatan(self) -> KecamatanRead:
+        return self.KecamatanRead(all_kecamatan())
+
+    @on(KecamatanRead)
+    def _kecamatan(self, message: KecamatanRead) -> None:
+        choices = [(k.name, k.code) for k in message.kecamatan]
+        self.query_one("#kecamatan", Select).set_options(choices)
 
     @on(Select.Changed, "#kind")
     def _kind(self, event: Select.Changed) -> None:

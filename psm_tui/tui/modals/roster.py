@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from rich.text import Text
 from textual import on
@@ -25,10 +25,11 @@ from psm_tui.core.dto import WorkerInfo
 from psm_tui.core.roster import RosterChange
 from psm_tui.core.training import TrainingDetail
 from psm_tui.core.workers import WorkerFilter, list_workers
-from psm_tui.i18n import _, ngettext
+from psm_tui.i18n import N_, _, ngettext
 from psm_tui.tui.context import actor
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.keys import TranslatedScreen
+from psm_tui.tui.messages import JobResult
 from psm_tui.tui.modals.base import Dialog
 from psm_tui.tui.text import clean, fit, plain
 from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
@@ -89,6 +90,11 @@ class _HandoverDialog(Dialog[RosterChange]):
 
     SAVE_LABEL = N_("Hand over and save")
 
+    class ColleaguesRead(JobResult):
+        def __init__(self, colleagues: list[WorkerInfo]) -> None:
+            super().__init__()
+            self.colleagues = colleagues
+
     def __init__(self, worker: WorkerInfo) -> None:
         super().__init__()
         self.worker = worker
@@ -117,8 +123,11 @@ class _HandoverDialog(Dialog[RosterChange]):
 
     def on_mount(self) -> None:
         if self.worker.open_cases:
-            colleagues = partial(list_workers, WorkerFilter(kecamatan=self.worker.kecamatan_code))
-            run_db(self, colleagues, self._colleagues)
+            self._read_colleagues(WorkerFilter(kecamatan=self.worker.kecamatan_code))
+
+    @db_worker()
+    def _read_colleagues(self, filters: WorkerFilter) -> ColleaguesRead:
+        return self.ColleaguesRead(list_workers(filters))
 
     def _options(self, colleagues: list[WorkerInfo]) -> list[tuple[Text, str]]:
         options = [(Text(_("Automatic: fewest open cases near each case")), AUTO)]
@@ -137,18 +146,26 @@ class _HandoverDialog(Dialog[RosterChange]):
         ]
         return options
 
-    def _colleagues(self, colleagues: list[WorkerInfo]) -> None:
+    @on(ColleaguesRead)
+    def _colleagues(self, message: ColleaguesRead) -> None:
         select = self.query_one("#handover", Select)
-        select.set_options(self._options(colleagues))
+        select.set_options(self._options(message.colleagues))
         select.value = AUTO
 
-    def handover(self) -> dict[str, object]:
+    def handover(self) -> Handover:
         if not self.worker.open_cases:
             return {"auto": True}  # nothing (or only a stray new case) to hand over
         choice = self.query_one("#handover", Select).value
         if choice == AUTO or choice is Select.NULL:
             return {"auto": True}
         return {"to": [int(str(choice))]}
+
+
+class Handover(TypedDict, total=False):
+    """How the open cases are handed over: the ``auto`` and ``to`` of ``core.roster``."""
+
+    auto: bool
+    to: list[int]
 
 
 class MoveDialog(_HandoverDialog):
@@ -174,7 +191,7 @@ class MoveDialog(_HandoverDialog):
             return
         self.submit(
             partial(roster.move_worker, actor(self), self.worker.id, target.code, **self.handover())
-        )  # type: ignore[arg-type]
+        )
 
 
 class DeactivateDialog(_HandoverDialog):
@@ -197,10 +214,10 @@ class DeactivateDialog(_HandoverDialog):
             partial(
                 roster.deactivate_worker, actor(self), self.worker.id, reason, **self.handover()
             )
-        )  # type: ignore[arg-type]
+        )
 
 
-class HandoverReport(TranslatedBindings, ModalScreen[None]):
+class HandoverReport(TranslatedScreen, ModalScreen[None]):
     """Where each open case went, and why; escape or enter closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

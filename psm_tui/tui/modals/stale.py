@@ -12,12 +12,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from psm_tui.core.errors import StaleVersionError
-from psm_tui.i18n import _, format_datetime
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.i18n import N_, _, format_datetime
+from psm_tui.tui.keys import TranslatedScreen
 from psm_tui.tui.text import plain
 
 
-class StaleDialog(TranslatedBindings, ModalScreen[bool]):
+class StaleDialog(TranslatedScreen, ModalScreen[bool]):
     """Dismisses True to reload."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -1,22 +1,22 @@
 """One case: client and case facts, follow-ups, timeline, assignments and audit history; the
-case keys (a f s c p) act on it."""
+case keys (a f s c p) act on it; l prints a referral letter or the case summary, and
+``o`` opens the client's own record."""
 
 from __future__ import annotations
 
-from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from psm_tui.core import audit, case_queries, privacy
-from psm_tui.core.audit_text import AuditLine, audit_lines
+from psm_tui.core.audit_text import AuditLine
 from psm_tui.core.dto import Actor, CaseDetail, CaseSummary
 from psm_tui.core.errors import OutOfScope
 from psm_tui.core.labels import (
@@ -28,16 +28,20 @@ from psm_tui.core.labels import (
     status_label,
 )
 from psm_tui.core.masks import born_text
+from psm_tui.core.outbox import fetch_hint
 from psm_tui.core.validation import sex_label
-from psm_tui.i18n import _, format_date, format_datetime
+from psm_tui.i18n import N_, _, format_date, format_datetime
 from psm_tui.tui.case_actions import CaseActions
-from psm_tui.tui.context import actor
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, VIEW_BINDINGS, TranslatedBindings, case_action_bindings
+from psm_tui.tui.case_record import CaseRecord, read_case
+from psm_tui.tui.context import actor, boundary, psm_app
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.keys import VIEW_BINDINGS, TranslatedScreen, case_action_bindings
+from psm_tui.tui.messages import JobFailed, JobResult
 from psm_tui.tui.text import plain
 from psm_tui.tui.widgets.key_footer import KeyFooter
 
-AUDIT_SHOWN = 200
+if TYPE_CHECKING:
+    from psm_tui.tui.modals.letter import LetterMade
 
 
 def section(title: str) -> Text:
@@ -150,12 +154,19 @@ def audit_table(lines: list[AuditLine]) -> RenderableType:
     return table
 
 
-class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
+class CaseDetailScreen(CaseActions, TranslatedScreen, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="detail.back"),
         *case_action_bindings(),
+        Binding("l", "letter", N_("Letter"), id="detail.letter"),
+        Binding("o", "client", N_("Client"), show=False, id="detail.client"),
         *VIEW_BINDINGS,
     ]
+
+    class Loaded(JobResult):
+        def __init__(self, record: CaseRecord) -> None:
+            super().__init__()
+            self.record = record
 
     def __init__(self, number: str, summary: CaseSummary | None = None) -> None:
         super().__init__()
@@ -174,32 +185,35 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        run_db(
-            self,
-            partial(load, actor(self), self.number, first=self.detail is None),
-            self._show,
-            on_error=self._refused,
-            group="detail",
-            exclusive=True,
-        )
+        self._read(actor(self), first=self.detail is None)
 
-    def _refused(self, error: BaseException) -> bool:
+    @db_worker(group="detail", exclusive=True)
+    def _read(self, who: Actor, *, first: bool) -> Loaded:
+        return self.Loaded(read_case(who, self.number, first=first))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self._show(message.record)
+
+    @on(JobFailed)
+    def _refused(self, message: JobFailed) -> None:
         """A case outside the user's kecamatan: offer akses darurat (a reason, audited)."""
-        if not isinstance(error, OutOfScope) or self.detail is not None:
-            return False
-        from psm_tui.tui.modals.emergency import EmergencyDialog
+        if message.owner is not self or self.detail is not None:
+            return
+        if isinstance(message.error, OutOfScope):
+            from psm_tui.tui.modals.emergency import EmergencyDialog
 
-        self.app.push_screen(EmergencyDialog(self.number, str(error)), self._granted)
-        return True
+            message.stop()
+            self.app.push_screen(EmergencyDialog(self.number, str(message.error)), self._granted)
 
-    def _granted(self, loaded: tuple[CaseDetail, list[AuditLine]] | None) -> None:
+    def _granted(self, loaded: CaseRecord | None) -> None:
         if loaded is None:
             self.dismiss(None)
         else:
             self._show(loaded)
 
-    def _show(self, loaded: tuple[CaseDetail, list[AuditLine]]) -> None:
-        self.detail, lines = loaded
+    def _show(self, record: CaseRecord) -> None:
+        self.detail, lines = record.detail, record.audit
         s = self.summary = self.detail.summary
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(f" {s.number} ", style="reverse bold")
@@ -230,23 +244,34 @@ class CaseDetailScreen(CaseActions, TranslatedBindings, Screen[None]):
     def after_change(self, number: str | None = None) -> None:
         self.refresh_data()
 
+    def action_letter(self) -> None:
+        """Print a referral letter or the case summary (numbered, audited)."""
+        if self.detail is None:
+            return
+        from psm_tui.tui.modals.letter import LetterDialog
+
+        self.app.push_screen(LetterDialog(self.detail), self._printed)
+
+    def _printed(self, result: LetterMade | None) -> None:
+        if result is not None:
+            message = _("Letter {number} written to {file}").format(
+                number=result.number, file=result.output
+            )
+            if boundary(self).remote:
+                message += ". " + fetch_hint(result.output.removeprefix("outbox/"))
+            self.app.notify(message, markup=False, timeout=12)
+
     def action_back(self) -> None:
         self.dismiss(None)
 
+    def action_client(self) -> None:
+        """The client's record: every case of theirs, their household and programmes."""
+        from psm_tui.tui.screens.client import ClientScreen
+
+        if self.detail is None:
+            self.app.notify(_("Still loading."), severity="warning")
+            return
+        self.app.push_screen(ClientScreen(self.detail.client.id))
+
     async def action_switch_view(self, name: str) -> None:
-        await self.app.switch_view(name)  # type: ignore[attr-defined]
-
-
-def load(
-    who: Actor, number: str, *, first: bool, emergency: str | None = None
-) -> tuple[CaseDetail, list[AuditLine]]:
-    """The case and its audit trail, read together in one worker; opening it is audited
-    (with ``emergency``, a reason: akses darurat to a case outside the user's scope)."""
-    if emergency is not None:
-        detail = privacy.view_case_emergency(who, number, emergency)
-    elif first:
-        detail = privacy.view_case(who, number)
-    else:
-        detail = case_queries.case_detail(who, number)
-    entries = audit.entries(case_number=detail.number, limit=AUDIT_SHOWN)
-    return detail, audit_lines(entries)
+        await psm_app(self).switch_view(name)

@@ -12,14 +12,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
-from psm_tui.i18n import _
+from psm_tui.i18n import N_, _
 from psm_tui.tui.compat_textual import textual_text
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.tui.keys import TranslatedScreen
 from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 from psm_tui.tui.widgets.key_footer import KeyFooter
 
 
-class HelpScreen(TranslatedBindings, ModalScreen[None]):
+class HelpScreen(TranslatedScreen, ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "close", N_("Close"), id="help.close"),
     ]

@@ -6,7 +6,6 @@ the last two hand the open cases over in the same step and then show where each 
 
 from __future__ import annotations
 
-from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,15 +17,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
 from psm_tui.core import clock, ipsm, roster
-from psm_tui.core.dto import WorkerInfo
+from psm_tui.core.dto import Actor, WorkerInfo
 from psm_tui.core.labels import priority_label, status_label
 from psm_tui.core.roster import RosterChange, WorkerProfile
 from psm_tui.core.training import TrainingDetail
-from psm_tui.i18n import _, format_date, format_datetime, ngettext
-from psm_tui.tui.context import actor
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
-from psm_tui.tui.messages import OpenCase
+from psm_tui.i18n import N_, _, format_date, format_datetime, ngettext
+from psm_tui.tui.context import actor, psm_app
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.keys import TranslatedScreen
+from psm_tui.tui.messages import JobResult, OpenCase
 from psm_tui.tui.text import clean, plain
 from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 from psm_tui.tui.widgets.key_footer import KeyFooter
@@ -81,13 +80,18 @@ def profile_lines(data: WorkerProfile) -> Text:
     )
 
 
-class WorkerProfileScreen(TranslatedBindings, Screen[None]):
+class WorkerProfileScreen(TranslatedScreen, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="profile.back"),
         Binding("t", "training", N_("Training"), id="profile.training"),
         Binding("m", "move", N_("Move"), id="profile.move"),
         Binding("x", "deactivate", N_("Deactivate"), id="profile.deactivate"),
     ]
+
+    class Read(JobResult):
+        def __init__(self, profile: WorkerProfile) -> None:
+            super().__init__()
+            self.profile = profile
 
     def __init__(self, worker_id: int) -> None:
         super().__init__()
@@ -111,16 +115,15 @@ class WorkerProfileScreen(TranslatedBindings, Screen[None]):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        run_db(
-            self,
-            partial(roster.profile, actor(self), self.worker_id),
-            self._show,
-            group="profile",
-            exclusive=True,
-        )
+        self._read(actor(self))
 
-    def _show(self, data: WorkerProfile) -> None:
-        self.data = data
+    @db_worker(group="profile", exclusive=True)
+    def _read(self, who: Actor) -> Read:
+        return self.Read(roster.profile(who, self.worker_id))
+
+    @on(Read)
+    def _show(self, message: Read) -> None:
+        self.data = data = message.profile
         kind = "TKSK" if data.worker.kind == "tksk" else "PSM"
         self.query_one("#profile-title", Label).update(
             plain(f"{kind} {data.worker.name} ({data.worker.id})", single_line=True)
@@ -167,7 +170,7 @@ class WorkerProfileScreen(TranslatedBindings, Screen[None]):
                     result.training.attendees,
                 ).format(count=result.training.attendees)
             )
-            self.app.refresh_data()  # type: ignore[attr-defined]
+            psm_app(self).refresh_data()
 
     def action_move(self) -> None:
         from psm_tui.tui.modals.roster import MoveDialog
@@ -214,5 +217,5 @@ class WorkerProfileScreen(TranslatedBindings, Screen[None]):
     def _report(self, headline: str, change: RosterChange) -> None:
         from psm_tui.tui.modals.roster import HandoverReport
 
-        self.app.refresh_data()  # type: ignore[attr-defined]
+        psm_app(self).refresh_data()
         self.app.push_screen(HandoverReport(headline, change))

@@ -9,20 +9,21 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.widget import Widget
 
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import CaseSummary, KelurahanRef, Ref, RegisterResult
 from psm_tui.core.labels import OPEN_STATUSES, priority_label, status_label
 from psm_tui.core.lookup import category_abbrevs
 from psm_tui.core.reference import all_kecamatan, all_kelurahan
-from psm_tui.i18n import _, format_number
+from psm_tui.i18n import N_, _, format_number
 from psm_tui.tui.case_actions import CaseActions
 from psm_tui.tui.context import actor
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings, case_action_bindings
-from psm_tui.tui.messages import OpenCase
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.keys import case_action_bindings
+from psm_tui.tui.messages import JobResult, OpenCase
 from psm_tui.tui.text import clean
+from psm_tui.tui.views.base import View
 from psm_tui.tui.widgets.case_table import CaseTable
 from psm_tui.tui.widgets.inputs import TextInput
 from psm_tui.tui.widgets.one_line import OneLine
@@ -39,7 +40,7 @@ def order_label(order: str) -> str:
     }[order]
 
 
-class SearchInput(TranslatedBindings, TextInput):
+class SearchInput(TextInput):
     """``/`` opens it; enter searches, escape closes it without searching."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -52,7 +53,7 @@ class SearchInput(TranslatedBindings, TextInput):
             view.close_search()
 
 
-class CasesView(CaseActions, TranslatedBindings, Vertical):
+class CasesView(CaseActions, View):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", N_("Search"), id="cases.search"),
         Binding("F", "filters", N_("Filter"), id="cases.filter"),
@@ -63,12 +64,22 @@ class CasesView(CaseActions, TranslatedBindings, Vertical):
         Binding("escape", "clear_search", N_("Clear search"), show=False, id="cases.clear_search"),
     ]
 
+    class NamesRead(JobResult):
+        """What the filter line and the table show for codes."""
+
+        def __init__(
+            self, abbrevs: dict[str, str], kecamatan: list[Ref], kelurahan: list[KelurahanRef]
+        ) -> None:
+            super().__init__()
+            self.abbrevs = abbrevs
+            self.kecamatan = kecamatan
+            self.kelurahan = kelurahan
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.worker_label = ""
         self.names: dict[str, str] = {}
         self.loaded = False
-        self.stale = False
         self.total: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -87,33 +98,32 @@ class CasesView(CaseActions, TranslatedBindings, Vertical):
         return self.query_one(CaseTable)
 
     def on_mount(self) -> None:
-        run_db(self, lambda: (category_abbrevs(), all_kecamatan(), all_kelurahan()), self._names)
+        self._read_names()
 
-    def _names(self, names: tuple[dict[str, str], list[Ref], list[KelurahanRef]]) -> None:
-        abbrevs, kecamatan, kelurahan = names
-        self.table.abbrevs = abbrevs
-        self.names = {k.code: _("Kec. {name}").format(name=k.name) for k in kecamatan}
-        self.names.update({k.code: k.label for k in kelurahan})
+    @db_worker()
+    def _read_names(self) -> NamesRead:
+        return self.NamesRead(category_abbrevs(), all_kecamatan(), all_kelurahan())
+
+    @on(NamesRead)
+    def _names(self, message: NamesRead) -> None:
+        self.table.abbrevs = message.abbrevs
+        self.names = {k.code: _("Kec. {name}").format(name=k.name) for k in message.kecamatan}
+        self.names.update({k.code: k.label for k in message.kelurahan})
         self.table.refresh()
         self.update_filter_line()
 
-    # -- the view protocol (see screens.main) ------------------------------------------------
+    # -- the view protocol (see views.base) --------------------------------------------------
 
-    def activate(self) -> None:
-        if not self.loaded:
+    @property
+    def focus_target(self) -> Widget:
+        return self.table
+
+    def load(self) -> None:
+        """All cases the first time; later the same list again, keeping the cursor's case."""
+        if self.loaded:
+            self.table.reload()
+        else:
             self.show(CaseFilter(), "")
-        elif self.stale:
-            self.refresh_data()
-        self.screen.set_focus(self.table)  # at once: the next key is for it
-
-    def refresh_data(self) -> None:
-        if not self.loaded:
-            return
-        if not self.display or not self.screen.is_current:
-            self.stale = True
-            return
-        self.stale = False
-        self.table.reload()
 
     def show(self, filters: CaseFilter, worker_label: str = "") -> None:
         """Show the cases matching ``filters`` from the top."""

@@ -6,19 +6,21 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import DataTable, Label
 
 from psm_tui.core import dashboard
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dashboard import Dashboard
+from psm_tui.core.dto import Actor
 from psm_tui.core.labels import OPEN_STATUSES, status_label
-from psm_tui.i18n import _, format_date, format_number
+from psm_tui.i18n import N_, _, format_date, format_number
 from psm_tui.tui.context import actor
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
-from psm_tui.tui.messages import OpenCase, ShowCases
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import FiguresShown, JobResult, OpenCase, ShowCases
 from psm_tui.tui.prefetch import Prefetch
 from psm_tui.tui.text import plain
+from psm_tui.tui.views.base import View
 from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 
 
@@ -26,17 +28,26 @@ def number(value: int) -> Text:
     return Text(format_number(value), justify="right")
 
 
-class DashboardView(TranslatedBindings, Vertical):
+class DashboardView(View):
+    """``first_figures``, read since start-up, are shown first (the first paint waits)."""
+
     # Handled by the tables and the screen, listed by the help screen.
     HELP_KEYS = (
         ("enter", N_("Open the list of the highlighted line")),
         ("tab", N_("Switch table")),
     )
 
-    def __init__(self, *, id: str | None = None) -> None:
+    class FiguresRead(JobResult):
+        def __init__(self, figures: Dashboard) -> None:
+            super().__init__()
+            self.figures = figures
+
+    def __init__(
+        self, first_figures: Prefetch[Dashboard] | None = None, *, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
+        self.first_figures = first_figures
         self.figures: Dashboard | None = None
-        self.stale = True
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -60,31 +71,24 @@ class DashboardView(TranslatedBindings, Vertical):
             _("enter opens the list · tab switches table · 2 case list · ? keys"), classes="hint"
         )
 
-    def activate(self) -> None:
-        if self.stale:
-            self.refresh_data()
-        self.screen.set_focus(self.query_one("#dash-queues", DataTable))
+    @property
+    def focus_target(self) -> Widget:
+        return self.query_one("#dash-queues", DataTable)
 
-    def refresh_data(self) -> None:
-        if not self.display or not self.screen.is_current:
-            self.stale = True
-            return
-        self.stale = False
-        first: Prefetch[Dashboard] | None = getattr(self.app, "first_figures", None)
-        if first is not None:  # read since start-up: the first paint shows the figures
-            self.app.first_figures = None  # type: ignore[attr-defined]
-            first.then(self, self._show)
-            return
-        run_db(
-            self,
-            lambda: dashboard.figures(actor(self)),
-            self._show,
-            group="dashboard",
-            exclusive=True,
-        )
+    def load(self) -> None:
+        first, self.first_figures = self.first_figures, None
+        if first is not None:
+            first.then(self, self.FiguresRead)
+        else:
+            self._read(actor(self))
 
-    def _show(self, figures: Dashboard) -> None:
-        self.figures = figures
+    @db_worker(group="dashboard", exclusive=True)
+    def _read(self, who: Actor) -> FiguresRead:
+        return self.FiguresRead(dashboard.figures(who))
+
+    @on(FiguresRead)
+    def _show(self, message: FiguresRead) -> None:
+        self.figures = figures = message.figures
         queues = self.query_one("#dash-queues", FittedTable)
         row = queues.cursor_row
         queues.clear()
@@ -147,7 +151,7 @@ class DashboardView(TranslatedBindings, Vertical):
                 shown=len(figures.my_queue), total=figures.my_queue_total
             )
         )
-        self.app.first_screen_ready()  # type: ignore[attr-defined]
+        self.post_message(FiguresShown())
 
     def _emergency_rows(self, queues: FittedTable, figures: Dashboard) -> None:
         """For supervisors: the week's emergency accesses (who opened which case, and why)."""
@@ -175,8 +179,11 @@ class DashboardView(TranslatedBindings, Vertical):
             self.post_message(OpenCase(key[5:]))
             return
         if key in ("overdue", "due_soon"):
+            from psm_tui.tui.screens.main import MainScreen  # imports this module
+
             main = self.screen
-            await main.show_followups(key)  # type: ignore[attr-defined]
+            assert isinstance(main, MainScreen)
+            await main.show_followups(key)
             return
         filters = {
             "untriaged": CaseFilter(status=("baru",)),

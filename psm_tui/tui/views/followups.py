@@ -3,7 +3,6 @@ search (key /); at most LIMIT rows are read, and the filter line says so when th
 
 from __future__ import annotations
 
-from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -11,20 +10,21 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from psm_tui.core import case_queries, dashboard, followups
 from psm_tui.core.dashboard import OpdCount
-from psm_tui.core.dto import FollowUpInfo
+from psm_tui.core.dto import Actor, CaseDetail, FollowUpInfo
 from psm_tui.core.followups import FollowUpFilter
 from psm_tui.core.labels import followup_status_label
-from psm_tui.i18n import _, format_date, format_number
+from psm_tui.i18n import N_, _, format_date, format_number
 from psm_tui.tui.context import actor
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
-from psm_tui.tui.messages import OpenCase
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import JobResult, OpenCase
 from psm_tui.tui.text import clean, fit, plain
+from psm_tui.tui.views.base import View
 from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 from psm_tui.tui.widgets.inputs import TextInput
 
@@ -48,7 +48,7 @@ def opd_line(name: str, open_count: int, overdue: int) -> Text:
     return line
 
 
-class FollowupSearch(TranslatedBindings, TextInput):
+class FollowupSearch(TextInput):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", N_("Close search"), id="followups.search_close")
     ]
@@ -59,7 +59,7 @@ class FollowupSearch(TranslatedBindings, TextInput):
                 view.close_search(clear=True)
 
 
-class FollowupsView(TranslatedBindings, Vertical):
+class FollowupsView(View):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "update", N_("Update status"), id="followups.status"),
         Binding("slash", "search", N_("Search"), id="followups.search"),
@@ -69,6 +69,19 @@ class FollowupsView(TranslatedBindings, Vertical):
         Binding("right,l", "focus_table", N_("Follow-ups"), show=False, id="followups.table"),
     ]
 
+    class Listed(JobResult):
+        def __init__(self, opds: list[OpdCount], rows: list[FollowUpInfo]) -> None:
+            super().__init__()
+            self.opds = opds
+            self.rows = rows
+
+    class CaseRead(JobResult):
+        """The case of the highlighted follow-up, to add another follow-up to it."""
+
+        def __init__(self, detail: CaseDetail) -> None:
+            super().__init__()
+            self.detail = detail
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.scope = "open"
@@ -77,7 +90,6 @@ class FollowupsView(TranslatedBindings, Vertical):
         self.rows: list[FollowUpInfo] = []
         self.more = False  # more than LIMIT rows match: only the first LIMIT are shown
         self.search = ""
-        self.stale = True
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -106,21 +118,16 @@ class FollowupsView(TranslatedBindings, Vertical):
     def table(self) -> DataTable[Text]:
         return self.query_one("#fu-table", DataTable)
 
-    def activate(self) -> None:
-        if self.stale:
-            self.refresh_data()
-        self.screen.set_focus(self.table)  # at once: the next key is for it
+    @property
+    def focus_target(self) -> Widget:
+        return self.table
 
     def show_scope(self, scope: str) -> None:
         self.scope = scope
         self.opd = None
         self.refresh_data()
 
-    def refresh_data(self) -> None:
-        if not self.display or not self.screen.is_current:
-            self.stale = True
-            return
-        self.stale = False
+    def load(self) -> None:
         filters = FollowUpFilter(
             opd=self.opd,
             open_only=self.scope == "open",
@@ -128,22 +135,20 @@ class FollowupsView(TranslatedBindings, Vertical):
             due_soon=self.scope == "due_soon",
             search=self.search or None,
         )
-        who = actor(self)
-        run_db(
-            self,
-            lambda: (
-                dashboard.followups_by_opd(who),
-                followups.list_followups(filters, limit=LIMIT + 1, actor=who),
-            ),
-            self._show,
-            group="followups",
-            exclusive=True,
+        self._read(actor(self), filters)
+
+    @db_worker(group="followups", exclusive=True)
+    def _read(self, who: Actor, filters: FollowUpFilter) -> Listed:
+        return self.Listed(
+            dashboard.followups_by_opd(who),
+            followups.list_followups(filters, limit=LIMIT + 1, actor=who),
         )
 
-    def _show(self, data: tuple[list[OpdCount], list[FollowUpInfo]]) -> None:
-        self.opds, rows = data
-        self.more = len(rows) > LIMIT
-        self.rows = rows[:LIMIT]
+    @on(Listed)
+    def _show(self, message: Listed) -> None:
+        self.opds = message.opds
+        self.more = len(message.rows) > LIMIT
+        self.rows = message.rows[:LIMIT]
         opd_list = self.query_one("#opd-list", OptionList)
         highlighted = opd_list.highlighted
         opd_list.clear_options()
@@ -260,19 +265,23 @@ class FollowupsView(TranslatedBindings, Vertical):
             self.refresh_data()
 
     def action_new(self) -> None:
-        from psm_tui.tui.modals.followup import FollowUpDialog
-
         f = self.current()
         if f is None:
             self.app.notify(
                 _("Open a case (key 2) and press f to add its first follow-up."), severity="warning"
             )
             return
-        run_db(
-            self,
-            partial(case_queries.case_detail, actor(self), f.case_number),
-            lambda detail: self.app.push_screen(FollowUpDialog(detail.summary), self._created),
-        )
+        self._read_case(actor(self), f.case_number)
+
+    @db_worker()
+    def _read_case(self, who: Actor, number: str) -> CaseRead:
+        return self.CaseRead(case_queries.case_detail(who, number))
+
+    @on(CaseRead)
+    def _new_for(self, message: CaseRead) -> None:
+        from psm_tui.tui.modals.followup import FollowUpDialog
+
+        self.app.push_screen(FollowUpDialog(message.detail.summary), self._created)
 
     def _created(self, result: FollowUpInfo | None) -> None:
         if result is not None:

@@ -7,31 +7,25 @@ few seconds; the screen stays responsive and says it is counting).
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import partial
-from pathlib import Path
 from typing import ClassVar
 
+from rich.console import JustifyMethod
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import Checkbox, DataTable, Select, Sparkline, Static
+from textual.widgets import DataTable, Sparkline, Static
 
-from psm_tui.core import clock, reports
+from psm_tui.core import reports
 from psm_tui.core.dto import Actor, Ref
-from psm_tui.core.errors import ValidationError
-from psm_tui.core.files.access import output_for
-from psm_tui.core.files.output import StdoutOutput
 from psm_tui.core.outbox import fetch_hint
 from psm_tui.core.reference import all_kecamatan
-from psm_tui.core.reports import MonthCount, Period, ReportScope
-from psm_tui.i18n import _, format_date, format_number
-from psm_tui.presentation.exports import ExportRequest, ExportResult, format_for, run_export
+from psm_tui.core.reports import MonthCount, ReportScope
+from psm_tui.i18n import N_, _, format_date, format_number
+from psm_tui.presentation.exports import ExportResult
 from psm_tui.presentation.tables import (
     PERIOD_TABLES,
     ReportTable,
@@ -39,15 +33,14 @@ from psm_tui.presentation.tables import (
     area_table,
     bar,
     display_value,
+    magnitude,
     overview_tables,
 )
 from psm_tui.tui.context import actor, boundary, settings
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
-from psm_tui.tui.messages import ShowCases
-from psm_tui.tui.modals.base import Dialog
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import JobResult, ShowCases
 from psm_tui.tui.text import clean, plain
-from psm_tui.tui.widgets.inputs import TextInput
+from psm_tui.tui.views.base import View
 
 BAR_CELLS = 14
 NUMERIC = ("int", "money", "float", "bar")
@@ -62,7 +55,7 @@ class LaporanData:
     shown: ReportScope  # ``scope`` within the user's read scope: what the figures cover
 
 
-def load(who: Actor, scope: ReportScope, threshold: int) -> LaporanData:
+def read(who: Actor, scope: ReportScope, threshold: int) -> LaporanData:
     """Every table of the view in one worker job (the summary's, plus the kelurahan table)."""
     shown = reports.scoped(who, scope)
     overview = reports.overview(shown, threshold=threshold)
@@ -83,15 +76,7 @@ def describe(scope: ReportScope, kecamatan: list[Ref]) -> str:
     return _("Period: {period} · {where}").format(period=period, where=where)
 
 
-def report_month(scope: ReportScope, today: dt.date) -> dt.date:
-    """The month a period names exactly, else the last complete month."""
-    start, end = scope.date_from, scope.date_to
-    if start and end and start.day == 1 and end == reports.month_end(start):
-        return start
-    return reports.add_months(today.replace(day=1), -1)
-
-
-class LaporanView(TranslatedBindings, Vertical):
+class LaporanView(View):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "scope", N_("Period / kecamatan"), id="reports.scope"),
         Binding("e", "export", N_("Export report"), id="reports.export"),
@@ -101,13 +86,17 @@ class LaporanView(TranslatedBindings, Vertical):
         Binding("k", "cursor('up')", N_("Up"), show=False, id="reports.up"),
     ]
 
+    class Counted(JobResult):
+        def __init__(self, data: LaporanData) -> None:
+            super().__init__()
+            self.data = data
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.scope = ReportScope()
         self.data: LaporanData | None = None
         self.section = 0
         self.rows: list[Row] = []
-        self.stale = True
 
     def compose(self) -> ComposeResult:
         yield Static("", id="report-scope-line", classes="filter-line")
@@ -127,25 +116,21 @@ class LaporanView(TranslatedBindings, Vertical):
     def table(self) -> DataTable[Text]:
         return self.query_one("#report-table", DataTable)
 
-    # -- the view protocol (see screens.main) ------------------------------------------------
+    @property
+    def focus_target(self) -> Widget:
+        return self.table
 
-    def activate(self) -> None:
-        if self.stale:
-            self.refresh_data()
-        self.screen.set_focus(self.table)  # at once: the next key is for it
-
-    def refresh_data(self) -> None:
-        if not self.display or not self.screen.is_current:
-            self.stale = True
-            return
-        self.stale = False
+    def load(self) -> None:
         self.query_one("#report-title", Static).update(_("Counting…"))
-        scope, threshold, who = self.scope, settings(self).overload_threshold, actor(self)
-        run_db(
-            self, lambda: load(who, scope, threshold), self._show, group="reports", exclusive=True
-        )
+        self._count(actor(self), self.scope, settings(self).overload_threshold)
 
-    def _show(self, data: LaporanData) -> None:
+    @db_worker(group="reports", exclusive=True)
+    def _count(self, who: Actor, scope: ReportScope, threshold: int) -> Counted:
+        return self.Counted(read(who, scope, threshold))
+
+    @on(Counted)
+    def _show(self, message: Counted) -> None:
+        data = message.data
         if data.scope != self.scope:
             return  # an older scope's answer arriving late
         self.data = data
@@ -178,10 +163,10 @@ class LaporanView(TranslatedBindings, Vertical):
         largest: dict[int, int] = {}
         for column in columns:
             index = report.columns.index(column)
-            justify = "right" if column.kind in NUMERIC else "left"
+            justify: JustifyMethod = "right" if column.kind in NUMERIC else "left"
             table.add_column(Text(column.label, justify=justify), width=widths[column.key])
             if chart and (column.kind == "bar" or column.key == report.chart):
-                values = [int(r.values[index] or 0) for r in report.rows if not r.total]
+                values = [magnitude(r.values[index]) for r in report.rows if not r.total]
                 largest[index] = max(values, default=0)
                 table.add_column(Text(""), width=BAR_CELLS)
         self.rows = report.rows
@@ -191,13 +176,13 @@ class LaporanView(TranslatedBindings, Vertical):
             for column in columns:
                 index = report.columns.index(column)
                 value = item.values[index]
-                justify = "right" if column.kind in NUMERIC else "left"
+                justify = "right" if column.kind in NUMERIC else "left"  # as the header's
                 text = clean(display_value(value, column.kind), single_line=True)
                 cells.append(
                     Text(text, style=style, justify=justify, no_wrap=True, overflow="ellipsis")
                 )
                 if index in largest:
-                    drawn = "" if item.total else bar(int(value or 0), largest[index], BAR_CELLS)
+                    drawn = "" if item.total else bar(magnitude(value), largest[index], BAR_CELLS)
                     cells.append(Text(drawn))
             table.add_row(*cells, key=str(number))
         table.move_cursor(row=min(row, max(len(report.rows) - 1, 0)))
@@ -267,12 +252,14 @@ class LaporanView(TranslatedBindings, Vertical):
             self.table.move_cursor(row=0)
             self._show_table()
 
-    def action_cursor(self, direction: str) -> None:
+    async def action_cursor(self, direction: str) -> None:
         focused = self.screen.focused
         if isinstance(focused, DataTable):
-            getattr(focused, f"action_cursor_{direction}")()
+            await focused.run_action(f"cursor_{direction}")
 
     def action_scope(self) -> None:
+        from psm_tui.tui.modals.report_scope import ScopeDialog
+
         kecamatan = self.data.kecamatan if self.data else []
         self.app.push_screen(ScopeDialog(self.scope, kecamatan), self._scope_chosen)
 
@@ -282,6 +269,8 @@ class LaporanView(TranslatedBindings, Vertical):
             self.refresh_data()
 
     def action_export(self) -> None:
+        from psm_tui.tui.modals.report_export import ExportDialog
+
         self.app.push_screen(ExportDialog(self.scope), self._exported)
 
     def _exported(self, result: ExportResult | None) -> None:
@@ -290,131 +279,3 @@ class LaporanView(TranslatedBindings, Vertical):
             if boundary(self).remote:
                 message += ". " + fetch_hint(result.output.removeprefix("outbox/"))
             self.app.notify(message, markup=False, timeout=12)
-
-
-class ScopeDialog(Dialog[ReportScope]):
-    """Choose the period (a preset or two dates) and the kecamatan of the figures."""
-
-    SAVE_LABEL = N_("Apply")
-
-    def __init__(self, scope: ReportScope, kecamatan: list[Ref]) -> None:
-        super().__init__()
-        self.scope = scope
-        self.kecamatan = kecamatan
-        self.presets: list[Period] = reports.period_presets()
-
-    def heading(self) -> str:
-        return _("Period and kecamatan of the figures")
-
-    def body(self) -> Iterable[Widget]:
-        current = next(
-            (
-                p.key
-                for p in self.presets
-                if (p.date_from, p.date_to) == (self.scope.date_from, self.scope.date_to)
-            ),
-            "custom",
-        )
-        choices = [(p.label, p.key) for p in self.presets] + [(_("Other dates"), "custom")]
-        yield self.field(
-            _("Period"),
-            Select(choices, value=current, allow_blank=False, id="period", compact=True),
-        )
-        yield self.field(
-            _("From"), TextInput(_iso(self.scope.date_from), id="from", placeholder="YYYY-MM-DD")
-        )
-        yield self.field(
-            _("To"), TextInput(_iso(self.scope.date_to), id="to", placeholder="YYYY-MM-DD")
-        )
-        yield self.field(
-            _("Kecamatan"),
-            Select(
-                [(k.name, k.code) for k in self.kecamatan],
-                prompt=_("the whole city"),
-                value=self.scope.kecamatan or Select.NULL,
-                id="kecamatan",
-                compact=True,
-            ),
-        )
-
-    def on_mount(self) -> None:
-        self.query_one("#period", Select).focus()
-
-    @on(Select.Changed, "#period")
-    def _preset(self, event: Select.Changed) -> None:
-        preset = next((p for p in self.presets if p.key == event.value), None)
-        if preset is not None:
-            self.query_one("#from", TextInput).value = _iso(preset.date_from)
-            self.query_one("#to", TextInput).value = _iso(preset.date_to)
-
-    def save(self) -> None:
-        kecamatan = self.query_one("#kecamatan", Select).value
-        self.submit(
-            partial(
-                reports.make_scope,
-                self.query_one("#from", TextInput).value,
-                self.query_one("#to", TextInput).value,
-                None if kecamatan is Select.NULL else str(kecamatan),
-            )
-        )
-
-
-class ExportDialog(Dialog[ExportResult]):
-    """The monthly report of the view's kecamatan, as a workbook (or CSV by the file name)."""
-
-    SAVE_LABEL = N_("Export")
-
-    def __init__(self, scope: ReportScope) -> None:
-        super().__init__()
-        self.scope = scope
-
-    def heading(self) -> str:
-        return _("Export the monthly report")
-
-    def body(self) -> Iterable[Widget]:
-        month = report_month(self.scope, clock.today())
-        name = f"psm-laporan-{month:%Y-%m}.xlsx"
-        # Over SSH a plain name: the file goes to the person's outbox on the server.
-        path = name if boundary(self).remote else str(Path.home() / name)
-        yield self.field(_("Month"), TextInput(f"{month:%Y-%m}", id="month", placeholder="YYYY-MM"))
-        yield self.field(_("File"), TextInput(path, id="file"))
-        if not boundary(self).remote:  # the outbox replaces its own files
-            yield Checkbox(_("Replace the file if it exists"), id="replace", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#month", TextInput).focus()
-
-    def save(self) -> None:
-        month_text = self.query_one("#month", TextInput).value
-        output = self.query_one("#file", TextInput).value.strip()
-        if not output:
-            self.show_error(_("Give the file to write."))
-            return
-        config, who, kecamatan = settings(self), actor(self), self.scope.kecamatan
-        rules = boundary(self)
-        force = not rules.remote and self.query_one("#replace", Checkbox).value
-
-        def job() -> ExportResult:
-            request = ExportRequest(
-                "report",
-                format_for(output, None),
-                month=reports.parse_month(month_text),
-                kecamatan=kecamatan,
-            )
-            destination = output_for(rules, output, force=force)
-            if isinstance(destination, StdoutOutput):  # "-" would write over the screen
-                raise ValidationError(_("Give the file to write."))
-            return run_export(
-                who,
-                request,
-                destination,
-                incentive_rates=config.incentive_rates,
-                incentive_amount=config.incentive_amount,
-                threshold=config.overload_threshold,
-            )
-
-        self.submit(job)
-
-
-def _iso(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""

@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -18,16 +19,16 @@ from psm_tui.core.dto import Ref, WorkerInfo
 from psm_tui.core.labels import OPEN_STATUSES
 from psm_tui.core.reference import all_kecamatan
 from psm_tui.core.workers import WorkerFilter, list_workers
-from psm_tui.i18n import _, format_number
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
-from psm_tui.tui.messages import ShowCases
+from psm_tui.i18n import N_, _, format_number
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import JobResult, ShowCases
 from psm_tui.tui.text import clean, plain
+from psm_tui.tui.views.base import View
 from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 from psm_tui.tui.widgets.inputs import TextInput
 
 
-class WorkerSearch(TranslatedBindings, TextInput):
+class WorkerSearch(TextInput):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", N_("Close search"), id="workers.search_close")
     ]
@@ -38,7 +39,7 @@ class WorkerSearch(TranslatedBindings, TextInput):
                 view.close_search(clear=True)
 
 
-class WorkersView(TranslatedBindings, Vertical):
+class WorkersView(View):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", N_("Search"), id="workers.search"),
         Binding("n", "new_worker", N_("New"), id="workers.new"),
@@ -48,6 +49,14 @@ class WorkersView(TranslatedBindings, Vertical):
         Binding("right,l", "focus_table", N_("Roster"), show=False, id="workers.table"),
     ]
 
+    class Listed(JobResult):
+        """The roster asked for, and the kecamatan list the first time."""
+
+        def __init__(self, areas: list[Ref] | None, rows: list[WorkerInfo]) -> None:
+            super().__init__()
+            self.areas = areas
+            self.rows = rows
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.kecamatan: list[Ref] = []
@@ -55,7 +64,6 @@ class WorkersView(TranslatedBindings, Vertical):
         self.search: str = ""
         self.inactive = False
         self.rows: list[WorkerInfo] = []
-        self.stale = True
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -83,36 +91,27 @@ class WorkersView(TranslatedBindings, Vertical):
     def table(self) -> DataTable[Text]:
         return self.query_one("#worker-table", DataTable)
 
-    def activate(self) -> None:
-        if self.stale:
-            self.refresh_data()
-        self.screen.set_focus(self.table)  # at once: the next key is for it
+    @property
+    def focus_target(self) -> Widget:
+        return self.table
 
-    def refresh_data(self) -> None:
-        if not self.display or not self.screen.is_current:
-            self.stale = True
-            return
-        self.stale = False
+    def load(self) -> None:
         filters = WorkerFilter(
             kecamatan=None if self.search else self.area,
             active=None if self.inactive else True,
             search=self.search or None,
         )
-        needs_areas = not self.kecamatan
-        wanted = bool(self.area or self.search)
-        run_db(
-            self,
-            lambda: (
-                all_kecamatan() if needs_areas else None,
-                list_workers(filters) if wanted else [],
-            ),
-            self._show,
-            group="workers",
-            exclusive=True,
+        self._read(filters, areas=not self.kecamatan, workers=bool(self.area or self.search))
+
+    @db_worker(group="workers", exclusive=True)
+    def _read(self, filters: WorkerFilter, *, areas: bool, workers: bool) -> Listed:
+        return self.Listed(
+            all_kecamatan() if areas else None, list_workers(filters) if workers else []
         )
 
-    def _show(self, data: tuple[list[Ref] | None, list[WorkerInfo]]) -> None:
-        areas, self.rows = data
+    @on(Listed)
+    def _show(self, message: Listed) -> None:
+        areas, self.rows = message.areas, message.rows
         if areas is not None:
             self.kecamatan = areas
             area_list = self.query_one("#area-list", OptionList)

@@ -1,20 +1,21 @@
 """The case list: a lazy virtual table (Line API) that pages rows from the database.
 
 Only the pages on screen are fetched (``PAGE`` rows each, through a small cache), so the list
-opens and scrolls as fast with a million cases as with ten (DESIGN section 7). A ``DataTable``
+opens and scrolls as fast with a million cases as with ten (bench/README.md). A ``DataTable``
 would hold and measure every row on the event loop.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
+from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
@@ -25,9 +26,9 @@ from psm_tui.core import case_queries
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import Actor, CaseSummary
 from psm_tui.core.labels import PRIORITIES, STATUSES, priority_label, status_label
-from psm_tui.i18n import _
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.i18n import N_, _
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import JobResult
 from psm_tui.tui.text import clean, day_month, fit
 
 PAGE = 200
@@ -117,7 +118,7 @@ def headers() -> dict[str, str]:
     }
 
 
-class CaseTable(TranslatedBindings, ScrollView, can_focus=True):
+class CaseTable(ScrollView, can_focus=True):
     """Rows are ``CaseSummary`` pages from ``case_queries.list_cases``; marks are by number."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -157,6 +158,23 @@ class CaseTable(TranslatedBindings, ScrollView, can_focus=True):
             super().__init__()
             self.table = table
             self.total = total
+
+    class CountRead(JobResult):
+        """How many cases the result set of ``generation`` has."""
+
+        def __init__(self, generation: int, total: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.total = total
+
+    class PageRead(JobResult):
+        """Page ``page`` of the result set of ``generation``."""
+
+        def __init__(self, generation: int, page: int, rows: list[CaseSummary]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+            self.rows = rows
 
     def __init__(self, actor: Actor, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -201,19 +219,18 @@ class CaseTable(TranslatedBindings, ScrollView, can_focus=True):
         self._generation += 1
         self._pages.clear()
         self._pending.clear()
-        generation, filters, actor = self._generation, self.filters, self.actor
-        run_db(
-            self,
-            lambda: case_queries.count_cases(filters, actor),
-            lambda total: self._counted(generation, total),
-            group="count",
-            exclusive=True,
-        )
+        self._count(self._generation, self.filters, self.actor)
         self.refresh()
 
-    def _counted(self, generation: int, total: int) -> None:
-        if generation != self._generation:
+    @db_worker(group="count", exclusive=True)
+    def _count(self, generation: int, filters: CaseFilter, actor: Actor) -> CountRead:
+        return self.CountRead(generation, case_queries.count_cases(filters, actor))
+
+    @on(CountRead)
+    def _counted(self, message: CountRead) -> None:
+        if message.generation != self._generation:
             return
+        total = message.total
         self.row_count = total
         self.counted = True
         self._update_virtual_size()
@@ -224,19 +241,20 @@ class CaseTable(TranslatedBindings, ScrollView, can_focus=True):
         if page in self._pending or page in self._pages:
             return
         self._pending.add(page)
-        generation, filters, order, actor = self._generation, self.filters, self.order, self.actor
-        run_db(
-            self,
-            lambda: case_queries.list_cases(
-                actor, filters, limit=PAGE, offset=page * PAGE, order=order
-            ),
-            lambda rows: self._arrived(generation, page, rows),
-            group="page",
-        )
+        self._read_page(self._generation, page, self.filters, self.order, self.actor)
 
-    def _arrived(self, generation: int, page: int, rows: list[CaseSummary]) -> None:
-        if generation != self._generation:
+    @db_worker(group="page")
+    def _read_page(
+        self, generation: int, page: int, filters: CaseFilter, order: str, actor: Actor
+    ) -> PageRead:
+        rows = case_queries.list_cases(actor, filters, limit=PAGE, offset=page * PAGE, order=order)
+        return self.PageRead(generation, page, rows)
+
+    @on(PageRead)
+    def _arrived(self, message: PageRead) -> None:
+        if message.generation != self._generation:
             return
+        page, rows = message.page, message.rows
         self._pending.discard(page)
         self._pages[page] = rows
         self._stale.pop(page, None)
@@ -371,7 +389,7 @@ class CaseTable(TranslatedBindings, ScrollView, can_focus=True):
             "flag": (flag, "case-table--overdue" if summary.overdue_followups else None),
         }
 
-    def _line(self, cells: dict[str, tuple[str, str | None]], style: Style) -> Strip:
+    def _line(self, cells: Mapping[str, tuple[str, str | None]], style: Style) -> Strip:
         segments = []
         layout = self._layout()
         for column in layout:

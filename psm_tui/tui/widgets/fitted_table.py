@@ -8,7 +8,9 @@ shrinkable column gives a cell at a time until it fits, and a cut text ends in a
 
 from __future__ import annotations
 
-from rich.text import Text
+from typing import Any
+
+from rich.text import Text, TextType
 from textual.geometry import Size
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -40,11 +42,11 @@ def shrink(naturals: list[int], minimums: list[int], excess: int) -> list[int]:
     return widths
 
 
-class FittedTable(MeasuredDataTable):
+class FittedTable(MeasuredDataTable[Text]):
     """Declare columns with :meth:`fitted_columns`; rows are added as usual."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.minimums: dict[ColumnKey, int | None] = {}
 
     def fitted_columns(self, *columns: tuple[str, int | None]) -> list[ColumnKey]:
@@ -56,9 +58,15 @@ class FittedTable(MeasuredDataTable):
             keys.append(key)
         return keys
 
-    def add_row(self, *cells: object, **kwargs: object) -> RowKey:  # type: ignore[override]
+    def add_row(
+        self,
+        *cells: object,
+        height: int | None = 1,
+        key: str | None = None,
+        label: TextType | None = None,
+    ) -> RowKey:
         """Every cell one line, ending in "…" when its column is narrower."""
-        return super().add_row(*(ellipsized(c) for c in cells), **kwargs)  # type: ignore[arg-type]
+        return super().add_row(*(ellipsized(c) for c in cells), height=height, key=key, label=label)
 
     def columns_measured(self) -> None:
         """Textual 8.2 may paint rows added by a worker before it widens their columns (it

@@ -4,6 +4,7 @@ validation by the same service functions the CLI uses."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual import events
 from textual.validation import ValidationResult, Validator
@@ -15,9 +16,9 @@ from psm_tui.core.errors import ValidationError
 class TextInput(Input):
     """A compact ``Input`` with a steady cursor."""
 
-    def __init__(self, value: str = "", **kwargs: object) -> None:
+    def __init__(self, value: str = "", **kwargs: Any) -> None:
         kwargs.setdefault("compact", True)
-        super().__init__(value, **kwargs)  # type: ignore[arg-type]
+        super().__init__(value, **kwargs)
 
     def on_mount(self) -> None:
         self.cursor_blink = False
@@ -34,9 +35,9 @@ class TypeSelect(Select[str]):
     """A compact ``Select`` that opens and searches as soon as one types on it: people type a
     category's name without first pressing enter to open the list."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("compact", True)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
         return character is not None and character.isprintable() and not character.isspace()

@@ -22,13 +22,13 @@ from textual.widgets.option_list import Option
 from psm_tui.core.dto import KelurahanRef
 from psm_tui.core.lookup import match_kelurahan
 from psm_tui.core.reference import all_kelurahan
-from psm_tui.i18n import _
-from psm_tui.tui.jobs import run_db
-from psm_tui.tui.keys import N_, TranslatedBindings
+from psm_tui.i18n import N_, _
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import JobResult
 from psm_tui.tui.widgets.inputs import TextInput
 
 
-class PickerInput(TranslatedBindings, TextInput):
+class PickerInput(TextInput):
     """Up and down move through the matches while the cursor stays in the text."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -55,6 +55,11 @@ class KelurahanPicker(Vertical):
             self.picker = picker
             self.value = value
 
+    class Read(JobResult):
+        def __init__(self, options: list[KelurahanRef]) -> None:
+            super().__init__()
+            self.options = options
+
     def __init__(self, *, id: str | None = None, value: KelurahanRef | None = None) -> None:
         super().__init__(id=id)
         self.value = value
@@ -70,10 +75,15 @@ class KelurahanPicker(Vertical):
         yield option_list
 
     def on_mount(self) -> None:
-        run_db(self, all_kelurahan, self._loaded)
+        self._read()
 
-    def _loaded(self, options: list[KelurahanRef]) -> None:
-        self.options = options
+    @db_worker()
+    def _read(self) -> Read:
+        return self.Read(all_kelurahan())
+
+    @on(Read)
+    def _loaded(self, message: Read) -> None:
+        self.options = message.options
         if self.value is None:
             self._match(self.query_one(PickerInput).value)
 

@@ -11,22 +11,22 @@ from collections.abc import Iterable
 
 from rich.text import Text
 from textual import on
-from textual.app import App
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Input, ProgressBar, Select, Static
 
+from psm_tui.core.dto import Actor
 from psm_tui.core.errors import ValidationError
 from psm_tui.core.files.access import open_input, output_for
-from psm_tui.core.files.boundary import STDIO
+from psm_tui.core.files.boundary import STDIO, Boundary
 from psm_tui.core.imports import run as importing
 from psm_tui.core.imports.run import ImportResult
 from psm_tui.core.outbox import fetch_hint
-from psm_tui.i18n import _, format_number
+from psm_tui.i18n import N_, _, format_number
 from psm_tui.tui.context import actor, boundary
-from psm_tui.tui.keys import N_
-from psm_tui.tui.messages import DataChanged
-from psm_tui.tui.modals.base import Dialog
+from psm_tui.tui.jobs import db_worker
+from psm_tui.tui.messages import DataChanged, JobResult
+from psm_tui.tui.modals.base import SAVE_GROUP, Dialog
 from psm_tui.tui.text import clean, plain
 from psm_tui.tui.widgets.fitted_table import FittedTable
 from psm_tui.tui.widgets.inputs import TextInput
@@ -49,6 +49,19 @@ class ImportDialog(Dialog[ImportResult]):
     ImportDialog ProgressBar { height: 1; margin-top: 1; }
     """
     SAVE_LABEL = N_("Check")
+
+    class Done(JobResult):
+        """A check (dry run) or an import of the file and options ``params`` finished;
+        ``written`` refused rows went to the report file ``report``."""
+
+        def __init__(
+            self, params: Params, result: ImportResult, written: int | None, report: str
+        ) -> None:
+            super().__init__()
+            self.params = params
+            self.result = result
+            self.written = written
+            self.report = report
 
     def __init__(self) -> None:
         super().__init__()
@@ -124,42 +137,43 @@ class ImportDialog(Dialog[ImportResult]):
         self._start(params, dry_run=params != self.checked)
 
     def _start(self, params: Params, *, dry_run: bool) -> None:
-        kind, path, skip, report = params
-        who, rules = actor(self), boundary(self)
         bar = self.query_one("#import-progress", ProgressBar)
         bar.update(total=100, progress=0)
-        app = self.app
+        self.begin_saving()
+        self._import(params, actor(self), boundary(self), bar, dry_run=dry_run)
+
+    @db_worker(group=SAVE_GROUP, exclusive=True)
+    def _import(
+        self, params: Params, who: Actor, rules: Boundary, bar: ProgressBar, *, dry_run: bool
+    ) -> Done:
+        kind, path, skip, report = params
 
         def progress(done: float) -> None:
-            app.call_from_thread(bar.update, progress=round(done * 100))
+            bar.app.call_from_thread(bar.update, progress=round(done * 100))
 
-        def job() -> tuple[ImportResult, int | None, str]:
-            if path == STDIO or report == STDIO:  # standard input/output is the screen here
-                raise ValidationError(_("Give a file, not -, in the app."))
-            output = output_for(rules, report) if report else None
-            with open_input(rules, path) as source:
-                result = importing.import_file(
-                    who,
-                    kind,
-                    source,
-                    limits=rules.limits,
-                    dry_run=dry_run,
-                    skip_invalid=skip,
-                    progress=progress,
-                )
-                written = None
-                if output is not None and result.refusals:
-                    xlsx = report.lower().endswith(".xlsx")
-                    written = importing.write_report(result, source, output, xlsx=xlsx)
-            return result, written, output.label if output else ""
+        if path == STDIO or report == STDIO:  # standard input/output is the screen here
+            raise ValidationError(_("Give a file, not -, in the app."))
+        output = output_for(rules, report) if report else None
+        with open_input(rules, path) as source:
+            result = importing.import_file(
+                who,
+                kind,
+                source,
+                limits=rules.limits,
+                dry_run=dry_run,
+                skip_invalid=skip,
+                progress=progress,
+            )
+            written = None
+            if output is not None and result.refusals:
+                xlsx = report.lower().endswith(".xlsx")
+                written = importing.write_report(result, source, output, xlsx=xlsx)
+        return self.Done(params, result, written, output.label if output else "")
 
-        def done(outcome: tuple[ImportResult, int | None, str]) -> None:
-            self._show(params, *outcome)
-
-        self.submit(job, done)
-
-    def _show(self, params: Params, result: ImportResult, written: int | None, report: str) -> None:
-        self.result = result
+    @on(Done)
+    def _show(self, message: Done) -> None:
+        self.saving = False
+        self.result = result = message.result
         lines = [
             _("{file} ({source}): {rows} data row(s)").format(
                 file=result.source,
@@ -174,15 +188,17 @@ class ImportDialog(Dialog[ImportResult]):
                     columns=", ".join(result.ignored_columns)
                 )
             )
-        if written is not None:
+        if message.written is not None:
             lines.append(
-                _("{count} refused row(s) written to {path}").format(count=written, path=report)
+                _("{count} refused row(s) written to {path}").format(
+                    count=message.written, path=message.report
+                )
             )
             if boundary(self).remote:
-                lines.append(fetch_hint(report.removeprefix("outbox/")))
+                lines.append(fetch_hint(message.report.removeprefix("outbox/")))
         if result.dry_run:
             ready = bool(result.valid) and not result.blocked
-            self.checked = params if ready else None
+            self.checked = message.params if ready else None
             self._label(
                 _("Import {count}").format(count=format_number(result.valid))
                 if ready
@@ -219,8 +235,3 @@ class ImportDialog(Dialog[ImportResult]):
                 )
             )
         self.query_one("#import-refusals", Static).update(plain("\n".join(shown)))
-
-
-def open_import(app: App[None]) -> None:
-    """The command palette's entry point."""
-    app.push_screen(ImportDialog())
