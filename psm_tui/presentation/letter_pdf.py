@@ -148,9 +148,10 @@ class LetterPdf(FPDF):
                 table.row([latin1(str(value)) for value in values])
         self.set_font(FONT, "", 11)
 
-    def signature(self, content: LetterContent) -> None:
-        """Title, room to sign, name and NIP, kept together on one page. A referral is signed
-        by the configured signatory; a summary by who prepared it, with place and date."""
+    def signature(self, content: LetterContent, closing: str) -> None:
+        """The closing sentence, then title, room to sign, name and NIP, kept together on one
+        page. A referral is signed by the configured signatory; a summary by who prepared it,
+        with place and date."""
         style = self.style
         if content.kind == "referral":
             above = [style.signatory_title]
@@ -159,9 +160,15 @@ class LetterPdf(FPDF):
         else:
             when = f"{style.place}, {self.long_date(content.number.made_at.date())}"
             above, name, below = [when, _("Prepared by,")], content.author, ""
-        if self.will_page_break(6 + LINE * (len(above) + 2) + SIGNING_ROOM):
+        self.set_font(FONT, "", 11)
+        wrapped = self.multi_cell(0, LINE, latin1(closing), dry_run=True, output="LINES")
+        closing_lines = len(wrapped) if isinstance(wrapped, list) else 1
+        if self.will_page_break(
+            3 + LINE * closing_lines + 6 + LINE * (len(above) + 2) + SIGNING_ROOM
+        ):
             self.add_page()
-        self.ln(6)
+        self.paragraph(closing)
+        self.ln(3)
         x = self.w - self.r_margin - 80
         self.set_font(FONT, "", 11)
         for line in above:

@@ -65,8 +65,15 @@ def render(content: LetterContent, style: LetterStyle) -> bytes:
         _referral(pdf, content)
     else:
         _summary(pdf, content)
-    pdf.signature(content)
+    pdf.signature(content, _closing(content))
     return bytes(pdf.output())
+
+
+def _closing(content: LetterContent) -> str:
+    """The closing sentence, kept on the signature's page: a page never holds a signature alone."""
+    if content.kind == "referral":
+        return _("Thank you for your attention and cooperation.")
+    return _("This summary was prepared truthfully, to be used as needed.")
 
 
 def client_facts(content: LetterContent) -> list[tuple[str, str]]:
@@ -121,7 +128,6 @@ def _referral(pdf: LetterPdf, content: LetterContent) -> None:
                 "We kindly ask for your reply on this referral by {date}, quoting the number above."
             ).format(date=pdf.long_date(followup.due_on))
         )
-    pdf.paragraph(_("Thank you for your attention and cooperation."))
 
 
 def _summary(pdf: LetterPdf, content: LetterContent) -> None:

@@ -173,3 +173,21 @@ def test_a_long_timeline_runs_onto_numbered_pages(
     assert pages >= 2
     assert f"Page {pages} of {pages}" in text
     assert "Kunjungan rumah ke-59" in text
+
+
+def test_the_signature_never_stands_alone_on_a_page(
+    admin: Actor, followup_id: int, tmp_path: Path
+) -> None:
+    """Whatever the length, the closing sentence is on the page that carries the signature."""
+    case_number = get_followup(followup_id).case_number
+    moved = 0
+    for index in range(45):
+        cases.add_note(admin, case_number, f"Kunjungan rumah ke-{index}, klien baik.")
+        name = f"s{index}.pdf"
+        write_letter(admin, "summary", FileOutput(tmp_path, name), STYLE, case_number=case_number)
+        pages = [page.extract_text() for page in PdfReader(tmp_path / name).pages]
+        signed = [text for text in pages if "Prepared by," in text]
+        assert len(signed) == 1
+        assert "This summary was prepared truthfully" in signed[0]
+        moved += "Kunjungan rumah" not in signed[0] and len(pages) > 1
+    assert moved  # some length did push the signature to a page of its own
