@@ -500,7 +500,7 @@ def document_tables(
         rate=format_rupiah(data.rate),
         rule=rule_label(data.rule),
     )
-    return incentive_tables(data), subtitle
+    return incentive_tables(data, for_people=not request.plain), subtitle
 
 
 def _incentive_list(actor: Actor, request: ExportRequest, incentive: _Incentive) -> IncentiveList:

@@ -8,7 +8,7 @@ the signature block, all from configuration (:class:`DocumentSettings`).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from babel.dates import format_date as babel_format_date
 from num2words import num2words
@@ -129,8 +129,14 @@ def incentive_document(
     )
 
 
-def incentive_tables(data: IncentiveList) -> list[ReportTable]:
-    """The nominative list with kelurahan and kecamatan subtotals, then the two recaps."""
+def incentive_tables(data: IncentiveList, *, for_people: bool = False) -> list[ReportTable]:
+    """The nominative list with kelurahan and kecamatan subtotals, then the two recaps.
+
+    ``for_people`` (a CSV someone opens, not ``--plain`` for a script): only the payable rows,
+    totalled over them, and without the columns a script needs to tell rows apart (``Row``,
+    ``Active``: every row listed is then a paid PSM)."""
+    if for_people:
+        data = payable_only(data)
     nominatif = ReportTable(
         "incentive",
         _("PSM incentive list"),
@@ -232,7 +238,39 @@ def incentive_tables(data: IncentiveList) -> list[ReportTable]:
             "incentive_kecamatan", _("Recap per kecamatan"), _("Kecamatan"), data.kecamatan, city
         ),
     ]
+    if for_people:
+        nominatif = without_columns(nominatif, {"row_type", "active"})
     return [nominatif, *recaps]
+
+
+def payable_only(data: IncentiveList) -> IncentiveList:
+    """``data`` with only the rows paid, every subtotal counted again over them."""
+    rows = data.payable
+    kelurahan = [t for t in (_regrouped(rows, t, "kelurahan_code") for t in data.kelurahan) if t]
+    kecamatan = [t for t in (_regrouped(rows, t, "kecamatan_code") for t in data.kecamatan) if t]
+    city = IncentiveTotal(
+        data.city.code, data.city.name, len(rows), len(rows), sum(r.amount for r in rows)
+    )
+    return replace(data, rows=rows, kelurahan=kelurahan, kecamatan=kecamatan, city=city)
+
+
+def _regrouped(rows: list[IncentiveRow], area: IncentiveTotal, attr: str) -> IncentiveTotal | None:
+    inside = [r for r in rows if getattr(r, attr) == area.code]
+    if not inside:
+        return None
+    return IncentiveTotal(
+        area.code, area.name, len(inside), len(inside), sum(r.amount for r in inside)
+    )
+
+
+def without_columns(table: ReportTable, keys: set[str]) -> ReportTable:
+    """A copy of ``table`` without the columns named in ``keys``."""
+    kept = [i for i, c in enumerate(table.columns) if c.key not in keys]
+    return replace(
+        table,
+        columns=[table.columns[i] for i in kept],
+        rows=[replace(r, values=tuple(r.values[i] for i in kept)) for r in table.rows],
+    )
 
 
 def _recap(

@@ -17,6 +17,7 @@ from psm_tui.core import assignment, cases, clock, workers
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import PermissionDenied, UnsafePathError
+from psm_tui.core.incentive import incentive_list
 from psm_tui.core.workers import WorkerFilter
 from psm_tui.presentation import exports
 from psm_tui.presentation.export_files import CsvSink, LongCsvSink, write_tables
@@ -306,18 +307,36 @@ def test_monthly_report_workbook_is_print_ready(demo_db: Path, tmp_path: Path) -
     assert sheet.cell(row=17, column=total + 1).font.b  # the total row is bold
 
 
-def test_incentive_csv_keeps_every_listed_psm_with_subtotals(demo_db: Path, tmp_path: Path) -> None:
-    """The CSV is data (every PSM listed, Rp0 included); the printed list is
-    tests/unit/test_incentive_document.py's."""
+def test_incentive_csv_for_people_lists_only_the_paid_without_technical_columns(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """The CSV someone opens lists who is paid, as the printed list does
+    (tests/unit/test_incentive_document.py); --plain keeps every PSM listed for scripts."""
     from psm_tui.core import reports, users
 
     admin = users.actor_for("tester")
     month = reports.add_months(clock.today().replace(day=1), -1)
-    flat = read_csv(export(admin, tmp_path, "incentive", "csv", month=month))
-    psm_rows = [r for r in flat if r["Row"] == "psm"]
-    assert len(psm_rows) == 987 and flat[-1]["Row"] == "kota"
-    assert int(flat[-1]["Amount"]) == sum(int(r["Amount"]) for r in psm_rows) == 987 * 500_000
-    assert len(psm_rows[0]["NIK"]) == 19  # ="3671..." keeps the 16 digits as text
+
+    def activity_rule_csv(plain: bool) -> Path:
+        path = tmp_path / f"incentive-{plain}.csv"
+        request = ExportRequest(kind="incentive", fmt="csv", month=month, plain=plain)
+        to_file(admin, request, path, incentive_rates=RATES, incentive_rule="activity")
+        return path
+
+    people = read_csv(activity_rule_csv(plain=False))
+    assert "Row" not in people[0] and "Active (1 = yes)" not in people[0]
+    paid = [r for r in people if r["No."]]
+    due = incentive_list(admin, month, rate=500_000, rule="activity").payable
+    assert 0 < len(paid) == len(due) < 987 and all(int(r["Amount"]) == 500_000 for r in paid)
+    assert [r["Name"] for r in paid] == [r.name for r in due]
+    assert people[-1]["Name"].endswith(f"({len(paid)} PSM)")
+    assert int(people[-1]["Amount"]) == len(paid) * 500_000
+    plain = activity_rule_csv(plain=True).read_text(encoding="utf-8")
+    flat = list(csv.DictReader(io.StringIO(plain)))
+    psm_rows = [r for r in flat if r["row_type"] == "psm"]
+    assert len(psm_rows) == 987 and flat[-1]["row_type"] == "kota"
+    assert int(flat[-1]["amount"]) == sum(int(r["amount"]) for r in psm_rows)
+    assert {r["active"] for r in psm_rows} == {"0", "1"}
 
 
 def test_csv_sinks_write_the_same_numbers() -> None:
