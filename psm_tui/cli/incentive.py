@@ -58,15 +58,15 @@ def _echo(payout: Payout, as_json: bool) -> None:
 @pass_state
 def prepare(state: CliState, month: str, rule: str | None, as_json: bool) -> None:
     """Freeze a month's incentive figures (again, until it is paid out)."""
-    actor, settings = state.actor(), state.settings
-    first = reports.parse_month(month)
-    data = incentive.incentive_list(
-        actor,
-        first,
-        rate=incentive.rate_for(first, settings.incentive_rates, settings.incentive_amount),
+    settings = state.settings
+    payout = incentive.prepare_month(
+        state.actor(),
+        reports.parse_month(month),
+        rates=settings.incentive_rates,
+        amount=settings.incentive_amount,
         rule=rule or settings.incentive_rule,
     )
-    _echo(incentive.prepare_payout(actor, data), as_json)
+    _echo(payout, as_json)
 
 
 @incentive_group.command("pay")

@@ -312,6 +312,16 @@ def prepare_payout(actor: Actor, data: IncentiveList) -> Payout:
     return found
 
 
+def prepare_month(
+    actor: Actor, month: dt.date, *, rates: Sequence[Sequence[str | int]], amount: int, rule: str
+) -> Payout:
+    """Prepare ``month`` under the configured rates (``incentive_rates``, ``incentive_amount``)
+    and ``rule``: what ``psm incentive prepare`` and the TUI's Laporan view both do."""
+    month = month.replace(day=1)
+    data = incentive_list(actor, month, rate=rate_for(month, rates, amount), rule=rule)
+    return prepare_payout(actor, data)
+
+
 def pay_out(actor: Actor, month: dt.date, paid_on: dt.date | None = None) -> Payout:
     """Record that a prepared month was paid out (disalurkan); only once."""
     require(actor, "incentive.pay")

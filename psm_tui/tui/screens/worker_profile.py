@@ -1,7 +1,9 @@
-"""One worker's profile: where they serve, caseload, activity, incentive months, training, IPSM.
+"""One worker's profile: where they serve, caseload, activity, incentive months, training, IPSM,
+bank details (masked below supervisor, as :mod:`psm_tui.core.bank` decides).
 
-``t`` records a training, ``m`` moves a PSM to another kelurahan and ``x`` deactivates; both of
-the last two hand the open cases over in the same step and then show where each case went.
+``b`` corrects the bank details, ``t`` records a training, ``m`` moves a PSM to another
+kelurahan and ``x`` deactivates; both of the last two hand the open cases over in the same step
+and then show where each case went.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
 from psm_tui.core import clock, ipsm, roster
+from psm_tui.core.bank import BankDetails, bank_details
 from psm_tui.core.dto import Actor, WorkerInfo
 from psm_tui.core.labels import priority_label, status_label
 from psm_tui.core.roster import RosterChange, WorkerProfile
@@ -31,7 +34,19 @@ from psm_tui.tui.widgets.fitted_table import WHOLE, FittedTable
 from psm_tui.tui.widgets.key_footer import KeyFooter
 
 
-def profile_lines(data: WorkerProfile) -> Text:
+def bank_line(bank: BankDetails | None) -> str:
+    """Where the incentive is paid, as far as the reader may see it."""
+    if bank is None:
+        return _("Bank: reading…")
+    if bank.empty:
+        return _("Bank: not recorded")
+    parts = [bank.bank or "-", bank.account or "-"]
+    if not bank.masked:
+        parts.append(_("holder {name}").format(name=bank.holder or "-"))
+    return _("Bank: {details}").format(details=" · ".join(parts))
+
+
+def profile_lines(data: WorkerProfile, bank: BankDetails | None = None) -> Text:
     """The profile as plain text lines (stored text never becomes markup)."""
     w = data.worker
     where = (
@@ -56,6 +71,7 @@ def profile_lines(data: WorkerProfile) -> Text:
             "{count} incentive months (a note, visit or call in the month)",
             len(data.active_months),
         ).format(count=len(data.active_months)),
+        bank_line(bank),
     ]
     if data.trainings:
         last = data.trainings[0]
@@ -83,20 +99,23 @@ def profile_lines(data: WorkerProfile) -> Text:
 class WorkerProfileScreen(TranslatedScreen, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="profile.back"),
+        Binding("b", "bank", N_("Bank"), id="profile.bank"),
         Binding("t", "training", N_("Training"), id="profile.training"),
         Binding("m", "move", N_("Move"), id="profile.move"),
         Binding("x", "deactivate", N_("Deactivate"), id="profile.deactivate"),
     ]
 
     class Read(JobResult):
-        def __init__(self, profile: WorkerProfile) -> None:
+        def __init__(self, profile: WorkerProfile, bank: BankDetails | None) -> None:
             super().__init__()
             self.profile = profile
+            self.bank = bank
 
     def __init__(self, worker_id: int) -> None:
         super().__init__()
         self.worker_id = worker_id
         self.data: WorkerProfile | None = None
+        self.bank: BankDetails | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="profile"):
@@ -112,23 +131,27 @@ class WorkerProfileScreen(TranslatedScreen, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#profile-cases", DataTable).focus()
-        self.refresh_data()
+        self._read(actor(self), with_bank=True)
 
     def refresh_data(self) -> None:
-        self._read(actor(self))
+        """The bank details are kept: a supervisor's full view of them is audited, once per
+        opening (and after a change), not on every refresh."""
+        self._read(actor(self), with_bank=self.bank is None)
 
     @db_worker(group="profile", exclusive=True)
-    def _read(self, who: Actor) -> Read:
-        return self.Read(roster.profile(who, self.worker_id))
+    def _read(self, who: Actor, *, with_bank: bool) -> Read:
+        bank = bank_details(who, self.worker_id) if with_bank else None
+        return self.Read(roster.profile(who, self.worker_id), bank)
 
     @on(Read)
     def _show(self, message: Read) -> None:
         self.data = data = message.profile
+        self.bank = message.bank or self.bank
         kind = "TKSK" if data.worker.kind == "tksk" else "PSM"
         self.query_one("#profile-title", Label).update(
             plain(f"{kind} {data.worker.name} ({data.worker.id})", single_line=True)
         )
-        self.query_one("#profile-lines", Static).update(profile_lines(data))
+        self.query_one("#profile-lines", Static).update(profile_lines(data, self.bank))
         table = self.query_one("#profile-cases", DataTable)
         row = table.cursor_row
         table.clear()
@@ -154,6 +177,20 @@ class WorkerProfileScreen(TranslatedScreen, Screen[None]):
             self.app.notify(_("Still loading."), severity="warning")
             return None
         return self.data.worker
+
+    def action_bank(self) -> None:
+        from psm_tui.tui.modals.bank import BankDialog
+
+        worker = self._worker()
+        if worker is not None and self.bank is not None:
+            self.app.push_screen(BankDialog(worker, self.bank), self._bank_saved)
+
+    def _bank_saved(self, worker: WorkerInfo | None) -> None:
+        if worker is not None:
+            self.app.notify(
+                _("Bank details of {name} saved").format(name=worker.name), markup=False
+            )
+            self._read(actor(self), with_bank=True)
 
     def action_training(self) -> None:
         from psm_tui.tui.modals.roster import TrainingDialog

@@ -1,5 +1,6 @@
 """Laporan (reports): the figures of ``psm summary`` as tables with bars, the intake sparkline,
-a period and kecamatan to pick, drill-down into the case list, and the monthly report export.
+a period and kecamatan to pick, drill-down into the case list, the monthly report export, and
+the month's PSM incentive (``i``: its status, prepare it, record the payout).
 
 Everything comes from :mod:`psm_tui.core.reports` in a thread worker (a million cases take a
 few seconds; the screen stays responsive and says it is counting).
@@ -21,6 +22,7 @@ from textual.widgets import DataTable, Sparkline, Static
 
 from psm_tui.core import reports
 from psm_tui.core.dto import Actor, Ref
+from psm_tui.core.incentive import Payout
 from psm_tui.core.outbox import fetch_hint
 from psm_tui.core.reference import all_kecamatan
 from psm_tui.core.reports import MonthCount, ReportScope
@@ -80,6 +82,7 @@ class LaporanView(View):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "scope", N_("Period / kecamatan"), id="reports.scope"),
         Binding("e", "export", N_("Export report"), id="reports.export"),
+        Binding("i", "incentive", N_("Incentive"), id="reports.incentive"),
         Binding("right_square_bracket", "section(1)", N_("Next table"), id="reports.next"),
         Binding("left_square_bracket", "section(-1)", N_("Previous table"), id="reports.previous"),
         Binding("j", "cursor('down')", N_("Down"), show=False, id="reports.down"),
@@ -108,7 +111,7 @@ class LaporanView(View):
             yield Static("", id="report-trend-label")
             yield Sparkline([], id="report-sparkline")
         yield Static(
-            _("enter: the matching cases · [ ] other tables · p period · e export the report"),
+            _("enter: the matching cases · [ ] other tables · p period · e export · i incentive"),
             classes="preview-line",
         )
 
@@ -272,6 +275,17 @@ class LaporanView(View):
         from psm_tui.tui.modals.report_export import ExportDialog
 
         self.app.push_screen(ExportDialog(self.scope), self._exported)
+
+    def action_incentive(self) -> None:
+        from psm_tui.tui.modals.incentive import IncentiveDialog
+
+        self.app.push_screen(IncentiveDialog(), self._incentive_done)
+
+    def _incentive_done(self, payout: Payout | None) -> None:
+        if payout is not None:
+            from psm_tui.tui.modals.incentive import payout_status
+
+            self.app.notify(payout_status(payout.month, payout), markup=False, timeout=12)
 
     def _exported(self, result: ExportResult | None) -> None:
         if result is not None:
