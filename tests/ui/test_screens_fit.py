@@ -44,9 +44,11 @@ STEPS = (
     ("workers", ("4",)),
     ("new worker", ("4", "n")),
     ("worker profile", ("4", "o")),
+    ("bank details", ("4", "o", "b")),
     ("reports", ("5",)),
     ("report scope", ("5", "p")),
     ("export", ("5", "e")),
+    ("incentive", ("5", "i")),
     ("palette", ("ctrl+p", "text:zzqqxx7")),
 )
 # Textual's own words, whole: none may show in the Indonesian UI.
