@@ -39,9 +39,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if PG is None:
         return
     skip = pytest.mark.skip(reason="SQLite files only (backup, file modes, locks, pragmas)")
+    once = pytest.mark.skip(reason="rendered once, in the SQLite run (the same documents)")
     for item in items:
         if item.get_closest_marker("sqlite_only"):
             item.add_marker(skip)
+        elif item.get_closest_marker("render"):
+            item.add_marker(once)
 
 
 def _pg_copy(template: str | None) -> Iterator[str]:
