@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 from textual.widgets import Static
@@ -54,7 +55,9 @@ def test_bank_details_shown_by_role_and_corrected_in_the_profile(
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             lines = await open_profile(app, pilot, "Budi")
             assert "Bank: BJB · 0012345678 · holder Budi Santoso" in lines
-            await press(pilot, "b")
+            await press(pilot, "question_mark")
+            assert re.search(r"\bb +Bank\b", screen_text(app))  # the key in help
+            await press(pilot, "escape", "b")
             assert isinstance(app.screen, BankDialog)
             await press(pilot, "ctrl+a", "ctrl+k")  # the bank field, emptied
             await type_text(pilot, "Bank DKI")
@@ -106,7 +109,9 @@ def test_incentive_month_prepared_paid_out_once_from_laporan(
     async def run() -> None:
         app = app_for(initialised, supervisor)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await press(pilot, "5")
+            await press(pilot, "5", "question_mark")
+            assert re.search(r"\bi +Incentive\b", screen_text(app))
+            await press(pilot, "escape")
             assert f"{month}: not prepared" == await month_dialog(app, pilot)
             await press(pilot, "ctrl+s")
             assert not isinstance(app.screen, IncentiveDialog)
