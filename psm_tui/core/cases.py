@@ -18,6 +18,7 @@ from psm_tui.core.labels import (
     normalise_choice,
 )
 from psm_tui.core.reference import find_category, find_kelurahan, kelurahan_by_code
+from psm_tui.core.sensitive import SENSITIVE_CATEGORIES, name_creator
 from psm_tui.core.timeline import Fact, encode, fact
 from psm_tui.core.users import can, read_scope, require
 from psm_tui.core.validation import (
@@ -216,8 +217,11 @@ def register_case(
             updated_at=now,
             created_by=actor.id,
             updated_by=actor.id,
+            sensitive=int(cat.code) in SENSITIVE_CATEGORIES,
             **fields,
         )
+        if case.sensitive:
+            name_creator(case.id, actor.id)
         Activity.create(
             case=case.id,
             kind="status",
@@ -398,14 +402,19 @@ def set_category(
         case = case_row(number)
         require(actor, "case.triage", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         cat = find_category(category)
+        changes: dict[str, object] = {"category": int(cat.code)}
+        if int(cat.code) in SENSITIVE_CATEGORIES:  # never unmarked by a category: a supervisor's
+            changes["sensitive"] = True  # decision (psm case sensitive NUMBER off)
         save_case(
             actor,
             case,
             expected_version,
-            {"category": int(cat.code)},
+            changes,
             "case.category",
             activity=("triase", fact("category", to=int(cat.code), name=cat.name)),
         )
+        if "sensitive" in changes and not case.sensitive:
+            name_creator(case.id, actor.id)  # who triaged it keeps reading it
     return case_detail(actor, number)
 
 
