@@ -338,6 +338,7 @@ def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) 
     if (
         text
         and read_scope(actor) is None
+        and sensitive.sees_every_case(actor)
         and replace(filters, search=None) == CaseFilter()
         and _exact_search(text) is None
     ):

@@ -16,7 +16,7 @@ from peewee import Expression
 
 from psm_tui.core import audit, clock
 from psm_tui.core.dto import Actor
-from psm_tui.core.errors import NotFoundError, OutOfScope, ValidationError
+from psm_tui.core.errors import NotFoundError, OutOfScope
 from psm_tui.core.reference import kelurahan_by_code
 from psm_tui.core.users import _audit_refusal, can, require
 from psm_tui.i18n import _
@@ -131,7 +131,7 @@ def set_sensitive(actor: Actor, number: str, on: bool) -> bool:
 def _user(username: str) -> StaffUser:
     user = StaffUser.get_or_none(StaffUser.username == username.strip())
     if user is None:
-        raise ValidationError(_("No user {name}").format(name=username), "user")
+        raise NotFoundError(_("Unknown user {name}").format(name=username))
     return user
 
 

@@ -1,0 +1,186 @@
+"""Sensitive cases (kasus terbatas), role by role: who reads one in full, who sees only that it
+exists (no client, no category) in the list, search, dashboard queue and exports, and how
+opening it takes akses darurat. The case is in Kel. Poris Plawad, Kec. Cipondoh."""
+
+from __future__ import annotations
+
+import pytest
+
+from psm_tui.core import audit, case_queries, cases, dashboard, privacy, sensitive
+from psm_tui.core.case_queries import CaseFilter
+from psm_tui.core.dto import Actor
+from psm_tui.core.errors import OutOfScope, PermissionDenied
+from psm_tui.presentation import exports
+from psm_tui.store.models import AuditLog
+from tests.conftest import make_user
+
+# name -> (role, kecamatan)
+ROLES = {
+    "viewer": ("viewer", "Cipondoh"),
+    "operator": ("operator", "Cipondoh"),
+    "operator_unscoped": ("operator", None),
+    "registrar": ("operator", "Cipondoh"),  # registered the case: named on it at intake
+    "named": ("viewer", "Cipondoh"),  # named on it by a supervisor
+    "supervisor": ("supervisor", None),
+    "supervisor_elsewhere": ("supervisor", "Karawaci"),
+    "viewer_elsewhere": ("viewer", "Karawaci"),
+}
+FULL = {"registrar", "named", "supervisor", "admin"}
+RESTRICTED = {"viewer", "operator", "operator_unscoped", "supervisor_elsewhere"}
+OUT_OF_SCOPE = {"viewer_elsewhere"}  # the case is not in their lists at all
+NAME = "Melati Kusuma"
+
+
+@pytest.fixture
+def people(admin: Actor) -> dict[str, Actor]:
+    found = {name: make_user(admin, name, role, kec) for name, (role, kec) in ROLES.items()}
+    return {**found, "admin": admin}
+
+
+@pytest.fixture
+def number(people: dict[str, Actor]) -> str:
+    """A violence case (PPKS 6, AKTK): sensitive from intake."""
+    registered = cases.register_case(
+        people["registrar"],
+        name=NAME,
+        nik="3671054506120001",
+        kelurahan="Poris Plawad",
+        category=6,
+        description="kekerasan oleh ayah tiri",
+    )
+    sensitive.restrict(people["supervisor"], registered.case.number, add=["named"])
+    return registered.case.number
+
+
+def _row(actor: Actor) -> object:
+    rows = case_queries.list_cases(actor)
+    return rows[0] if rows else None
+
+
+def test_the_categories_of_violence_trafficking_and_children_before_the_law_are_sensitive(
+    admin: Actor,
+) -> None:
+    numbers = {
+        code: cases.register_case(
+            admin, name=f"Klien {code}", kelurahan="Poris Plawad", category=code
+        ).case.number
+        for code in (3, 6, 8, 18, 19, 24)
+    }
+    flagged = {code for code, n in numbers.items() if case_queries.case_row(n).sensitive}
+    assert flagged == {3, 6, 18, 19} == set(sensitive.SENSITIVE_CATEGORIES)
+    cases.set_category(admin, numbers[8], 19)  # triaged as violence: sensitive from then on
+    assert case_queries.case_row(numbers[8]).sensitive
+
+
+@pytest.mark.parametrize("who", sorted(FULL | RESTRICTED | OUT_OF_SCOPE))
+def test_the_list_shows_a_sensitive_case_in_full_only_to_its_supervisors_and_named_users(
+    people: dict[str, Actor], number: str, who: str
+) -> None:
+    row = _row(people[who])
+    if who in OUT_OF_SCOPE:
+        assert row is None
+        return
+    assert row is not None and row.number == number  # type: ignore[attr-defined]
+    if who in FULL:
+        assert (row.restricted, row.client_name, row.category.code) == (False, NAME, "6")  # type: ignore[attr-defined]
+    else:
+        assert row.restricted and row.client_name == "restricted case"  # type: ignore[attr-defined]
+        assert (row.client_nik, row.category.code) == (None, "")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("who", sorted(FULL | RESTRICTED))
+def test_a_search_by_who_or_what_finds_it_only_for_those_who_read_it(
+    people: dict[str, Actor], number: str, who: str
+) -> None:
+    actor = people[who]
+    by_name, by_nik, by_words = (
+        case_queries.list_cases(actor, CaseFilter(search=text))
+        for text in ("Melati", "3671054506120001", "ayah tiri")
+    )
+    found = [rows[0].number if rows else None for rows in (by_name, by_nik, by_words)]
+    assert found == ([number] * 3 if who in FULL else [None] * 3)
+    assert case_queries.count_cases(CaseFilter(search="Melati"), actor) == (who in FULL)
+    # Its number names no one: found, restricted for the others.
+    by_number = case_queries.list_cases(actor, CaseFilter(search=number))
+    assert [(r.number, r.restricted) for r in by_number] == [(number, who not in FULL)]
+
+
+@pytest.mark.parametrize("who", sorted(FULL | RESTRICTED))
+def test_opening_it_takes_akses_darurat_for_all_but_those_who_read_it(
+    people: dict[str, Actor], number: str, who: str
+) -> None:
+    actor = people[who]
+    if who in FULL:
+        assert privacy.view_case(actor, number).client.name == NAME
+        return
+    with pytest.raises(OutOfScope, match="restricted case"):
+        privacy.view_case(actor, number)
+    refused = AuditLog.select().where(
+        AuditLog.username == who, AuditLog.action == "refused", AuditLog.detail == "sensitive case"
+    )
+    assert refused.exists()
+    opened = privacy.view_case_emergency(actor, number, "klien datang ke kantor, butuh riwayat")
+    assert opened.client.name == NAME and not opened.summary.restricted
+    granted = AuditLog.get(AuditLog.username == who, AuditLog.action == "case.emergency")
+    assert granted.case_number == number
+
+
+@pytest.mark.parametrize("who", sorted(FULL | RESTRICTED))
+def test_the_export_blanks_who_and_what_for_the_others(
+    people: dict[str, Actor], number: str, who: str
+) -> None:
+    keys = [column.key for column in exports.case_columns()]
+    rows = [
+        dict(zip(keys, row, strict=True)) for row in exports.case_rows(people[who], CaseFilter())
+    ]
+    assert [row["number"] for row in rows] == [number]
+    shown = {key: rows[0][key] for key in exports.RESTRICTED_COLUMNS}
+    if who in FULL:
+        assert shown["client"] == NAME and shown["category_code"] == 6
+    else:
+        assert shown == dict.fromkeys(exports.RESTRICTED_COLUMNS) | {"client": "restricted case"}
+    by_name = list(exports.case_rows(people[who], CaseFilter(search="Melati")))
+    assert len(by_name) == (who in FULL)
+
+
+def test_the_dashboard_queue_shows_it_restricted_once_its_registrar_is_no_longer_named(
+    people: dict[str, Actor], number: str
+) -> None:
+    registrar = people["registrar"]
+    assert [c.client_name for c in dashboard.figures(registrar).my_queue] == [NAME]
+    sensitive.restrict(people["supervisor"], number, remove=["registrar"])
+    queue = dashboard.figures(registrar).my_queue
+    assert [(c.number, c.client_name) for c in queue] == [(number, "restricted case")]
+
+
+def test_supervisors_name_users_and_mark_cases_audited(
+    people: dict[str, Actor], number: str
+) -> None:
+    supervisor, operator = people["supervisor"], people["operator"]
+    with pytest.raises(PermissionDenied):
+        sensitive.restrict(operator, number, add=["operator"])
+    assert sensitive.restrict(supervisor, number, add=["operator"]) == [
+        "named",
+        "operator",
+        "registrar",
+    ]
+    assert AuditLog.get(AuditLog.username == "operator", AuditLog.action == "refused")
+    assert _row(operator).client_name == NAME  # type: ignore[union-attr]
+    sensitive.restrict(supervisor, number, remove=["operator"])
+    assert _row(operator).restricted  # type: ignore[union-attr]
+
+    assert sensitive.set_sensitive(supervisor, number, False)
+    assert not _row(operator).restricted  # type: ignore[union-attr]
+    assert sensitive.set_sensitive(supervisor, number, True)
+    trail = [
+        (e.action, e.changes)
+        for e in audit.entries(case_number=number)
+        if e.action in ("case.restrict", "case.sensitive")
+    ]
+    assert trail == [
+        ("case.restrict", {"named": [None, "named"]}),
+        ("case.restrict", {"named": [None, "operator"]}),
+        ("case.restrict", {"named": ["operator", None]}),
+        ("case.sensitive", {"sensitive": [True, False]}),
+        ("case.sensitive", {"sensitive": [False, True]}),
+    ]
