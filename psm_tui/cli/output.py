@@ -102,13 +102,14 @@ def followup_json(f: FollowUpInfo) -> dict[str, object]:
 def case_json(case: CaseSummary, followups: list[FollowUpInfo]) -> dict[str, object]:
     """A case row; a restricted one (kasus terbatas) has no category and no client."""
     kel = case.kelurahan
-    category = {"code": int(case.category.code), "name": case.category.name}
     return {
         "number": case.number,
         "status": case.status,
         "priority": case.priority,
         "restricted": case.restricted,
-        "category": None if case.restricted else category,
+        "category": None
+        if case.restricted
+        else {"code": int(case.category.code), "name": case.category.name},
         "kelurahan": {"code": kel.code, "name": kel.name},
         "kecamatan": {"code": kel.kecamatan_code, "name": kel.kecamatan_name},
         "client": None if case.restricted else {"name": case.client_name, "nik": case.client_nik},
