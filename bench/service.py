@@ -200,6 +200,37 @@ class ServiceBench:
                 note=f"{case_queries.count_cases(filters):,} hits",
             )
 
+    # -- the person and the household (issue 17) ---------------------------------------------
+    def people(self) -> None:
+        """Opening the client page and the household view of the busiest person and No. KK:
+        the reads their screens' workers make (the audit row of a view is left out, so the
+        cached database is not written)."""
+        from psm_tui.core import clients, households
+
+        actor = self.actor
+        client_id, cases = db.execute_sql(
+            'SELECT client_id, COUNT(*) AS n FROM "case" GROUP BY client_id'
+            " ORDER BY n DESC, client_id LIMIT 1"
+        ).fetchone()
+        kk, members = db.execute_sql(
+            "SELECT kk, COUNT(*) AS n FROM client WHERE kk IS NOT NULL GROUP BY kk"
+            " ORDER BY n DESC, kk LIMIT 1"
+        ).fetchone()
+        self.measure(
+            "people",
+            "client page (clients.client_record)",
+            lambda: clients.client_record(actor, client_id),
+            target=Target(0.100),
+            note=f"{cases} cases",
+        )
+        self.measure(
+            "people",
+            "household view (households.household)",
+            lambda: households.household(actor, kk),
+            target=Target(0.100),
+            note=f"{members} members",
+        )
+
     # -- what other views show ---------------------------------------------------------------
     def views(self, export_rows: int = 100_000) -> None:
         actor = self.actor

@@ -69,13 +69,19 @@ def _has_grant(actor: Actor, case_id: int) -> bool:
     )
 
 
+def check_restricted(actor: Actor | None, case: Case) -> None:
+    """Refuse (audited) a sensitive case ``actor`` may not read in full, unless they hold an
+    emergency access to it."""
+    if actor is not None and sensitive.is_hidden(actor, case) and not _has_grant(actor, case.id):
+        sensitive.refuse(actor, case)
+
+
 def check_read(actor: Actor | None, case: Case) -> None:
     """Refuse (audited) a case outside ``actor``'s scope, or a sensitive case ``actor`` may not
     read in full, unless they hold an emergency access to it."""
     if actor is None:
         return
-    if sensitive.is_hidden(actor, case) and not _has_grant(actor, case.id):
-        sensitive.refuse(actor, case)
+    check_restricted(actor, case)
     scope = read_scope(actor)
     if scope is None:
         return

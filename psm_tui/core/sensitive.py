@@ -86,6 +86,16 @@ def is_hidden(actor: Actor | None, case: Case) -> bool:
     return case.id in hidden_ids(actor, [(case.id, True, kecamatan)])
 
 
+def hides_client(actor: Actor | None, client_id: int) -> bool:
+    """Whether ``actor`` may know a client only through restricted cases: every case of theirs
+    is sensitive and not readable by ``actor`` (a client without cases hides nothing)."""
+    full = full_condition(actor)
+    if full is None:
+        return False
+    cases = Case.select().where(Case.client == client_id)
+    return cases.exists() and not cases.where(full).exists()
+
+
 def refuse(actor: Actor, case: Case) -> None:
     """Refuse (audited) opening a restricted case; akses darurat with a reason opens it."""
     _audit_refusal(actor, "case", str(case.id), "sensitive case")

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from psm_tui.core import audit, case_queries, cases, dashboard, privacy, sensitive
+from psm_tui.core import (
+    audit,
+    case_queries,
+    cases,
+    clients,
+    dashboard,
+    households,
+    privacy,
+    sensitive,
+)
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import OutOfScope, PermissionDenied
@@ -184,3 +193,31 @@ def test_supervisors_name_users_and_mark_cases_audited(
         ("case.sensitive", {"sensitive": [True, False]}),
         ("case.sensitive", {"sensitive": [False, True]}),
     ]
+
+
+def test_the_person_behind_a_restricted_case_is_not_found_through_the_client_or_household(
+    people: dict[str, Actor], number: str
+) -> None:
+    kk = "3671050101200001"
+    admin, operator = people["admin"], people["operator"]
+    client_id = clients.client_of_case(admin, number)
+    clients.edit_client(admin, client_id, {"kk": kk}, expected_version=None)
+    sibling = cases.register_case(
+        admin, name="Kakak Kusuma", kk=kk, kelurahan="Poris Plawad", category=24
+    ).case.number
+    # From the restricted case the client page stays shut; so does the page itself.
+    with pytest.raises(OutOfScope):
+        clients.client_of_case(operator, number)
+    with pytest.raises(PermissionDenied, match="restricted"):
+        clients.view_client(operator, client_id)
+    assert clients.search_clients(operator, "Melati") == []
+    # The household shows the member as existing, without name or cases.
+    family = households.household(operator, kk)
+    hidden = [m.hidden for m in family.members]
+    assert sorted(hidden) == [False, True]
+    assert NAME not in repr(family) and number not in repr(family)
+    assert sibling in repr(family)
+    # Those who read the case see the person, and the restricted case on the client page.
+    record = clients.view_client(people["named"], client_id)
+    assert [c.number for c in record.cases] == [number]
+    assert [c.name for c in clients.search_clients(people["supervisor"], "Melati")] == [NAME]
