@@ -11,8 +11,9 @@ a search by name, NIK, No. KK or words never finds it, and opening it needs akse
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from peewee import Expression
+from peewee import Expression, ModelSelect
 
 from psm_tui.core import audit, clock
 from psm_tui.core.dto import Actor
@@ -21,7 +22,7 @@ from psm_tui.core.reference import kelurahan_by_code
 from psm_tui.core.users import _audit_refusal, can, require
 from psm_tui.i18n import _
 from psm_tui.store.database import db
-from psm_tui.store.models import Case, CaseAccess, Kelurahan, StaffUser
+from psm_tui.store.models import Case, CaseAccess, EmergencyAccess, Kelurahan, StaffUser
 
 # PPKS codes (db/reference/ppks_kategori.csv) whose cases are sensitive from intake: 3 Anak yang
 # Berhadapan dengan Hukum, 6 Anak Korban Tindak Kekerasan, 18 Korban Trafficking, 19 Korban
@@ -43,15 +44,25 @@ def sees_every_case(actor: Actor | None) -> bool:
     return actor is None or (can(actor, "case.restrict") and actor.kecamatan_code is None)
 
 
-def named_case_ids(actor: Actor, case_ids: Iterable[int]) -> set[int]:
-    """Which of ``case_ids`` name ``actor``."""
+def _opened_by(actor: Actor) -> list[ModelSelect[Any]]:
+    """The cases naming ``actor``, and those they opened with akses darurat, still valid."""
+    return [
+        CaseAccess.select(CaseAccess.case).where(CaseAccess.user == actor.id),
+        EmergencyAccess.select(EmergencyAccess.case).where(
+            EmergencyAccess.user == actor.id, EmergencyAccess.expires_at > clock.now()
+        ),
+    ]
+
+
+def opened_case_ids(actor: Actor, case_ids: Iterable[int]) -> set[int]:
+    """Which of ``case_ids`` name ``actor`` or were opened by them with akses darurat today."""
     wanted = list(case_ids)
     if not wanted:
         return set()
-    query = CaseAccess.select(CaseAccess.case).where(
-        CaseAccess.user == actor.id, CaseAccess.case.in_(wanted)
-    )
-    return {row.case_id for row in query}
+    found: set[int] = set()
+    for query in _opened_by(actor):
+        found.update(row.case_id for row in query.where(query.model.case.in_(wanted)))
+    return found
 
 
 def hidden_ids(actor: Actor | None, rows: Iterable[tuple[int, bool, str]]) -> set[int]:
@@ -60,17 +71,20 @@ def hidden_ids(actor: Actor | None, rows: Iterable[tuple[int, bool, str]]) -> se
         return set()
     assert actor is not None
     candidates = {case_id for case_id, flag, kec in rows if flag and not _supervises(actor, kec)}
-    return candidates - named_case_ids(actor, candidates)
+    return candidates - opened_case_ids(actor, candidates)
 
 
 def full_condition(actor: Actor | None) -> Expression | None:
     """``case`` read in full by ``actor`` (None: every case is): the condition a search by
-    who or what adds, so a restricted case is never found by its client or its words."""
+    who or what adds, so a restricted case is never found by its client or its words. A case
+    opened with akses darurat reads in full until the access ends."""
     if sees_every_case(actor):
         return None
     assert actor is not None
-    named = CaseAccess.select(CaseAccess.case).where(CaseAccess.user == actor.id)
-    condition: Expression = (Case.sensitive == False) | Case.id.in_(named)  # noqa: E712
+    named, granted = _opened_by(actor)
+    condition: Expression = (
+        (Case.sensitive == False) | Case.id.in_(named) | Case.id.in_(granted)  # noqa: E712
+    )
     if can(actor, "case.restrict") and actor.kecamatan_code:
         kelurahan = Kelurahan.select(Kelurahan.code).where(
             Kelurahan.kecamatan == actor.kecamatan_code

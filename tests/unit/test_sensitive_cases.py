@@ -132,6 +132,10 @@ def test_opening_it_takes_akses_darurat_for_all_but_those_who_read_it(
     assert opened.client.name == NAME and not opened.summary.restricted
     granted = AuditLog.get(AuditLog.username == who, AuditLog.action == "case.emergency")
     assert granted.case_number == number
+    # For the rest of the day the case reads in full, and its client page opens from it.
+    assert _row(actor).client_name == NAME  # type: ignore[union-attr]
+    client_id = clients.client_of_case(actor, number)
+    assert clients.view_client(actor, client_id).client.name == NAME
 
 
 @pytest.mark.parametrize("who", sorted(FULL | RESTRICTED))
