@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 
-from psm_tui.core import audit, clock
+from psm_tui.core import audit, clock, emergency
 from psm_tui.core.case_queries import case_detail, case_row, mask_nik
 from psm_tui.core.clients import client_row, outside_scope
 from psm_tui.core.dto import Actor, CaseDetail, DuplicateHint, RegisterResult
@@ -328,6 +328,7 @@ def change_status(
     reason = validate_text(reason, "reason")
     with db.atomic():
         case = case_row(number)
+        emergency.check_restricted(actor, case)
         check_version(case, expected_version)
         kel = kelurahan_by_code(case.kelurahan_code)
         status = status.strip().lower()
@@ -382,6 +383,7 @@ def set_priority(
 ) -> CaseDetail:
     with db.atomic():
         case = case_row(number)
+        emergency.check_restricted(actor, case)
         require(actor, "case.triage", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         value = choice(priority, PRIORITIES, "priority", case.priority)
         save_case(
@@ -400,6 +402,7 @@ def set_category(
 ) -> CaseDetail:
     with db.atomic():
         case = case_row(number)
+        emergency.check_restricted(actor, case)
         require(actor, "case.triage", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         cat = find_category(category)
         changes: dict[str, object] = {"category": int(cat.code)}
@@ -424,6 +427,7 @@ def add_note(actor: Actor, number: str, text: str, kind: str = "catatan") -> Cas
     body = validate_text(text, "text", required=True)
     with db.atomic():
         case = case_row(number)
+        emergency.check_restricted(actor, case)
         require(actor, "case.note", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         note = Activity.create(
             case=case.id,

@@ -12,6 +12,7 @@ from psm_tui.core import (
     cases,
     clients,
     dashboard,
+    followups,
     households,
     privacy,
     sensitive,
@@ -20,7 +21,7 @@ from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import OutOfScope, PermissionDenied
 from psm_tui.presentation import exports
-from psm_tui.store.models import AuditLog
+from psm_tui.store.models import Activity, AuditLog
 from tests.conftest import make_user
 
 # name -> (role, kecamatan)
@@ -225,3 +226,16 @@ def test_the_person_behind_a_restricted_case_is_not_found_through_the_client_or_
     record = clients.view_client(people["named"], client_id)
     assert [c.number for c in record.cases] == [number]
     assert [c.name for c in clients.search_clients(people["supervisor"], "Melati")] == [NAME]
+
+
+def test_writing_to_it_takes_reading_it_first(people: dict[str, Actor], number: str) -> None:
+    operator = people["operator"]
+    for write in (
+        lambda: cases.add_note(operator, number, "catatan"),
+        lambda: cases.set_priority(operator, number, "tinggi"),
+        lambda: followups.create_followup(operator, number, opd="DINKES", action="Periksa"),
+    ):
+        with pytest.raises(OutOfScope, match="restricted case"):
+            write()
+    assert not Activity.select().where(Activity.kind == "catatan").exists()
+    cases.add_note(people["registrar"], number, "kunjungan rumah")
