@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 
-from psm_tui.core import audit, clock, emergency
+from psm_tui.core import audit, clock, emergency, sensitive
 from psm_tui.core.case_queries import case_detail, case_row, mask_nik
 from psm_tui.core.clients import client_row, outside_scope
 from psm_tui.core.dto import Actor, CaseDetail, DuplicateHint, RegisterResult
@@ -18,7 +18,6 @@ from psm_tui.core.labels import (
     normalise_choice,
 )
 from psm_tui.core.reference import find_category, find_kelurahan, kelurahan_by_code
-from psm_tui.core.sensitive import SENSITIVE_CATEGORIES, name_creator
 from psm_tui.core.timeline import Fact, encode, fact
 from psm_tui.core.users import can, read_scope, require
 from psm_tui.core.validation import (
@@ -107,6 +106,10 @@ def find_duplicates(
                     "a case for this No. KK exists in another kecamatan; ask a supervisor"
                 )
             hints[client.id] = DuplicateHint(client.id, "", None, "", elsewhere, hidden=True)
+            return
+        if sensitive.hides_client(actor, client.id):
+            restricted = _("this person has a restricted case; ask a supervisor")
+            hints[client.id] = DuplicateHint(client.id, "", None, "", restricted, hidden=True)
             return
         label = kelurahan_by_code(client.kelurahan_code).label
         nik = mask_nik(client.nik, actor) if actor else client.nik
@@ -217,11 +220,11 @@ def register_case(
             updated_at=now,
             created_by=actor.id,
             updated_by=actor.id,
-            sensitive=int(cat.code) in SENSITIVE_CATEGORIES,
+            sensitive=int(cat.code) in sensitive.SENSITIVE_CATEGORIES,
             **fields,
         )
         if case.sensitive:
-            name_creator(case.id, actor.id)
+            sensitive.name_creator(case.id, actor.id)
         Activity.create(
             case=case.id,
             kind="status",
@@ -406,7 +409,9 @@ def set_category(
         require(actor, "case.triage", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         cat = find_category(category)
         changes: dict[str, object] = {"category": int(cat.code)}
-        if int(cat.code) in SENSITIVE_CATEGORIES:  # never unmarked by a category: a supervisor's
+        if (
+            int(cat.code) in sensitive.SENSITIVE_CATEGORIES
+        ):  # never unmarked by a category: a supervisor's
             changes["sensitive"] = True  # decision (psm case sensitive NUMBER off)
         save_case(
             actor,
@@ -417,7 +422,7 @@ def set_category(
             activity=("triase", fact("category", to=int(cat.code), name=cat.name)),
         )
         if "sensitive" in changes and not case.sensitive:
-            name_creator(case.id, actor.id)  # who triaged it keeps reading it
+            sensitive.name_creator(case.id, actor.id)  # who triaged it keeps reading it
     return case_detail(actor, number)
 
 

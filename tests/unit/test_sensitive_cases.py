@@ -239,3 +239,17 @@ def test_writing_to_it_takes_reading_it_first(people: dict[str, Actor], number: 
             write()
     assert not Activity.select().where(Activity.kind == "catatan").exists()
     cases.add_note(people["registrar"], number, "kunjungan rumah")
+
+
+def test_intake_warns_of_the_same_person_without_naming_a_restricted_client(
+    people: dict[str, Actor], number: str
+) -> None:
+    again = cases.register_case(
+        people["operator"], name="Melati Kusuma", kelurahan="Poris Plawad", category=24
+    )
+    [hint] = again.duplicates
+    assert hint.hidden and hint.name == "" and "restricted case" in hint.reason
+    followups.create_followup(people["registrar"], number, opd="DINKES", action="Visum")
+    by_name = followups.FollowUpFilter(search="Melati")
+    assert followups.list_followups(by_name, actor=people["operator"]) == []
+    assert len(followups.list_followups(by_name, actor=people["registrar"])) == 1
