@@ -5,7 +5,8 @@ its kecamatan) and by the users named on it (``case_access``; the registering us
 at intake). Anyone else in scope sees that the case exists, never who or what: lists, searches,
 the dashboard queue and exports show it as "kasus terbatas" without client fields or category,
 a search by name, NIK, No. KK or words never finds it, and opening it needs akses darurat
-(:mod:`psm_tui.core.emergency`), audited. Supervisors mark cases and name users, audited.
+(:mod:`psm_tui.core.emergency`), audited, after which it reads in full until the access ends.
+Supervisors mark cases and name users, audited.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def full_condition(actor: Actor | None) -> Expression | None:
 
 
 def is_hidden(actor: Actor | None, case: Case) -> bool:
+    """Whether ``actor`` sees ``case`` restricted (one case: its opening, a write to it)."""
     if not case.sensitive:
         return False
     kecamatan = kelurahan_by_code(case.kelurahan_code).kecamatan_code
