@@ -21,6 +21,7 @@ from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import OutOfScope, PermissionDenied
 from psm_tui.presentation import exports
+from psm_tui.store import database
 from psm_tui.store.models import Activity, AuditLog
 from tests.conftest import make_user
 
@@ -253,3 +254,18 @@ def test_intake_warns_of_the_same_person_without_naming_a_restricted_client(
     by_name = followups.FollowUpFilter(search="Melati")
     assert followups.list_followups(by_name, actor=people["operator"]) == []
     assert len(followups.list_followups(by_name, actor=people["registrar"])) == 1
+
+
+def test_the_migration_marks_existing_cases_and_names_who_registered_them(
+    people: dict[str, Actor], number: str
+) -> None:
+    ordinary = cases.register_case(
+        people["registrar"], name="Pak Joko", kelurahan="Poris Plawad", category=24
+    ).case.number
+    runner = database.runner()
+    runner.down("0015_sensitive_cases")
+    runner.up()
+    assert [case_queries.case_row(n).sensitive for n in (number, ordinary)] == [True, False]
+    assert sensitive.named_users(case_queries.case_row(number).id) == ["registrar"]
+    rows = {r.number: r for r in case_queries.list_cases(people["operator"])}
+    assert rows[number].restricted and not rows[ordinary].restricted
