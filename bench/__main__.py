@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         action="append",
         default=[],
-        help="measure groups to run: list, search, views, cli, tui, baseline",
+        help="measure groups to run: list, search, people, views, cli, tui, baseline",
     )
     commands.add_parser("boundary", help="peak memory of imports at the file boundary's caps")
     chain = commands.add_parser("audit", help="time the audit hash chain's verification")

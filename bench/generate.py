@@ -33,11 +33,12 @@ from bench.pools import (
 )
 from psm_tui.core import audit_chain, reference, setup, users
 from psm_tui.core.dto import KelurahanRef, Ref
+from psm_tui.core.sensitive import SENSITIVE_CATEGORIES
 from psm_tui.ops import demo
 from psm_tui.store import database
 from psm_tui.store.dialects import sqlite
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 BLOCK = 20_000  # cases generated and written per step
 SIZES = {"500": 500, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -178,8 +179,8 @@ class Generator:
         c.executemany(
             'INSERT INTO "case" (id, number, client_id, category_code, priority, status,'
             " kelurahan_code, worker_id, description, source, outcome, reported_at,"
-            " updated_at, closed_at, created_by_id, updated_by_id, version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_at, closed_at, created_by_id, updated_by_id, version, sensitive)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             cases,
         )
         c.executemany(
@@ -272,6 +273,7 @@ class Generator:
                     author,
                     author,
                     case["version"],
+                    category in SENSITIVE_CATEGORIES,
                 )
             )
         return clients, cases, assignments, activities, followups

@@ -13,7 +13,7 @@ from bench.generate import ensure
 from bench.service import ServiceBench
 from bench.stats import Row, table
 
-GROUPS = ("cli", "list", "search", "views", "tui", "baseline")
+GROUPS = ("cli", "list", "search", "people", "views", "tui", "baseline")
 DATATABLE_MAX = 100_000  # beyond this the baseline takes minutes and proves nothing new
 
 
@@ -35,6 +35,9 @@ def run_size(size: str, seed: int, trials: int, only: set[str]) -> list[Row]:
         if "search" in wanted:
             _progress("search")
             bench.search()
+        if "people" in wanted:
+            _progress("client page, household")
+            bench.people()
         if "views" in wanted:
             _progress("dashboard, reports, export")
             bench.views()

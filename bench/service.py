@@ -200,6 +200,46 @@ class ServiceBench:
                 note=f"{case_queries.count_cases(filters):,} hits",
             )
 
+    # -- the person and the household (issue 17) ---------------------------------------------
+    def people(self) -> None:
+        """Opening the client page and the household view of the busiest person and No. KK
+        (with an ordinary case, so a scoped operator may open them too): the reads their
+        screens' workers make, as the admin and as an operator of the person's kecamatan, who
+        also pays for the sensitive-case checks. The view's audit row is left out, so the cached
+        database is not written."""
+        from psm_tui.core import clients, households
+
+        client_id, cases, kecamatan = db.execute_sql(
+            'SELECT c.client_id, COUNT(*) AS n, k.kecamatan_code FROM "case" AS c'
+            " JOIN kelurahan AS k ON k.code = c.kelurahan_code GROUP BY c.client_id"
+            " HAVING SUM(c.sensitive) < COUNT(*) ORDER BY n DESC, c.client_id LIMIT 1"
+        ).fetchone()
+        kk, members, kk_kecamatan = db.execute_sql(
+            "SELECT cl.kk, COUNT(*) AS n, MIN(k.kecamatan_code) FROM client AS cl"
+            " JOIN kelurahan AS k ON k.code = cl.kelurahan_code WHERE cl.kk IS NOT NULL"
+            " GROUP BY cl.kk ORDER BY n DESC, cl.kk LIMIT 1"
+        ).fetchone()
+        operator = Actor(0, "bench-operator", "Bench Operator", "operator", kecamatan)
+        kk_operator = Actor(0, "bench-operator", "Bench Operator", "operator", kk_kecamatan)
+        for who, client_actor, kk_actor in (
+            ("admin", self.actor, self.actor),
+            ("operator", operator, kk_operator),
+        ):
+            self.measure(
+                "people",
+                f"client page (clients.client_record), {who}",
+                lambda a=client_actor: clients.client_record(a, client_id),
+                target=Target(0.100),
+                note=f"{cases} cases",
+            )
+            self.measure(
+                "people",
+                f"household view (households.household), {who}",
+                lambda a=kk_actor: households.household(a, kk),
+                target=Target(0.100),
+                note=f"{members} members",
+            )
+
     # -- what other views show ---------------------------------------------------------------
     def views(self, export_rows: int = 100_000) -> None:
         actor = self.actor

@@ -18,7 +18,7 @@ from psm_tui.cli.output import (
     written_json_option,
 )
 from psm_tui.cli.output import text as cell
-from psm_tui.core import assignment, case_queries, cases, followups, privacy
+from psm_tui.core import assignment, case_queries, cases, followups, privacy, sensitive
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import CaseDetail
 from psm_tui.core.errors import ValidationError
@@ -333,6 +333,35 @@ def case_category(
         print_json(case_detail_json(detail))
     else:
         click.echo(f"{detail.number}: {detail.summary.category.name}")
+
+
+@case_group.command("sensitive")
+@click.argument("number")
+@click.argument("state_word", metavar="on|off", type=click.Choice(["on", "off"]))
+@pass_state
+def case_sensitive(state: CliState, number: str, state_word: str) -> None:
+    """Mark a case sensitive (kasus terbatas) or not; supervisors, audited."""
+    on = state_word == "on"
+    sensitive.set_sensitive(state.actor(), number, on)
+    message = _("{number}: restricted case") if on else _("{number}: not restricted")
+    click.echo(message.format(number=number.strip()))
+
+
+@case_group.command("restrict")
+@click.argument("number")
+@click.option("--add", "add", multiple=True, metavar="USER", help="Name a user on the case.")
+@click.option("--remove", "remove", multiple=True, metavar="USER", help="Remove a named user.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def case_restrict(
+    state: CliState, number: str, add: tuple[str, ...], remove: tuple[str, ...], as_json: bool
+) -> None:
+    """Name the users who read a sensitive case in full; supervisors, audited."""
+    names = sensitive.restrict(state.actor(), number, add=add, remove=remove)
+    if as_json:
+        print_json({"number": number.strip(), "named": names})
+    else:
+        click.echo(f"{number.strip()}: {', '.join(names) or '-'}")
 
 
 @case_group.command("note")

@@ -100,15 +100,19 @@ def followup_json(f: FollowUpInfo) -> dict[str, object]:
 
 
 def case_json(case: CaseSummary, followups: list[FollowUpInfo]) -> dict[str, object]:
+    """A case row; a restricted one (kasus terbatas) has no category and no client."""
     kel = case.kelurahan
     return {
         "number": case.number,
         "status": case.status,
         "priority": case.priority,
-        "category": {"code": int(case.category.code), "name": case.category.name},
+        "restricted": case.restricted,
+        "category": None
+        if case.restricted
+        else {"code": int(case.category.code), "name": case.category.name},
         "kelurahan": {"code": kel.code, "name": kel.name},
         "kecamatan": {"code": kel.kecamatan_code, "name": kel.kecamatan_name},
-        "client": {"name": case.client_name, "nik": case.client_nik},
+        "client": None if case.restricted else {"name": case.client_name, "nik": case.client_nik},
         "worker": None if case.worker is None else dto_json(case.worker),
         "reported_at": case.reported_at.isoformat(),
         "updated_at": case.updated_at.isoformat(),

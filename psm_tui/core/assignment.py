@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from psm_tui.core import clock
+from psm_tui.core import clock, emergency
 from psm_tui.core.case_queries import case_detail, case_row
 from psm_tui.core.cases import check_version, save_case
 from psm_tui.core.dto import Actor, AssignResult, Candidate, WorkerInfo
@@ -92,6 +92,7 @@ def assign_case(
         raise ValidationError(_("Give either a worker or auto"), "worker")
     with db.atomic():
         case = case_row(number)
+        emergency.check_restricted(actor, case)
         check_version(case, expected_version)
         kel = kelurahan_by_code(case.kelurahan_code)
         require(actor, "case.assign", kel.kecamatan_code)

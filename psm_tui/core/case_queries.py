@@ -9,7 +9,7 @@ from typing import Any
 from peewee import JOIN, SQL, Expression, ModelSelect, Node, fn
 from peewee import Case as SqlCase
 
-from psm_tui.core import clock, emergency
+from psm_tui.core import clock, emergency, sensitive
 from psm_tui.core.dto import (
     ActivityInfo,
     Actor,
@@ -144,7 +144,19 @@ def scoped_conditions(
     scope = read_scope(actor)
     if scope and scope != filters.kecamatan:
         conditions.extend(emergency.scope_conditions(actor, walk_order=walk_order))
+    if finds_by_who_or_what(filters):
+        full = sensitive.full_condition(actor)
+        if full is not None:
+            conditions.append(full)
     return conditions
+
+
+def finds_by_who_or_what(filters: CaseFilter) -> bool:
+    """Whether ``filters`` pick cases by their client or their words, which a restricted case
+    must not answer to (a case number names no one)."""
+    text = (filters.search or "").strip()
+    by_number = len(text) == 11 and _exact_search(text) is not None
+    return bool(filters.client_id or filters.without_programme or (text and not by_number))
 
 
 def _joined(query: ModelSelect[Case]) -> ModelSelect[Case]:
@@ -199,6 +211,7 @@ SUMMARY_COLUMNS = (
     Case.reported_at,
     Case.updated_at,
     Case.version,
+    Case.sensitive,
 )
 
 
@@ -217,7 +230,7 @@ def _open_followups(due_before: dt.date | None = None) -> ModelSelect[FollowUp]:
     )
 
 
-def _summary(values: tuple[Any, ...], actor: Actor | None) -> CaseSummary:
+def _summary(values: tuple[Any, ...], actor: Actor | None, hidden: bool) -> CaseSummary:
     (
         case_id,
         number,
@@ -238,10 +251,11 @@ def _summary(values: tuple[Any, ...], actor: Actor | None) -> CaseSummary:
         reported_at,
         updated_at,
         version,
+        _sensitive,
         open_count,
         overdue_count,
     ) = values
-    return CaseSummary(
+    summary = CaseSummary(
         id=case_id,
         number=number,
         status=status,
@@ -257,18 +271,42 @@ def _summary(values: tuple[Any, ...], actor: Actor | None) -> CaseSummary:
         overdue_followups=int(overdue_count),
         version=version,
     )
+    return _restricted(summary) if hidden else summary
+
+
+def _restricted(summary: CaseSummary) -> CaseSummary:
+    """A row that says a case exists, where and how far along, but not who or what."""
+    return replace(
+        summary,
+        category=Ref("", "-"),
+        client_name=sensitive.restricted_label(),
+        client_nik=None,
+        restricted=True,
+    )
 
 
 def _summaries(
-    actor: Actor | None, condition: Expression, ordering: tuple[Node, ...] = ()
+    actor: Actor | None,
+    condition: Expression,
+    ordering: tuple[Node, ...] = (),
+    *,
+    opened: bool = False,
 ) -> list[CaseSummary]:
+    """Rows of the cases matching ``condition``; a sensitive case ``actor`` may not read is
+    restricted, unless ``opened`` (the case was opened, with akses darurat if it took one)."""
     overdue = _open_followups(due_before=clock.today())
     query = (
         _joined(Case.select(*SUMMARY_COLUMNS, _open_followups(), overdue))
         .where(condition)
         .order_by(*ordering)
     )
-    return [_summary(row, actor) for row in db.execute(query).fetchall()]
+    rows = db.execute(query).fetchall()
+    hidden = (
+        set()
+        if opened
+        else sensitive.hidden_ids(actor, ((row[0], bool(row[19]), row[8]) for row in rows))
+    )
+    return [_summary(row, actor, row[0] in hidden) for row in rows]
 
 
 def list_cases(
@@ -300,6 +338,7 @@ def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) 
     if (
         text
         and read_scope(actor) is None
+        and sensitive.sees_every_case(actor)
         and replace(filters, search=None) == CaseFilter()
         and _exact_search(text) is None
     ):
@@ -345,11 +384,12 @@ def _username(user: StaffUser | None) -> str:
 def case_detail(actor: Actor | None, number: str) -> CaseDetail:
     """The whole record of one case: client, timeline, follow-ups, assignment history.
 
-    Outside ``actor``'s scope it is refused (:class:`OutOfScope`) unless they hold an
-    emergency access to it (:mod:`psm_tui.core.emergency`)."""
+    Outside ``actor``'s scope, or restricted (:mod:`psm_tui.core.sensitive`), it is refused
+    (:class:`OutOfScope`) unless they hold an emergency access to it
+    (:mod:`psm_tui.core.emergency`)."""
     case = case_row(number)
     emergency.check_read(actor, case)
-    summary = _summaries(actor, Case.id == case.id)[0]
+    summary = _summaries(actor, Case.id == case.id, opened=True)[0]
     today = clock.today()
     client = Client.get_by_id(case.client_id)
     followups = [

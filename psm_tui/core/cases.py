@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 
-from psm_tui.core import audit, clock
+from psm_tui.core import audit, clock, emergency, sensitive
 from psm_tui.core.case_queries import case_detail, case_row, mask_nik
 from psm_tui.core.clients import client_row, outside_scope
 from psm_tui.core.dto import Actor, CaseDetail, DuplicateHint, RegisterResult
@@ -106,6 +106,10 @@ def find_duplicates(
                     "a case for this No. KK exists in another kecamatan; ask a supervisor"
                 )
             hints[client.id] = DuplicateHint(client.id, "", None, "", elsewhere, hidden=True)
+            return
+        if sensitive.hides_client(actor, client.id):
+            restricted = _("this person has a restricted case; ask a supervisor")
+            hints[client.id] = DuplicateHint(client.id, "", None, "", restricted, hidden=True)
             return
         label = kelurahan_by_code(client.kelurahan_code).label
         nik = mask_nik(client.nik, actor) if actor else client.nik
@@ -216,8 +220,11 @@ def register_case(
             updated_at=now,
             created_by=actor.id,
             updated_by=actor.id,
+            sensitive=int(cat.code) in sensitive.SENSITIVE_CATEGORIES,
             **fields,
         )
+        if case.sensitive:
+            sensitive.name_creator(case.id, actor.id)
         Activity.create(
             case=case.id,
             kind="status",
@@ -324,6 +331,7 @@ def change_status(
     reason = validate_text(reason, "reason")
     with db.atomic():
         case = case_row(number)
+        emergency.check_restricted(actor, case)
         check_version(case, expected_version)
         kel = kelurahan_by_code(case.kelurahan_code)
         status = status.strip().lower()
@@ -378,6 +386,7 @@ def set_priority(
 ) -> CaseDetail:
     with db.atomic():
         case = case_row(number)
+        emergency.check_restricted(actor, case)
         require(actor, "case.triage", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         value = choice(priority, PRIORITIES, "priority", case.priority)
         save_case(
@@ -396,16 +405,24 @@ def set_category(
 ) -> CaseDetail:
     with db.atomic():
         case = case_row(number)
+        emergency.check_restricted(actor, case)
         require(actor, "case.triage", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         cat = find_category(category)
+        changes: dict[str, object] = {"category": int(cat.code)}
+        if (
+            int(cat.code) in sensitive.SENSITIVE_CATEGORIES
+        ):  # never unmarked by a category: a supervisor's
+            changes["sensitive"] = True  # decision (psm case sensitive NUMBER off)
         save_case(
             actor,
             case,
             expected_version,
-            {"category": int(cat.code)},
+            changes,
             "case.category",
             activity=("triase", fact("category", to=int(cat.code), name=cat.name)),
         )
+        if "sensitive" in changes and not case.sensitive:
+            sensitive.name_creator(case.id, actor.id)  # who triaged it keeps reading it
     return case_detail(actor, number)
 
 
@@ -415,6 +432,7 @@ def add_note(actor: Actor, number: str, text: str, kind: str = "catatan") -> Cas
     body = validate_text(text, "text", required=True)
     with db.atomic():
         case = case_row(number)
+        emergency.check_restricted(actor, case)
         require(actor, "case.note", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         note = Activity.create(
             case=case.id,

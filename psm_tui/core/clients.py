@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from peewee import Expression
 
-from psm_tui.core import audit, clock, programmes
+from psm_tui.core import audit, clock, emergency, programmes, sensitive
 from psm_tui.core.case_queries import CaseFilter, list_cases
 from psm_tui.core.dto import Actor, ClientInfo, ClientRecord, MergeResult
 from psm_tui.core.emergency import in_kecamatan
@@ -107,6 +107,13 @@ def client_row(actor: Actor | None, client_id: int) -> Client:
         raise PermissionDenied(
             _("Client {id} has no case in your scope; ask a supervisor").format(id=client_id)
         )
+    if actor is not None and sensitive.hides_client(actor, client.id):
+        _audit_refusal(actor, "client", str(client_id), "sensitive case")
+        raise PermissionDenied(
+            _("Client {id} is known only through restricted cases; ask a supervisor").format(
+                id=client_id
+            )
+        )
     return client
 
 
@@ -138,6 +145,7 @@ def client_of_case(actor: Actor | None, number: str) -> int:
     case = Case.get_or_none(Case.number == number.strip())
     if case is None:
         raise NotFoundError(_("Case {number} not found").format(number=number))
+    emergency.check_restricted(actor, case)
     client_row(actor, case.client_id)
     return int(case.client_id)
 
@@ -158,7 +166,8 @@ def search_clients(
     scope = read_scope(actor)
     if scope:
         query = query.where(_in_scope(scope))
-    return [info(c, actor) for c in query.order_by(Client.name, Client.id).limit(limit)]
+    found = query.order_by(Client.name, Client.id).limit(limit)
+    return [info(c, actor) for c in found if not sensitive.hides_client(actor, c.id)]
 
 
 def _stale(client: Client) -> StaleVersionError:

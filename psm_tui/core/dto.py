@@ -154,6 +154,7 @@ class CaseSummary:
     open_followups: int
     overdue_followups: int
     version: int
+    restricted: bool = False  # a sensitive case shown without who or what (core/sensitive.py)
 
 
 @dataclass(frozen=True)

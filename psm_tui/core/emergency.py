@@ -3,9 +3,10 @@
 A viewer or operator with a kecamatan reads only that kecamatan's cases (see
 :func:`psm_tui.core.users.read_scope`); lists and counts filter on it. Opening one case
 outside the scope needs an emergency access: a stated reason, written to the audit log, valid
-for that user and that case until the end of the day. Supervisors see every grant
-(``psm audit --emergency``, and on their dashboard), the way "break the glass" access is
-reviewed elsewhere (DHIS2).
+for that user and that case until the end of the day; so is a sensitive case the user may not
+read in full (:mod:`psm_tui.core.sensitive`). Supervisors see every grant (``psm audit
+--emergency``, and on their dashboard), the way "break the glass" access is reviewed elsewhere
+(DHIS2).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from peewee import OP, Expression
 
-from psm_tui.core import audit, clock
+from psm_tui.core import audit, clock, sensitive
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import NotFoundError, OutOfScope, ValidationError
 from psm_tui.core.reference import kelurahan_by_code
@@ -68,10 +69,21 @@ def _has_grant(actor: Actor, case_id: int) -> bool:
     )
 
 
+def check_restricted(actor: Actor | None, case: Case) -> None:
+    """Refuse (audited) a sensitive case ``actor`` may not read in full, unless they hold an
+    emergency access to it."""
+    if actor is not None and sensitive.is_hidden(actor, case) and not _has_grant(actor, case.id):
+        sensitive.refuse(actor, case)
+
+
 def check_read(actor: Actor | None, case: Case) -> None:
-    """Refuse (audited) a case outside ``actor``'s scope unless they hold an emergency access."""
+    """Refuse (audited) a case outside ``actor``'s scope, or a sensitive case ``actor`` may not
+    read in full, unless they hold an emergency access to it."""
+    if actor is None:
+        return
+    check_restricted(actor, case)
     scope = read_scope(actor)
-    if scope is None or actor is None:
+    if scope is None:
         return
     kelurahan = kelurahan_by_code(case.kelurahan_code)
     if kelurahan.kecamatan_code == scope or _has_grant(actor, case.id):
@@ -87,7 +99,8 @@ def check_read(actor: Actor | None, case: Case) -> None:
 
 
 def grant(actor: Actor, number: str, reason: str) -> EmergencyGrant | None:
-    """Open ``number`` for ``actor`` until the end of today; None if it is in scope anyway."""
+    """Open ``number`` for ``actor`` until the end of today; None if it is in scope and not
+    restricted (:mod:`psm_tui.core.sensitive`) anyway."""
     require(actor, "case.emergency")
     text = validate_text(reason, "reason", required=True, limit=500)
     if len(text) < REASON_MIN:
@@ -99,7 +112,8 @@ def grant(actor: Actor, number: str, reason: str) -> EmergencyGrant | None:
     if case is None:
         raise NotFoundError(_("Case {number} not found").format(number=number))
     scope = read_scope(actor)
-    if scope is None or kelurahan_by_code(case.kelurahan_code).kecamatan_code == scope:
+    in_scope = scope is None or kelurahan_by_code(case.kelurahan_code).kecamatan_code == scope
+    if in_scope and not sensitive.is_hidden(actor, case):
         return None
     now = clock.now()
     expires = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time())

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from psm_tui.core import audit, clock, programmes
+from psm_tui.core import audit, clock, emergency, programmes, sensitive
 from psm_tui.core.case_queries import DUE_SOON_DAYS, case_row, followup_info
 from psm_tui.core.dto import Actor, FollowUpInfo
 from psm_tui.core.emergency import scope_conditions
@@ -60,6 +60,7 @@ def create_followup(
         )
     with db.atomic():
         case = case_row(number)
+        emergency.check_restricted(actor, case)
         require(actor, "followup.write", kelurahan_by_code(case.kelurahan_code).kecamatan_code)
         if case.status not in OPEN_STATUSES:
             raise ConflictError(
@@ -219,6 +220,9 @@ def _followups_query(filters: FollowUpFilter, actor: Actor | None) -> Any:
         query = query.where(
             Case.number.contains(text) | FollowUp.action.contains(text) | Case.client.in_(client)
         )
+        full = sensitive.full_condition(actor)
+        if full is not None:  # a restricted case is not found by its client or its words
+            query = query.where(full)
     return query
 
 

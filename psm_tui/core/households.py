@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from psm_tui.core import audit, clock, programmes
+from psm_tui.core import audit, clock, programmes, sensitive
 from psm_tui.core.case_queries import CaseFilter, list_cases
 from psm_tui.core.clients import client_record, client_row, info, outside_scope
 from psm_tui.core.dto import Actor, ClientRecord, Household, HouseholdMember
@@ -47,7 +47,8 @@ def household(
     actor: Actor | None, kk: str | None = None, *, of_client: int | None = None
 ) -> Household:
     """The members of No. KK ``kk`` (or of client ``of_client``'s); a member outside the
-    reader's scope is shown as existing, without name or cases."""
+    reader's scope, or known only through restricted cases, is shown as existing, without name
+    or cases."""
     kk = _kk(actor, kk, of_client)
     members = _members(kk)
     if not members:
@@ -56,7 +57,7 @@ def household(
     enrolments = programmes.enrolments_of([m.id for m in members])
     shown: list[HouseholdMember] = []
     for member in members:
-        if outside_scope(member, scope):
+        if outside_scope(member, scope) or sensitive.hides_client(actor, member.id):
             shown.append(HouseholdMember(None, [], [], hidden=True))
             continue
         cases = list_cases(actor, CaseFilter(client_id=member.id), limit=None)

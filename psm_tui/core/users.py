@@ -36,6 +36,7 @@ PERMISSIONS = {
     "case.close": "supervisor",
     "case.reopen": "supervisor",
     "case.reassign_any": "supervisor",
+    "case.restrict": "supervisor",  # read every sensitive case in scope, mark it, name users
     "followup.write": "operator",
     "client.edit": "operator",  # correct a client's record, add a family member, enrol
     "client.merge": "supervisor",  # two records of one person become one

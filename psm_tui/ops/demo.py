@@ -19,6 +19,7 @@ from peewee import chunked
 
 from psm_tui.core import audit, clock, programmes, reference
 from psm_tui.core.dto import KelurahanRef
+from psm_tui.core.sensitive import SENSITIVE_CATEGORIES
 from psm_tui.core.setup import set_meta
 from psm_tui.store import backend
 from psm_tui.store.database import db
@@ -364,6 +365,7 @@ def _cases(
             "created_by": author,
             "updated_by": author,
             "version": 1,
+            "sensitive": category in SENSITIVE_CATEGORIES,
         }
         activities.append(
             {

@@ -27,8 +27,14 @@ from peewee import JOIN, ColumnBase, ModelSelect, fn
 from peewee import Case as SqlCase
 
 from psm_tui.config import Settings
-from psm_tui.core import audit, clock
-from psm_tui.core.case_queries import CaseFilter, count_cases, filtered, mask_nik
+from psm_tui.core import audit, clock, sensitive
+from psm_tui.core.case_queries import (
+    CaseFilter,
+    count_cases,
+    filtered,
+    finds_by_who_or_what,
+    mask_nik,
+)
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import ValidationError
 from psm_tui.core.files.output import Output
@@ -322,8 +328,13 @@ def case_columns() -> list[Column]:
     ]
 
 
+# What a restricted case's row leaves blank: who and what (core/sensitive.py).
+RESTRICTED_COLUMNS = ("category_code", "category", "client", "nik", "kk", "sex")
+
+
 def case_rows(actor: Actor, filters: CaseFilter) -> Iterator[tuple[object, ...]]:
-    """Only what the office needs to act on a case (no address, phone or description)."""
+    """Only what the office needs to act on a case (no address, phone or description); a
+    sensitive case the reader may not read in full says only that it exists."""
     today = clock.today()
     late = fn.SUM(SqlCase(None, ((FollowUp.due_on < today, 1),), 0))
     counts = (
@@ -355,16 +366,24 @@ def case_rows(actor: Actor, filters: CaseFilter) -> Iterator[tuple[object, ...]]
         "overdue_followups": counts.c.late,
         "closed_at": Case.closed_at,
     }
+    secret = {"id": Case.id, "sensitive": Case.sensitive, "kecamatan_code": Kecamatan.code}
     query = (
         filtered(filters)
         .switch(Case)
         .join(counts, JOIN.LEFT_OUTER, on=(Case.id == counts.c.case_id))
-        .select(*(value.alias(key) for key, value in fields.items()))
+        .select(*(value.alias(key) for key, value in {**fields, **secret}.items()))
         .order_by(Case.reported_at, Case.id)
     )
+    full = sensitive.full_condition(actor)
+    if full is not None and finds_by_who_or_what(filters):
+        query = query.where(full)
     keys = [column.key for column in case_columns()]
     for row in query.dicts().iterator():
         row["nik"], row["kk"] = mask_nik(row["nik"], actor), mask_nik(row["kk"], actor)
+        if row["sensitive"] and sensitive.hidden_ids(
+            actor, [(row["id"], True, row["kecamatan_code"])]
+        ):
+            row.update(dict.fromkeys(RESTRICTED_COLUMNS), client=sensitive.restricted_label())
         row["open_followups"] = int(row["open_followups"] or 0)
         row["overdue_followups"] = int(row["overdue_followups"] or 0)
         yield tuple(row[key] for key in keys)

@@ -162,6 +162,7 @@ class Case(BaseModel):
     created_by = ForeignKeyField(StaffUser, column_name="created_by_id", null=True)
     updated_by = ForeignKeyField(StaffUser, column_name="updated_by_id", null=True)
     version = IntegerField(default=1)
+    sensitive = BooleanField(default=False)  # migration 0015: kasus terbatas (core/sensitive.py)
 
     class Meta:
         indexes = (
@@ -452,3 +453,26 @@ class Enrolment(BaseModel):
 
 
 ALL_MODELS += (Programme, Enrolment)
+
+
+# --- Sensitive cases (migration 0015): the users named on a kasus terbatas -------------------
+
+
+class CaseAccess(BaseModel):
+    """A user named on a sensitive case: they read it in full, as its supervisors do."""
+
+    case_id: KeyOf[int]
+    user_id: KeyOf[int]
+
+    id = AutoField()
+    case = ForeignKeyField(Case, column_name="case_id")
+    user = ForeignKeyField(StaffUser, column_name="user_id", index=True)
+    added_by = ForeignKeyField(StaffUser, column_name="added_by_id", null=True)
+    added_at = DateTimeField()
+
+    class Meta:
+        table_name = "case_access"
+        indexes = ((("case", "user"), True),)
+
+
+ALL_MODELS += (CaseAccess,)

@@ -20,6 +20,7 @@ from psm_tui.core.case_queries import mask_nik
 from psm_tui.core.dto import Actor
 from psm_tui.core.imports.plan import Plan
 from psm_tui.core.imports.rows import CaseRow, WorkerRow
+from psm_tui.core.sensitive import SENSITIVE_CATEGORIES
 from psm_tui.core.timeline import encode, fact
 from psm_tui.store import bulk as backend_bulk
 from psm_tui.store.database import db
@@ -35,7 +36,7 @@ DTSEN_IMPORTED = "impor"  # client.dtsen_source of a DTSEN status a file brought
 CASE_FIELDS = (
     "number", "client", "category", "priority", "status", "kelurahan", "worker", "description",
     "source", "outcome", "reported_at", "updated_at", "closed_at", "created_by", "updated_by",
-    "version",
+    "version", "sensitive",
 )  # fmt: skip
 WORKER_FIELDS = (
     "kind", "name", "nik", "phone", "kelurahan", "kecamatan", "active", "joined_on",
@@ -149,7 +150,8 @@ def write_cases(
         bulk_insert(Case, CASE_FIELDS, (
             (n, client_of[r.row], r.category, r.priority, r.status, r.kelurahan, None,
              r.description, r.source, r.outcome, r.reported_at, now, r.closed_at, actor.id,
-             actor.id, 1) for n, r in zip(numbers, rows, strict=True)))  # fmt: skip
+             actor.id, 1, r.category in SENSITIVE_CATEGORIES)
+            for n, r in zip(numbers, rows, strict=True)))  # fmt: skip
     case_ids = _new_ids(Case, before, len(rows))
     progress(0.5)
     bulk_insert(Activity, ACTIVITY_FIELDS, (
