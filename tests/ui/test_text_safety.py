@@ -12,7 +12,9 @@ from psm_tui.store.models import Case, Client, Worker
 from psm_tui.tui.compat_textual import notifications
 from psm_tui.tui.messages import OpenCase
 from psm_tui.tui.modals.assign import AssignDialog
+from psm_tui.tui.modals.client import ClientEditDialog, EnrolDialog, MergeDialog
 from psm_tui.tui.screens.case_detail import CaseDetailScreen
+from psm_tui.tui.screens.client import ClientScreen
 from psm_tui.tui.widgets.case_table import CaseTable
 from tests.ui.pilot_helpers import SIZE, press, screen_text, scrolled_text, settle, type_text
 
@@ -47,6 +49,16 @@ def test_markup_and_escapes_in_a_client_name_show_literally(demo_app) -> None:
             assert isinstance(app.screen, AssignDialog)
             assert "[bold]x[/] [/]" in screen_text(app)
             await press(pilot, "escape")
+            assert app.is_running
+
+            await press(pilot, "o")  # the client's record, and its dialogs titled by the name
+            assert isinstance(app.screen, ClientScreen)
+            assert "[bold]x[/] [/]" in screen_text(app)
+            for key, dialog in (("e", ClientEditDialog), ("g", EnrolDialog), ("m", MergeDialog)):
+                await press(pilot, key)
+                assert isinstance(app.screen, dialog)
+                assert "[bold]x[/] [/]" in screen_text(app)
+                await press(pilot, "escape")
             assert app.is_running
 
     asyncio.run(run())

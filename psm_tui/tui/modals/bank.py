@@ -19,7 +19,6 @@ from psm_tui.core.dto import WorkerInfo
 from psm_tui.i18n import _
 from psm_tui.tui.context import actor
 from psm_tui.tui.modals.base import Dialog
-from psm_tui.tui.text import clean
 from psm_tui.tui.widgets.inputs import ServiceValidator, TextInput
 
 
@@ -30,7 +29,7 @@ class BankDialog(Dialog[WorkerInfo]):
         self.current = current
 
     def heading(self) -> str:
-        return clean(_("Bank details of {name}").format(name=self.worker.name), single_line=True)
+        return _("Bank details of {name}").format(name=self.worker.name)
 
     def body(self) -> Iterable[Widget]:
         yield self.field(

@@ -23,7 +23,7 @@ from psm_tui.i18n import N_, _
 from psm_tui.tui.jobs import db_worker
 from psm_tui.tui.keys import TranslatedScreen
 from psm_tui.tui.messages import JobFailed, JobResult
-from psm_tui.tui.text import plain
+from psm_tui.tui.text import content, plain
 from psm_tui.tui.widgets.key_footer import KeyFooter
 
 R = TypeVar("R")
@@ -63,7 +63,8 @@ class Dialog(TranslatedScreen, ModalScreen[R]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.heading(), classes="dialog-title")
+            # Headings name people and cases: shown literally, never parsed as markup.
+            yield Label(content(self.heading(), single_line=True), classes="dialog-title")
             yield from self.body()
             yield Static("", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
