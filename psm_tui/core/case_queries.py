@@ -16,7 +16,6 @@ from psm_tui.core.dto import (
     AssignmentInfo,
     CaseDetail,
     CaseSummary,
-    ClientInfo,
     FollowUpInfo,
     KelurahanRef,
     Ref,
@@ -24,7 +23,7 @@ from psm_tui.core.dto import (
 )
 from psm_tui.core.errors import NotFoundError
 from psm_tui.core.labels import FOLLOWUP_OPEN
-from psm_tui.core.masks import age_on, mask_nik, record_nik_search, shown_birth_date
+from psm_tui.core.masks import client_info, mask_nik, record_nik_search
 from psm_tui.core.programmes import without_programme
 from psm_tui.core.timeline import render
 from psm_tui.core.users import read_scope
@@ -424,21 +423,7 @@ def case_detail(actor: Actor | None, number: str) -> CaseDetail:
     ]
     return CaseDetail(
         summary=summary,
-        client=ClientInfo(
-            client.id,
-            client.name,
-            mask_nik(client.nik, actor),
-            mask_nik(client.kk, actor),
-            client.sex,
-            shown_birth_date(client.birth_date, actor),
-            client.address,
-            client.rt,
-            client.rw,
-            client.phone,
-            client.dtsen,
-            client.dtsen_desil,
-            age_on(client.birth_date, today),
-        ),
+        client=client_info(client, actor),
         description=case.description,
         source=case.source,
         outcome=case.outcome,

@@ -7,7 +7,7 @@ import difflib
 
 from psm_tui.core import audit, clock, emergency, sensitive
 from psm_tui.core.case_queries import case_detail, case_row, mask_nik
-from psm_tui.core.clients import client_row, outside_scope
+from psm_tui.core.clients import client_row, create_client, outside_scope
 from psm_tui.core.dto import Actor, CaseDetail, DuplicateHint, RegisterResult
 from psm_tui.core.errors import ConflictError, StaleVersionError, ValidationError
 from psm_tui.core.followups import cancel_open_followups
@@ -183,30 +183,19 @@ def register_case(
         client = Client.get_or_none(Client.nik == nik) if nik else None
         created = client is None
         if client is None:
-            client = Client.create(
+            client = create_client(
+                actor,
+                now,
                 name=name,
                 nik=nik,
                 kk=kk,
-                sex=sex or (None),
+                sex=sex or None,
                 birth_date=born,
                 address=address,
                 rt=rt_text,
                 rw=rw_text,
                 kelurahan=kel.code,
                 phone=phone,
-                created_at=now,
-                updated_at=now,
-            )
-            audit.record(
-                actor,
-                "client.create",
-                "client",
-                client.id,
-                {
-                    "name": [None, name],
-                    "nik": [None, mask_nik(nik, None)],
-                    "kelurahan": [None, kel.code],
-                },
             )
         reported = reported_at or now
         number = next_case_number(reported.year)

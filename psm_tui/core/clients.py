@@ -3,6 +3,7 @@ optimistic locking), searched, and merged with a duplicate record of the same pe
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 
@@ -20,9 +21,9 @@ from psm_tui.core.errors import (
     ValidationError,
 )
 from psm_tui.core.labels import DTSEN_STATUSES, normalise_choice
-from psm_tui.core.masks import age_on, full_nik, mask_nik, record_nik_search, shown_birth_date
+from psm_tui.core.masks import client_info, full_nik, mask_nik, record_nik_search
 from psm_tui.core.reference import find_kelurahan, kelurahan_by_code
-from psm_tui.core.users import _audit_refusal, can, read_scope, require
+from psm_tui.core.users import audit_refusal, can, read_scope, require
 from psm_tui.core.validation import (
     parse_date,
     validate_birth_date,
@@ -60,27 +61,43 @@ WORKER_CHECK = "petugas"  # dtsen_source when a worker corrects the DTSEN status
 SEARCH_LIMIT = 50
 
 
-def info(client: Client, actor: Actor | None) -> ClientInfo:
-    """``client`` as ``actor`` may see it: NIK, No. KK and birth date masked below nik.full."""
-    return ClientInfo(
-        client.id,
-        client.name,
-        mask_nik(client.nik, actor),
-        mask_nik(client.kk, actor),
-        client.sex,
-        shown_birth_date(client.birth_date, actor),
-        client.address,
-        client.rt,
-        client.rw,
-        client.phone,
-        client.dtsen,
-        client.dtsen_desil,
-        age_on(client.birth_date, clock.today()),
-        kelurahan_by_code(client.kelurahan_code),
-        client.version,
-        client.dtsen_source,
-        client.dtsen_on,
+def create_client(
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    name: str,
+    nik: str | None,
+    kk: str | None,
+    sex: str | None,
+    birth_date: dt.date | None,
+    address: str,
+    rt: str | None,
+    rw: str | None,
+    kelurahan: str,
+    phone: str | None,
+) -> Client:
+    """A new client row, already validated, and its audit entry (identity masked in the log):
+    the one way a person comes into the records, at intake or into a household."""
+    client = Client.create(
+        name=name,
+        nik=nik,
+        kk=kk,
+        sex=sex,
+        birth_date=birth_date,
+        address=address,
+        rt=rt,
+        rw=rw,
+        kelurahan=kelurahan,
+        phone=phone,
+        created_at=now,
+        updated_at=now,
     )
+    changes: dict[str, list[object]] = {"name": [None, name], "nik": [None, mask_nik(nik, None)]}
+    if kk:
+        changes["kk"] = [None, mask_nik(kk, None)]
+    changes["kelurahan"] = [None, kelurahan]
+    audit.record(actor, "client.create", "client", client.id, changes)
+    return client
 
 
 def outside_scope(client: Client, scope: str | None) -> bool:
@@ -103,12 +120,12 @@ def client_row(actor: Actor | None, client_id: int) -> Client:
     if client is None:
         raise NotFoundError(_("Client {id} not found").format(id=client_id))
     if actor is not None and outside_scope(client, read_scope(actor)):
-        _audit_refusal(actor, "client", str(client_id), "out of scope")
+        audit_refusal(actor, "client", str(client_id), "out of scope")
         raise PermissionDenied(
             _("Client {id} has no case in your scope; ask a supervisor").format(id=client_id)
         )
     if actor is not None and sensitive.hides_client(actor, client.id):
-        _audit_refusal(actor, "client", str(client_id), "sensitive case")
+        audit_refusal(actor, "client", str(client_id), "sensitive case")
         raise PermissionDenied(
             _("Client {id} is known only through restricted cases; ask a supervisor").format(
                 id=client_id
@@ -124,7 +141,7 @@ def client_record(actor: Actor | None, client_id: int) -> ClientRecord:
     cases = list_cases(actor, CaseFilter(client_id=client.id), limit=None)
     total = Case.select().where(Case.client == client.id).count()
     return ClientRecord(
-        info(client, actor),
+        client_info(client, actor),
         cases,
         total - len(cases),
         programmes.enrolments_of([client.id])[client.id],
@@ -167,7 +184,7 @@ def search_clients(
     if scope:
         query = query.where(_in_scope(scope))
     found = query.order_by(Client.name, Client.id).limit(limit)
-    return [info(c, actor) for c in found if not sensitive.hides_client(actor, c.id)]
+    return [client_info(c, actor) for c in found if not sensitive.hides_client(actor, c.id)]
 
 
 def _stale(client: Client) -> StaleVersionError:

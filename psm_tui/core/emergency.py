@@ -20,7 +20,7 @@ from psm_tui.core import audit, clock, sensitive
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import NotFoundError, OutOfScope, ValidationError
 from psm_tui.core.reference import kelurahan_by_code
-from psm_tui.core.users import _audit_refusal, read_scope, require
+from psm_tui.core.users import audit_refusal, read_scope, require
 from psm_tui.core.validation import validate_text
 from psm_tui.i18n import _
 from psm_tui.store.database import db
@@ -88,7 +88,7 @@ def check_read(actor: Actor | None, case: Case) -> None:
     kelurahan = kelurahan_by_code(case.kelurahan_code)
     if kelurahan.kecamatan_code == scope or _has_grant(actor, case.id):
         return
-    _audit_refusal(actor, "case", str(case.id), f"out of scope {kelurahan.kecamatan_code}")
+    audit_refusal(actor, "case", str(case.id), f"out of scope {kelurahan.kecamatan_code}")
     raise OutOfScope(
         _(
             "Case {number} is in Kec. {other}, outside your scope; "

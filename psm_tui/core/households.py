@@ -7,10 +7,10 @@ import datetime as dt
 
 from psm_tui.core import audit, clock, programmes, sensitive
 from psm_tui.core.case_queries import CaseFilter, list_cases
-from psm_tui.core.clients import client_record, client_row, info, outside_scope
+from psm_tui.core.clients import client_record, client_row, create_client, outside_scope
 from psm_tui.core.dto import Actor, ClientRecord, Household, HouseholdMember
 from psm_tui.core.errors import ConflictError, NotFoundError
-from psm_tui.core.masks import mask_nik, record_nik_search
+from psm_tui.core.masks import client_info, mask_nik, record_nik_search
 from psm_tui.core.reference import kelurahan_by_code
 from psm_tui.core.users import read_scope, require
 from psm_tui.core.validation import (
@@ -61,7 +61,7 @@ def household(
             shown.append(HouseholdMember(None, [], [], hidden=True))
             continue
         cases = list_cases(actor, CaseFilter(client_id=member.id), limit=None)
-        shown.append(HouseholdMember(info(member, actor), cases, enrolments[member.id]))
+        shown.append(HouseholdMember(client_info(member, actor), cases, enrolments[member.id]))
     return Household(mask_nik(kk, actor) or "", shown)
 
 
@@ -105,7 +105,9 @@ def add_member(
             raise ConflictError(
                 _("A client with NIK {nik} exists already").format(nik=mask_nik(nik, actor))
             )
-        client = Client.create(
+        client = create_client(
+            actor,
+            now,
             name=name,
             nik=nik,
             kk=kk,
@@ -116,19 +118,5 @@ def add_member(
             rw=home.rw,
             kelurahan=home.kelurahan_code,
             phone=phone,
-            created_at=now,
-            updated_at=now,
-        )
-        audit.record(
-            actor,
-            "client.create",
-            "client",
-            client.id,
-            {
-                "name": [None, name],
-                "nik": [None, mask_nik(nik, None)],
-                "kk": [None, mask_nik(kk, None)],
-                "kelurahan": [None, home.kelurahan_code],
-            },
         )
     return client_record(actor, client.id)

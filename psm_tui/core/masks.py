@@ -26,10 +26,11 @@ import secrets
 from collections import Counter
 
 from psm_tui.core import audit, clock
-from psm_tui.core.dto import Actor
+from psm_tui.core.dto import Actor, ClientInfo
+from psm_tui.core.reference import kelurahan_by_code
 from psm_tui.core.users import can
 from psm_tui.i18n import _, format_date
-from psm_tui.store.models import AuditLog, Meta
+from psm_tui.store.models import AuditLog, Client, Meta
 
 NIK_SEARCH_ACTION = "search.nik"
 NIK_SEARCHES_PER_DAY = 20
@@ -108,3 +109,26 @@ def born_text(birth_date: dt.date | None, age: int | None) -> str:
     if birth_date is not None:
         return format_date(birth_date)
     return _("{age} years").format(age=age) if age is not None else "-"
+
+
+def client_info(client: Client, actor: Actor | None) -> ClientInfo:
+    """``client`` as ``actor`` may see it: NIK, No. KK and birth date masked below nik.full."""
+    return ClientInfo(
+        client.id,
+        client.name,
+        mask_nik(client.nik, actor),
+        mask_nik(client.kk, actor),
+        client.sex,
+        shown_birth_date(client.birth_date, actor),
+        client.address,
+        client.rt,
+        client.rw,
+        client.phone,
+        client.dtsen,
+        client.dtsen_desil,
+        age_on(client.birth_date, clock.today()),
+        kelurahan_by_code(client.kelurahan_code),
+        client.version,
+        client.dtsen_source,
+        client.dtsen_on,
+    )

@@ -20,7 +20,7 @@ from psm_tui.core import audit, clock
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import NotFoundError, OutOfScope
 from psm_tui.core.reference import kelurahan_by_code
-from psm_tui.core.users import _audit_refusal, can, require
+from psm_tui.core.users import audit_refusal, can, require
 from psm_tui.i18n import _
 from psm_tui.store.database import db
 from psm_tui.store.models import Case, CaseAccess, EmergencyAccess, Kelurahan, StaffUser
@@ -114,7 +114,7 @@ def hides_client(actor: Actor | None, client_id: int) -> bool:
 
 def refuse(actor: Actor, case: Case) -> None:
     """Refuse (audited) opening a restricted case; akses darurat with a reason opens it."""
-    _audit_refusal(actor, "case", str(case.id), "sensitive case")
+    audit_refusal(actor, "case", str(case.id), "sensitive case")
     raise OutOfScope(
         _(
             "Case {number} is a restricted case (kasus terbatas); "

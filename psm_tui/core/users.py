@@ -80,7 +80,7 @@ def read_scope(actor: Actor | None) -> str | None:
     return actor.kecamatan_code
 
 
-def _audit_refusal(actor: Actor | str, entity: str, entity_id: str, detail: str) -> None:
+def audit_refusal(actor: Actor | str, entity: str, entity_id: str, detail: str) -> None:
     """Record a refusal so that it survives: the transaction it happens in is about to roll back,
     so the row is written once that transaction has ended."""
     backend.run_after_transaction(
@@ -92,7 +92,7 @@ def require(actor: Actor, permission: str, kecamatan_code: str | None = None) ->
     """Refuse (and audit the refusal) unless ``actor`` holds the role and the kecamatan scope."""
     needed = PERMISSIONS[permission]
     if not can(actor, permission):
-        _audit_refusal(actor, "permission", permission, needed)
+        audit_refusal(actor, "permission", permission, needed)
         raise PermissionDenied(
             _("This needs the {role} role (you are {current})").format(
                 role=role_label(needed), current=role_label(actor.role)
@@ -100,7 +100,7 @@ def require(actor: Actor, permission: str, kecamatan_code: str | None = None) ->
         )
     scope = read_scope(actor)
     if kecamatan_code and scope and kecamatan_code != scope:
-        _audit_refusal(actor, "permission", permission, kecamatan_code)
+        audit_refusal(actor, "permission", permission, kecamatan_code)
         raise PermissionDenied(
             _("Your scope is {scope}; this record is in {other}").format(
                 scope=kecamatan_label(scope), other=kecamatan_label(kecamatan_code)
@@ -120,7 +120,7 @@ def _actor(user: StaffUser) -> Actor:
 def _audit_identity_refusal(login: str, detail: str) -> None:
     """Who was turned away at the door; a login that cannot write the database is still refused."""
     with contextlib.suppress(peewee.DatabaseError):
-        _audit_refusal(login, "identity", login, detail)
+        audit_refusal(login, "identity", login, detail)
 
 
 def resolve_actor(as_name: str | None, service_account: str) -> Actor:
