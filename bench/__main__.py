@@ -1,4 +1,5 @@
-"""``python -m bench generate|run|boundary``: build cached benchmark databases and measure them."""
+"""``python -m bench generate|run|boundary|audit|import-check|import-file``: build cached
+benchmark databases and measure them."""
 
 from __future__ import annotations
 
@@ -29,7 +30,27 @@ def main(argv: list[str] | None = None) -> int:
     chain = commands.add_parser("audit", help="time the audit hash chain's verification")
     chain.add_argument("--size", choices=("10k", "100k", "1m"), action="append", required=True)
     chain.add_argument("--trials", type=int, default=0, help="trials per measure (0: 3)")
+    check = commands.add_parser("import-check", help="time and profile an import's dry run")
+    check.add_argument("--size", choices=SIZES, default="100k", help="database to check against")
+    check.add_argument("--rows", type=int, default=0, help="rows in the file (0: the size)")
+    check.add_argument("--xlsx", action="store_true", help="an XLSX file instead of a CSV")
+    check.add_argument("--trials", type=int, default=3)
+    build = commands.add_parser("import-file", help="write a CSV/XLSX (by suffix) of new cases")
+    build.add_argument("--rows", type=int, required=True)
+    build.add_argument("--seed", type=int, default=1)
+    build.add_argument("path")
     args = parser.parse_args(argv)
+    if args.command == "import-check":
+        from bench.import_check import run as check_imports
+
+        return check_imports(args.size, args.rows, args.xlsx, args.trials)
+    if args.command == "import-file":
+        from pathlib import Path
+
+        from bench.import_files import write
+
+        print(write(Path(args.path), args.rows, args.seed))
+        return 0
     if args.command == "boundary":
         from bench.boundary import run_boundary
 
