@@ -71,3 +71,42 @@ def test_cached_values_are_the_checked_ones(admin: Actor) -> None:
         first.reported_at,
         first.rt,
     )
+
+
+def test_database_lookups_over_many_chunks(
+    admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each chunk size's statement is compiled once and reused: over chunks of 3 and 1 row keys,
+    known NIKs, their cases' dates and earlier imports are all still found."""
+    from psm_tui.core import cases
+    from psm_tui.core.imports import plan
+
+    monkeypatch.setattr(plan, "LOOKUP_CHUNK", 3)
+    niks = {"Siti Aminah": "3671055203800001", "Budi Santoso": "3671051506750002"}
+    for name, nik in niks.items():
+        cases.register_case(
+            admin,
+            name=name,
+            kelurahan="Poris Plawad",
+            category=24,
+            nik=nik,
+            reported_at=dt.datetime(2024, 3, 5, 9, 30),
+        )
+    path = tmp_path / "lagi.csv"
+    path.write_text(
+        "Nama;NIK;Kelurahan;Kategori;Tanggal Lapor\n"
+        + "".join(f"{name};{nik};Poris Plawad;24;05/03/2024\n" for name, nik in niks.items())
+        + f"Bambang;{niks['Siti Aminah']};Petir;24;01/01/2024\n"
+        + "Ani Lestari;;Petir;24;01/01/2024\n",
+        encoding="utf-8",
+    )
+    checked = import_path(admin, "cases", path, dry_run=True)
+    assert [(r.row, r.reason[:4]) for r in checked.refusals] == [
+        (2, "Case"),
+        (3, "Case"),
+        (4, "NIK "),
+    ]
+    done = import_path(admin, "cases", path, skip_invalid=True)
+    assert done.imported == 1
+    again = import_path(admin, "cases", path, dry_run=True, skip_invalid=True)
+    assert (again.already_imported, again.valid) == (1, 0)
