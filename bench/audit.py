@@ -23,9 +23,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.cli import _environment, psm_executable
+from bench.cli import _environment
 from bench.generate import CACHE
 from bench.pools import ANCHOR
+from bench.rss import CHILD, ENV, read_kib
 from bench.stats import Row, Target, median, table, timed
 from psm_tui.core import audit, audit_chain, setup, users
 from psm_tui.store import database
@@ -99,20 +100,32 @@ def ensure(size: str, progress: bool = True) -> Path:
 
 
 def _process(path: Path, anchor: str, trials: int) -> tuple[list[float], list[float]]:
-    """Wall seconds and peak RSS (MiB) of ``psm audit verify --anchor`` runs."""
+    """Wall seconds and peak RSS (MiB, the process's own: :mod:`bench.rss`) of
+    ``psm audit verify --anchor`` runs."""
     walls, peaks = [], []
     with tempfile.TemporaryDirectory() as home:
-        args = [*psm_executable(), "--db", str(path), "audit", "verify", "--anchor", anchor]
+        peak = Path(home) / "peak-rss"
+        env = {**_environment(home), ENV: str(peak)}
+        args = [
+            sys.executable,
+            "-c",
+            CHILD,
+            "--db",
+            str(path),
+            "audit",
+            "verify",
+            "--anchor",
+            anchor,
+        ]
         for index in range(trials + 1):  # the first run warms the page cache, untimed
             started = time.perf_counter()
-            proc = subprocess.Popen(args, env=_environment(home), stdout=subprocess.DEVNULL)
-            _pid, status, usage = os.wait4(proc.pid, 0)
+            code = subprocess.call(args, env=env, stdout=subprocess.DEVNULL)
             elapsed = time.perf_counter() - started
-            if os.waitstatus_to_exitcode(status) != 0:
-                raise RuntimeError(f"{' '.join(args)} failed")
+            if code != 0:
+                raise RuntimeError(f"psm audit verify --anchor {anchor} failed")
             if index:
                 walls.append(elapsed)
-                peaks.append(usage.ru_maxrss / 1024)
+                peaks.append(read_kib(peak) / 1024)
     return walls, peaks
 
 

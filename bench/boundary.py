@@ -5,8 +5,8 @@ The file boundary (``psm_tui/core/files/boundary.py``) lets an import read at mo
 This builds the largest files those caps admit (a CSV and an XLSX of 200,000 valid case rows
 padded to the byte caps) and two that they refuse (``/dev/zero`` on standard input, a 2.4 GB
 XLSX bomb), runs ``psm import cases`` on each in a process of its own, and prints wall time and
-the process's own peak RSS (``RUSAGE_SELF`` read inside the child, so the fork of a large parent
-is never counted). Target: peak RSS ≤ 400 MiB for every file.
+the process's own peak RSS (``VmHWM``, :mod:`bench.rss`, so the fork of a large parent is never
+counted). Target: peak RSS ≤ 400 MiB for every file.
 """
 
 from __future__ import annotations
@@ -24,20 +24,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from bench.pools import Niks
+from bench.rss import CHILD, ENV, read_kib
 
 CACHE = Path(__file__).parent / ".cache" / "boundary"
 ROWS = 200_000
 CSV_BYTES = 64 * 1024 * 1024 - 64 * 1024  # just under the 64 MiB cap
 TARGET_MIB = 400
-CHILD = """
-import os, resource, sys
-from psm_tui.cli import main
-try:
-    main(sys.argv[1:])
-finally:
-    with open(os.environ["PSM_BENCH_RSS"], "w") as fh:
-        fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
-"""
 HEADER = ["Nama", "NIK", "Kelurahan", "Kategori", "Keterangan"]
 KELURAHAN = ["Poris Plawad", "Cipondoh", "Ketapang", "Sudimara Jaya", "Karawaci", "Cibodas"]
 
@@ -168,10 +160,10 @@ def _run(
             [sys.executable, "-c", CHILD, "--db", str(db), *args],
             stdin=source,
             capture_output=True,
-            env={**env, "PSM_BENCH_RSS": str(rss_file)},
+            env={**env, ENV: str(rss_file)},
         )
     seconds = time.perf_counter() - started
-    rss_mib = int(rss_file.read_text()) / 1024 if rss_file.exists() else 0.0
+    rss_mib = read_kib(rss_file) / 1024
     return done.returncode, seconds, rss_mib
 
 

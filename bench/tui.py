@@ -2,7 +2,8 @@
 
 ``psm --db X`` runs on a pty at 80x24 with ``TERM=xterm-256color`` (no ``COLORTERM``, as over
 SSH); every byte the app writes is counted. A step "settles" when nothing has been written for
-:data:`QUIET` seconds; its time is that of its last byte. Peak RSS comes from ``wait4``.
+:data:`QUIET` seconds; its time is that of its last byte. Peak RSS is the app's own ``VmHWM``
+(:mod:`bench.rss`), not ``wait4``'s, which would count the forked bench.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.cli import _environment, psm_executable
+from bench.cli import _environment
+from bench.rss import CHILD, ENV, peak_kib, read_kib
 from bench.stats import Row, Target
 
 QUIET = 1.0
@@ -40,7 +42,9 @@ class Session:
         env = _environment(home)
         env.update(TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(LINES))
         env.pop("COLORTERM", None)
-        args = [*psm_executable(), "--db", str(path)]
+        self.peak_file = Path(home) / "peak-rss"
+        env[ENV] = str(self.peak_file)
+        args = [sys.executable, "-c", CHILD, "--db", str(path)]
         self.started = time.perf_counter()
         pid, fd = pty.fork()
         if pid == 0:  # child: size the terminal, then become psm
@@ -96,14 +100,15 @@ class Session:
             deadline = time.perf_counter() + 3
             while time.perf_counter() < deadline:
                 self.settle(0.5)
-                done, _status, usage = os.wait4(self.pid, os.WNOHANG)
+                done, _status = os.waitpid(self.pid, os.WNOHANG)
                 if done:
                     os.close(self.fd)
-                    return usage.ru_maxrss
+                    return read_kib(self.peak_file)
+        peak = peak_kib(self.pid)
         os.kill(self.pid, signal.SIGTERM)
-        _done, _status, usage = os.wait4(self.pid, 0)
+        os.waitpid(self.pid, 0)
         os.close(self.fd)
-        return usage.ru_maxrss
+        return peak
 
 
 def measure(path: Path, trials: int) -> list[Row]:

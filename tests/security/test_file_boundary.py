@@ -30,22 +30,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from bench.rss import CHILD, ENV, read_kib
+
 pytestmark = pytest.mark.sqlite_only
 
 KEY_LINE = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBbQcCJ3lDeQ0aR1G7h0c2Qe2WmZ0Ixd admin@laptop\n"
 REFUSED_PATH, TOO_LARGE, DATABASE_FILE = 9, 10, 11
 RSS_LIMIT_KIB = 400 * 1024
-
-# Run psm in-process inside the child so that RUSAGE_SELF is psm's own peak, not the fork's.
-CHILD = """
-import os, resource, sys
-from psm_tui.cli import main
-try:
-    main(sys.argv[1:])
-finally:
-    with open(os.environ["PSM_TEST_RSS"], "w") as fh:
-        fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
-"""
 
 
 @dataclass
@@ -87,10 +78,10 @@ class Server:
                 input=stdin if isinstance(stdin, bytes) else None,
                 stdin=source,  # type: ignore[arg-type]
                 capture_output=True,
-                env={**self.env, "PSM_TEST_RSS": str(rss)},
+                env={**self.env, ENV: str(rss)},
                 timeout=timeout,
             )
-        used = int(rss.read_text()) if rss.exists() else 0
+        used = read_kib(rss)
         return Done(done.returncode, done.stdout, done.stderr.decode(), used)
 
     def audit(self, action: str) -> list[tuple[str, str]]:
@@ -437,7 +428,7 @@ def test_export_to_a_closed_pipe_is_already_audited(server: Server) -> None:
     done = subprocess.run(
         ["sh", "-c", script],
         capture_output=True,
-        env={**server.env, "PSM_TEST_RSS": str(server.root / "rss")},
+        env={**server.env, ENV: str(server.root / "rss")},
         timeout=60,
     )
     assert len(done.stdout) == 10 and b"Traceback" not in done.stderr
