@@ -18,7 +18,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bench.generate import CACHE, SIZES, ensure
+from bench.generate import CACHE, SIZES, cache_path
 from bench.import_files import write
 from psm_tui.core.dto import Actor
 from psm_tui.core.files.boundary import DEFAULT_LIMITS
@@ -79,8 +79,12 @@ def _admin() -> Actor:
 
 def run(size: str, rows: int | None, xlsx: bool, trials: int, seed: int = 1) -> int:
     count = rows or SIZES[size]
+    target_db = cache_path(size, seed)
+    if not target_db.is_file():  # never generated here: building one takes the machine for long
+        print(f"no cached database {target_db}; run python -m bench generate --size {size}")
+        return 1
     path = import_path(count, seed, xlsx)
-    database.open_database(str(ensure(size)))
+    database.open_database(str(target_db))
     db.connect(reuse_if_open=True)
     db.execute_sql("PRAGMA query_only = ON")
     try:
