@@ -85,21 +85,23 @@ def _exact_search(text: str) -> Expression | None:
     return None
 
 
-def _search_condition(text: str) -> Expression:
+def _search_condition(text: str, walk_order: bool = False) -> Expression:
     """NIK and case number exactly, through their indexes; otherwise words (prefixes) of the
-    client's name, the case number or the description, through the search index.
+    client's name, the case number or the description, through the search index (``walk_order``:
+    for a page in an index's order, see ``backend_search.case_search_condition``).
 
     Every branch is a condition on ``case`` alone, so a count needs no join."""
     text = text.strip()
     exact = _exact_search(text)
     if exact is not None:
         return exact
-    return backend_search.case_search_condition(Case.id, text)
+    return backend_search.case_search_condition(Case.id, text, walk_order=walk_order)
 
 
-def case_conditions(filters: CaseFilter) -> list[Expression]:
+def case_conditions(filters: CaseFilter, *, walk_order: bool = False) -> list[Expression]:
     """``filters`` as conditions on ``case`` alone (other tables only inside subqueries), so a
-    count or a page of ids is answered from the case indexes without a join."""
+    count or a page of ids is answered from the case indexes without a join (``walk_order``: a
+    page in an index's order)."""
     conditions: list[Expression] = []
     if filters.status:
         conditions.append(Case.status.in_(filters.status))
@@ -125,7 +127,7 @@ def case_conditions(filters: CaseFilter) -> list[Expression]:
         end = dt.datetime.combine(filters.reported_to + dt.timedelta(days=1), dt.time())
         conditions.append(Case.reported_at < end)
     if filters.search:
-        conditions.append(_search_condition(filters.search))
+        conditions.append(_search_condition(filters.search, walk_order))
     if filters.client_id:
         conditions.append(Case.client == filters.client_id)
     if filters.without_programme:
@@ -139,7 +141,7 @@ def scoped_conditions(
     """``filters`` within what ``actor`` may read: a kecamatan-scoped viewer or operator gets
     only that kecamatan (another kecamatan asked for gives nothing). ``walk_order``: a page in
     an index's order, which the scope then leaves alone (``backend_search.unindexed``)."""
-    conditions = case_conditions(filters)
+    conditions = case_conditions(filters, walk_order=walk_order)
     scope = read_scope(actor)
     if scope and scope != filters.kecamatan:
         conditions.extend(emergency.scope_conditions(actor, walk_order=walk_order))
