@@ -1,7 +1,7 @@
 """PostgreSQL: the case indexes a page is ordered by end in id, as every ordering does
-(``reported_at DESC, id DESC``): a page deep in the list is then an index-only walk with no sort
-(jump to the end of 1M cases, EXPLAIN ANALYZE: 529 -> 190 ms; bench/notes/pgbench.md). Nothing to do on SQLite,
-whose indexes end in the rowid already.
+(``reported_at DESC, id DESC``): a page deep in the list is then an index-only walk with no
+sort (jump to the end of 1M cases, EXPLAIN ANALYZE: 529 -> 190 ms; bench/notes/pgbench.md).
+Nothing to do on SQLite, whose indexes end in the rowid already.
 
 Self-contained on purpose (no psm_tui import): the statements are frozen below.
 """
