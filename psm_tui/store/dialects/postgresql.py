@@ -87,9 +87,10 @@ def case_search_tsquery(text: str) -> str | None:
     return "".join(terms) or None
 
 
-# JIT compiles a plan to machine code once its estimated cost passes jit_above_cost: it paid off
-# on none of psm's queries, and cost 50-200 ms on the counts and reports at 100k-1M cases
-# (bench/notes/pgbench.md). Added after the URL's own options, which therefore cannot undo it.
+# JIT compiles a plan to machine code once its estimated cost passes jit_above_cost (a deep page
+# before migration 0017, a count over a kecamatan); on psm's short queries compiling costs more
+# than it saves (a 22 ms count at 1M cases: 85 ms with JIT; bench/notes/pgbench.md). Added
+# after the URL's own options, which therefore cannot undo it.
 SESSION_OPTIONS = "-c jit=off"
 
 
