@@ -168,18 +168,22 @@ class PostgresqlDialect:
     def case_search_condition(
         self, database: peewee.Database, case_id: peewee.Field, text: str, walk_order: bool
     ) -> peewee.Expression:
-        """The hits through the GIN index, but for a page in an index's order (``walk_order``)
-        of a broad search (more than BROAD_SEARCH hits, counted no further): then a test on each
-        row, so that the page walks the ordering index and stops after one page. The planner
-        cannot choose this itself: it takes the words of a phrase ("kursi roda") as independent,
-        expects ~25x fewer hits than there are, and fetches and sorts all of them (196 ms at 1M;
+        """The hits through the GIN index; for a page in an index's order (``walk_order``) the
+        plan is chosen here by counting the hits up to BROAD_SEARCH. A narrow search's hits are
+        fetched as an array and sorted; a broad one tests each row, so that the page walks the
+        ordering index and stops after one page. The planner misjudges both from its estimates:
+        it takes the words of a phrase ("kursi roda") as independent and expects ~25x fewer hits
+        than there are, so it fetched and sorted 37,886 rows (196 ms at 1M), and it walked 19,000
+        rows of the ordering index for 50 of 568 hits of "siman" (75 ms at 100k;
         bench/notes/pgbench.md). A count keeps the GIN lookup: the test on each row of a filter
         would cost over a second."""
         query = case_search_tsquery(text)
         if query is None:
             return case_id.in_([])
-        if not walk_order or not _broad(database, query):
+        if not walk_order:
             return case_id.in_(peewee.SQL(f"({_MATCH})", (query,)))
+        if not _broad(database, query):  # an array, which the planner cannot turn into a join
+            return peewee.Expression(case_id, "=", peewee.SQL(f"ANY(ARRAY({_MATCH}))", (query,)))
         doc = peewee.NodeList(
             (peewee.SQL("(SELECT doc FROM case_search AS s WHERE s.id ="), case_id, peewee.SQL(")"))
         )
