@@ -44,6 +44,7 @@ from psm_tui.store.models import (
     Worker,
 )
 from psm_tui.store.rows import as_datetime
+from psm_tui.store.statements import HOLE, STATEMENTS, slot
 
 __all__ = ["mask_nik"]  # re-exported: callers mask through this module
 
@@ -214,14 +215,14 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _open_followups(due_before: dt.date | None = None) -> ModelSelect[FollowUp]:
+def _open_followups(due_before: Node | None = None) -> ModelSelect[FollowUp]:
     """How many open follow-ups (due before a day) the outer row's case has: one probe of the
     (case_id, status) index per row. The due date is counted, not filtered on, so the planner
     never prefers the (status, due_on) index, which would scan every open follow-up."""
     followup = FollowUp.alias()
     counted = (
         fn.SUM(SqlCase(None, ((followup.due_on < due_before, 1),), 0))
-        if due_before
+        if due_before is not None
         else fn.COUNT(SQL("*"))
     )
     return followup.select(fn.COALESCE(counted, 0)).where(
@@ -229,7 +230,48 @@ def _open_followups(due_before: dt.date | None = None) -> ModelSelect[FollowUp]:
     )
 
 
-def _summary(values: tuple[Any, ...], actor: Actor | None, hidden: bool) -> CaseSummary:
+def _summary_query(order: str | None) -> ModelSelect[Case]:
+    """The list rows of the cases whose ids the hole gives, in ``order``; slot 0: today."""
+    ordering = ORDERINGS[order] if order else ()
+    overdue = _open_followups(due_before=slot(0))
+    return (
+        _joined(Case.select(*SUMMARY_COLUMNS, _open_followups(), overdue))
+        .where(Case.id.in_(HOLE))
+        .order_by(*ordering)
+    )
+
+
+class _Refs:
+    """The category, place and worker of a page's rows, each built once per page: a page of
+    200 rows names a few dozen of them, and building them dominated reading a page."""
+
+    def __init__(self) -> None:
+        self.categories: dict[object, Ref] = {}
+        self.places: dict[str, KelurahanRef] = {}
+        self.workers: dict[int, WorkerRef] = {}
+
+    def category(self, code: object, name: str) -> Ref:
+        found = self.categories.get(code)
+        if found is None:
+            found = self.categories[code] = Ref(str(code), name)
+        return found
+
+    def place(self, code: str, name: str, kec_code: str, kec_name: str) -> KelurahanRef:
+        found = self.places.get(code)
+        if found is None:
+            found = self.places[code] = KelurahanRef(code, name, kec_code, kec_name)
+        return found
+
+    def worker(self, worker_id: int, name: str, kind: str, kelurahan: str | None) -> WorkerRef:
+        found = self.workers.get(worker_id)
+        if found is None:
+            found = self.workers[worker_id] = WorkerRef(worker_id, name, kind, kelurahan)
+        return found
+
+
+def _summary(
+    values: tuple[Any, ...], actor: Actor | None, hidden: bool, refs: _Refs
+) -> CaseSummary:
     (
         case_id,
         number,
@@ -255,20 +297,20 @@ def _summary(values: tuple[Any, ...], actor: Actor | None, hidden: bool) -> Case
         overdue_count,
     ) = values
     summary = CaseSummary(
-        id=case_id,
-        number=number,
-        status=status,
-        priority=priority,
-        category=Ref(str(cat_code), cat_name),
-        kelurahan=KelurahanRef(kel_code, kel_name, kec_code, kec_name),
-        client_name=client_name,
-        client_nik=mask_nik(client_nik, actor),
-        worker=WorkerRef(worker_id, worker_name, worker_kind, worker_kel) if worker_id else None,
-        reported_at=as_datetime(reported_at),
-        updated_at=as_datetime(updated_at),
-        open_followups=int(open_count),
-        overdue_followups=int(overdue_count),
-        version=version,
+        case_id,
+        number,
+        status,
+        priority,
+        refs.category(cat_code, cat_name),
+        refs.place(kel_code, kel_name, kec_code, kec_name),
+        client_name,
+        mask_nik(client_nik, actor),
+        refs.worker(worker_id, worker_name, worker_kind, worker_kel) if worker_id else None,
+        as_datetime(reported_at),
+        as_datetime(updated_at),
+        int(open_count),
+        int(overdue_count),
+        version,
     )
     return _restricted(summary) if hidden else summary
 
@@ -286,26 +328,24 @@ def _restricted(summary: CaseSummary) -> CaseSummary:
 
 def _summaries(
     actor: Actor | None,
-    condition: Expression,
-    ordering: tuple[Node, ...] = (),
+    ids: ModelSelect[Case],
+    order: str | None = None,
     *,
     opened: bool = False,
 ) -> list[CaseSummary]:
-    """Rows of the cases matching ``condition``; a sensitive case ``actor`` may not read is
-    restricted, unless ``opened`` (the case was opened, with akses darurat if it took one)."""
-    overdue = _open_followups(due_before=clock.today())
-    query = (
-        _joined(Case.select(*SUMMARY_COLUMNS, _open_followups(), overdue))
-        .where(condition)
-        .order_by(*ordering)
+    """Rows of the cases whose ids ``ids`` selects; a sensitive case ``actor`` may not read is
+    restricted, unless ``opened`` (the case was opened, with akses darurat if it took one).
+    The row query is compiled once per ordering (:mod:`psm_tui.store.statements`)."""
+    rows = STATEMENTS.rows(
+        ("case summaries", order), lambda: _summary_query(order), (clock.today(),), ids
     )
-    rows = db.execute(query).fetchall()
     hidden = (
         set()
         if opened
         else sensitive.hidden_ids(actor, ((row[0], bool(row[19]), row[8]) for row in rows))
     )
-    return [_summary(row, actor, row[0] in hidden) for row in rows]
+    refs = _Refs()
+    return [_summary(row, actor, row[0] in hidden, refs) for row in rows]
 
 
 def list_cases(
@@ -326,7 +366,7 @@ def list_cases(
     if conditions:
         page = page.where(*conditions)
     page = page.order_by(*ordering).limit(limit).offset(offset)
-    return _summaries(actor, Case.id.in_(page), ordering)
+    return _summaries(actor, page, order)
 
 
 def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) -> int:
@@ -388,7 +428,7 @@ def case_detail(actor: Actor | None, number: str) -> CaseDetail:
     (:mod:`psm_tui.core.emergency`)."""
     case = case_row(number)
     emergency.check_read(actor, case)
-    summary = _summaries(actor, Case.id == case.id, opened=True)[0]
+    summary = _summaries(actor, Case.select(Case.id).where(Case.id == case.id), opened=True)[0]
     today = clock.today()
     client = Client.get_by_id(case.client_id)
     followups = [
