@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--size", choices=SIZES, action="append", required=True)
     gen.add_argument("--seed", type=int, default=1)
     gen.add_argument("--force", action="store_true", help="regenerate even if cached")
+    _backend_options(gen, ("sqlite", "postgresql"))
     run = commands.add_parser("run", help="measure a size and print the table")
     run.add_argument("--size", choices=SIZES, action="append", required=True)
     run.add_argument("--seed", type=int, default=1)
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="measure groups to run: list, search, people, views, cli, tui, baseline",
     )
+    _backend_options(run, ("sqlite", "postgresql", "both"))
     commands.add_parser("boundary", help="peak memory of imports at the file boundary's caps")
     chain = commands.add_parser("audit", help="time the audit hash chain's verification")
     chain.add_argument("--size", choices=("10k", "100k", "1m"), action="append", required=True)
@@ -59,6 +61,20 @@ def main(argv: list[str] | None = None) -> int:
         from bench.audit import run
 
         return run(args.size, args.trials)
+    if args.command == "generate" and args.backend == "postgresql":
+        from bench import generate_pg
+        from psm_tui.store.database import display_location
+
+        for size in args.size:
+            if args.force:
+                generate_pg.generate(
+                    generate_pg.database_url(size, args.seed, args.database_url),
+                    SIZES[size],
+                    args.seed,
+                )
+            url = generate_pg.ensure(size, args.seed, args.database_url)
+            print(display_location(url))
+        return 0
     if args.command == "generate":
         for size in args.size:
             if args.force:
@@ -67,7 +83,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from bench.run import run_sizes
 
-    return run_sizes(args.size, seed=args.seed, trials=args.trials, only=set(args.only))
+    return run_sizes(
+        args.size,
+        seed=args.seed,
+        trials=args.trials,
+        only=set(args.only),
+        backend=args.backend,
+        database_url=args.database_url,
+    )
+
+
+def _backend_options(parser: argparse.ArgumentParser, backends: tuple[str, ...]) -> None:
+    """``--backend`` and the PostgreSQL server to use (bench/generate_pg.py)."""
+    parser.add_argument("--backend", choices=backends, default="sqlite")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL server (any database on it; default $PSM_BENCH_DATABASE_URL or psm_ci)",
+    )
 
 
 if __name__ == "__main__":

@@ -88,6 +88,12 @@ def case_search_tsquery(text: str) -> str | None:
     return "".join(terms) or None
 
 
+# JIT compiles a plan to machine code once its estimated cost passes jit_above_cost: it paid off
+# on none of psm's queries, and cost 50-200 ms on the counts and reports at 100k-1M cases
+# (bench/notes/pgbench.md). Added after the URL's own options, which therefore cannot undo it.
+SESSION_OPTIONS = "-c jit=off"
+
+
 def unreachable_error(error: BaseException) -> Exception:
     """libpq's reason (already clear: refused, wrong password, no such database) on one line."""
     reason = " ".join(str(error).split()).removeprefix("connection failed: ")
@@ -107,7 +113,9 @@ class PostgresqlDialect:
 
         if drivers.load_psycopg() is None:
             raise DriverMissing()
-        return PsmPostgresqlDatabase(**parse(target))
+        params = parse(target)
+        params["options"] = f"{params.get('options', '')} {SESSION_OPTIONS}".strip()
+        return PsmPostgresqlDatabase(**params)
 
     def database_file(self, database: peewee.Database) -> Path | None:
         return None
