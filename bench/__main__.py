@@ -29,7 +29,25 @@ def main(argv: list[str] | None = None) -> int:
     chain = commands.add_parser("audit", help="time the audit hash chain's verification")
     chain.add_argument("--size", choices=("10k", "100k", "1m"), action="append", required=True)
     chain.add_argument("--trials", type=int, default=0, help="trials per measure (0: 3)")
+    office = commands.add_parser("office", help="N concurrent staff sessions for a window")
+    office.add_argument("--size", choices=("100k", "1m"), required=True)
+    office.add_argument("--sessions", type=int, default=30)
+    office.add_argument("--seconds", type=float, default=120.0)
+    office.add_argument("--with-import", action="store_true", help="a 100k-row import meanwhile")
+    office.add_argument("--database-url", help="PostgreSQL database to run on (written to)")
+    office.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    if args.command == "office":
+        from bench import office as office_bench
+
+        return office_bench.run(
+            args.size,
+            args.sessions,
+            args.seconds,
+            args.with_import,
+            args.database_url,
+            args.seed,
+        )
     if args.command == "boundary":
         from bench.boundary import run_boundary
 
