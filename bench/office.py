@@ -334,6 +334,7 @@ def working_copy(size: str, seed: int) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="psm-office-") as folder:
         target = Path(folder) / source.name
         shutil.copyfile(source, target)
+        target.chmod(0o600)  # psm refuses a database other users of the server could read
         yield target
 
 
