@@ -1,4 +1,4 @@
-"""``python -m bench generate|run|boundary|audit|import-check|import-file``: build cached
+"""``python -m bench generate|run|boundary|audit|import-check|import-file|office``: build cached
 benchmark databases and measure them."""
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--rows", type=int, required=True)
     build.add_argument("--seed", type=int, default=1)
     build.add_argument("path")
+    office = commands.add_parser("office", help="N concurrent staff sessions for a window")
+    office.add_argument("--size", choices=("100k", "1m"), required=True)
+    office.add_argument("--sessions", type=int, default=30)
+    office.add_argument("--seconds", type=float, default=120.0)
+    office.add_argument("--with-import", action="store_true", help="a 100k-row import meanwhile")
+    office.add_argument("--database-url", help="PostgreSQL database to run on (written to)")
+    office.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if args.command == "import-check":
         from bench.import_check import run as check_imports
@@ -53,6 +60,17 @@ def main(argv: list[str] | None = None) -> int:
 
         print(write(Path(args.path), args.rows, args.seed))
         return 0
+    if args.command == "office":
+        from bench import office as office_bench
+
+        return office_bench.run(
+            args.size,
+            args.sessions,
+            args.seconds,
+            args.with_import,
+            args.database_url,
+            args.seed,
+        )
     if args.command == "boundary":
         from bench.boundary import run_boundary
 
