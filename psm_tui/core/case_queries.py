@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from peewee import JOIN, SQL, Expression, ModelSelect, Node, fn
@@ -75,75 +76,100 @@ def overdue_followups_query(today: dt.date) -> ModelSelect[FollowUp]:
     )
 
 
-def _exact_search(text: str) -> Expression | None:
-    """A NIK (16 digits, spaces allowed) or a case number, looked up exactly by its index."""
+Bind = Callable[[Any], Any]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _exact_kind(text: str) -> str | None:
+    """ "nik" for a NIK (16 digits, spaces allowed), "number" for a case number, else None."""
     digits = text.replace(" ", "")
-    if digits.isdigit() and len(digits) == 16:  # a NIK, or a No. KK: the household's cases
-        people = Client.select(Client.id).where((Client.nik == digits) | (Client.kk == digits))
-        return Case.client.in_(people)
+    if digits.isdigit() and len(digits) == 16:
+        return "nik"
     if len(text) == 11 and text[4] == "-" and text.replace("-", "").isdigit():
-        return Case.number == text
+        return "number"
     return None
 
 
-def _search_condition(text: str) -> Expression:
+def _exact_search(text: str, bind: Bind = _same) -> Expression | None:
+    """A NIK or a case number, looked up exactly by its index."""
+    kind = _exact_kind(text)
+    if kind == "nik":  # a NIK, or a No. KK: the household's cases
+        digits = text.replace(" ", "")
+        people = Client.select(Client.id).where(
+            (Client.nik == bind(digits)) | (Client.kk == bind(digits))
+        )
+        return Case.client.in_(people)
+    if kind == "number":
+        by_number: Expression = Case.number == bind(text)
+        return by_number
+    return None
+
+
+def _search_condition(text: str, bind: Bind = _same) -> Expression:
     """NIK and case number exactly, through their indexes; otherwise words (prefixes) of the
     client's name, the case number or the description, through the search index.
 
     Every branch is a condition on ``case`` alone, so a count needs no join."""
     text = text.strip()
-    exact = _exact_search(text)
+    exact = _exact_search(text, bind)
     if exact is not None:
         return exact
     return backend_search.case_search_condition(Case.id, text)
 
 
-def case_conditions(filters: CaseFilter) -> list[Expression]:
+def case_conditions(filters: CaseFilter, bind: Bind = _same) -> list[Expression]:
     """``filters`` as conditions on ``case`` alone (other tables only inside subqueries), so a
-    count or a page of ids is answered from the case indexes without a join."""
+    count or a page of ids is answered from the case indexes without a join. Every case read
+    goes through here. Each value goes through ``bind``, which :func:`list_cases` uses to
+    make it a parameter of a statement compiled once per shape (:func:`_page_shape`): a
+    condition's structure may depend only on which filters are set, never on their values."""
     conditions: list[Expression] = []
     if filters.status:
-        conditions.append(Case.status.in_(filters.status))
+        conditions.append(Case.status.in_([bind(status) for status in filters.status]))
     if filters.kecamatan:
-        conditions.append(emergency.in_kecamatan(filters.kecamatan))
+        conditions.append(emergency.in_kecamatan(bind(filters.kecamatan)))
     if filters.kelurahan:
-        conditions.append(Case.kelurahan == filters.kelurahan)
+        conditions.append(Case.kelurahan == bind(filters.kelurahan))
     if filters.category:
-        conditions.append(Case.category == int(filters.category))
+        conditions.append(Case.category == bind(int(filters.category)))
     if filters.priority:
-        conditions.append(Case.priority == filters.priority)
+        conditions.append(Case.priority == bind(filters.priority))
     if filters.worker_id:
-        conditions.append(Case.worker == filters.worker_id)
+        conditions.append(Case.worker == bind(filters.worker_id))
     if filters.unassigned:
         conditions.append(Case.worker.is_null())
     if filters.overdue:
-        conditions.append(Case.id.in_(overdue_followups_query(clock.today())))
+        conditions.append(Case.id.in_(overdue_followups_query(bind(clock.today()))))
     if filters.created_by:
-        conditions.append(Case.created_by == filters.created_by)
+        conditions.append(Case.created_by == bind(filters.created_by))
     if filters.reported_from:
-        conditions.append(Case.reported_at >= dt.datetime.combine(filters.reported_from, dt.time()))
+        start = dt.datetime.combine(filters.reported_from, dt.time())
+        conditions.append(Case.reported_at >= bind(start))
     if filters.reported_to:
         end = dt.datetime.combine(filters.reported_to + dt.timedelta(days=1), dt.time())
-        conditions.append(Case.reported_at < end)
+        conditions.append(Case.reported_at < bind(end))
     if filters.search:
-        conditions.append(_search_condition(filters.search))
+        conditions.append(_search_condition(filters.search, bind))
     if filters.client_id:
-        conditions.append(Case.client == filters.client_id)
+        conditions.append(Case.client == bind(filters.client_id))
     if filters.without_programme:
-        conditions.append(without_programme(filters.without_programme))
+        conditions.append(without_programme(bind(filters.without_programme)))
     return conditions
 
 
 def scoped_conditions(
-    actor: Actor | None, filters: CaseFilter, *, walk_order: bool = False
+    actor: Actor | None, filters: CaseFilter, *, walk_order: bool = False, bind: Bind = _same
 ) -> list[Expression]:
     """``filters`` within what ``actor`` may read: a kecamatan-scoped viewer or operator gets
     only that kecamatan (another kecamatan asked for gives nothing). ``walk_order``: a page in
     an index's order, which the scope then leaves alone (``backend_search.unindexed``)."""
-    conditions = case_conditions(filters)
+    conditions = case_conditions(filters, bind)
     scope = read_scope(actor)
     if scope and scope != filters.kecamatan:
-        conditions.extend(emergency.scope_conditions(actor, walk_order=walk_order))
+        conditions.append(emergency.in_kecamatan(bind(scope), walk_order=walk_order))
     if finds_by_who_or_what(filters):
         full = sensitive.full_condition(actor)
         if full is not None:
@@ -155,7 +181,7 @@ def finds_by_who_or_what(filters: CaseFilter) -> bool:
     """Whether ``filters`` pick cases by their client or their words, which a restricted case
     must not answer to (a case number names no one)."""
     text = (filters.search or "").strip()
-    by_number = len(text) == 11 and _exact_search(text) is not None
+    by_number = _exact_kind(text) == "number"
     return bool(filters.client_id or filters.without_programme or (text and not by_number))
 
 
@@ -230,13 +256,13 @@ def _open_followups(due_before: Node | None = None) -> ModelSelect[FollowUp]:
     )
 
 
-def _summary_query(order: str | None) -> ModelSelect[Case]:
-    """The list rows of the cases whose ids the hole gives, in ``order``; slot 0: today."""
+def _summary_query(order: str | None, ids: Node) -> ModelSelect[Case]:
+    """The list rows of the cases ``ids`` selects, in ``order``; slot 0: today."""
     ordering = ORDERINGS[order] if order else ()
     overdue = _open_followups(due_before=slot(0))
     return (
         _joined(Case.select(*SUMMARY_COLUMNS, _open_followups(), overdue))
-        .where(Case.id.in_(HOLE))
+        .where(Case.id.in_(ids))
         .order_by(*ordering)
     )
 
@@ -327,18 +353,11 @@ def _restricted(summary: CaseSummary) -> CaseSummary:
 
 
 def _summaries(
-    actor: Actor | None,
-    ids: ModelSelect[Case],
-    order: str | None = None,
-    *,
-    opened: bool = False,
+    actor: Actor | None, rows: list[tuple[Any, ...]], *, opened: bool = False
 ) -> list[CaseSummary]:
-    """Rows of the cases whose ids ``ids`` selects; a sensitive case ``actor`` may not read is
-    restricted, unless ``opened`` (the case was opened, with akses darurat if it took one).
-    The row query is compiled once per ordering (:mod:`psm_tui.store.statements`)."""
-    rows = STATEMENTS.rows(
-        ("case summaries", order), lambda: _summary_query(order), (clock.today(),), ids
-    )
+    """``rows`` of :func:`_summary_query` as a list shows them; a sensitive case ``actor`` may
+    not read is restricted, unless ``opened`` (the case was opened, with akses darurat if it
+    took one)."""
     hidden = (
         set()
         if opened
@@ -346,6 +365,41 @@ def _summaries(
     )
     refs = _Refs()
     return [_summary(row, actor, row[0] in hidden, refs) for row in rows]
+
+
+def _summary_rows(ids: ModelSelect[Case], order: str | None = None) -> list[tuple[Any, ...]]:
+    """The list rows of the cases ``ids`` selects: the row query compiled once per ordering,
+    ``ids`` compiled on each call."""
+    build = lambda: _summary_query(order, HOLE)  # noqa: E731
+    return STATEMENTS.rows(("case summaries", order), build, (clock.today(),), ids)
+
+
+def _page_shape(
+    actor: Actor | None, filters: CaseFilter, order: str, limit: int | None
+) -> Hashable | None:
+    """What the SQL of a page depends on besides its values: which filters are set (how many
+    statuses; which kind of exact search), the ordering, whether ``actor``'s scope adds a
+    condition. None where the values shape it too: words (the index's hits choose the plan)
+    and the sensitive-case condition of a restricted reader's search."""
+    text = (filters.search or "").strip()
+    kind = _exact_kind(text) if text else None
+    if text and kind is None:
+        return None
+    if finds_by_who_or_what(filters) and not sensitive.sees_every_case(actor):
+        return None
+    scope = read_scope(actor)
+    forms = tuple(
+        len(value) if isinstance(value, tuple) else bool(value)
+        for value in (getattr(filters, field.name) for field in fields(filters))
+    )
+    return (
+        "case page",
+        order,
+        limit is None,
+        kind,
+        bool(scope and scope != filters.kecamatan),
+        forms,
+    )
 
 
 def list_cases(
@@ -357,16 +411,30 @@ def list_cases(
     order: str = "newest",
 ) -> list[CaseSummary]:
     """One page of cases. The page's ids are chosen on ``case`` alone (an index walk, however
-    deep the offset), and only those rows are joined with what the list shows."""
+    deep the offset), and only those rows are joined with what the list shows. The statement
+    is compiled once per :func:`_page_shape` and run with each call's values."""
     ordering = ORDERINGS[order]
     if offset == 0:
         record_nik_search(actor, filters.search)
+    shape = _page_shape(actor, filters, order, limit)
+    values: list[object] = [clock.today()]  # slot 0 of the row query
+    bind: Bind = _same
+    if shape is not None:
+
+        def bind(value: Any) -> Any:
+            values.append(value)
+            return slot(len(values) - 1)
+
     page = Case.select(Case.id)
-    conditions = scoped_conditions(actor, filters, walk_order=order != "priority")
+    conditions = scoped_conditions(actor, filters, walk_order=order != "priority", bind=bind)
     if conditions:
         page = page.where(*conditions)
-    page = page.order_by(*ordering).limit(limit).offset(offset)
-    return _summaries(actor, page, order)
+    page = page.order_by(*ordering).limit(bind(limit) if limit is not None else None)
+    page = page.offset(bind(offset))
+    if shape is None:
+        return _summaries(actor, _summary_rows(page, order))
+    rows = STATEMENTS.rows(shape, lambda: _summary_query(order, page), values)
+    return _summaries(actor, rows)
 
 
 def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) -> int:
@@ -379,7 +447,7 @@ def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) 
         and read_scope(actor) is None
         and sensitive.sees_every_case(actor)
         and replace(filters, search=None) == CaseFilter()
-        and _exact_search(text) is None
+        and _exact_kind(text) is None
     ):
         # One index row per case: count a word search there, not by looking up every hit.
         return backend_search.case_search_count(db.obj, text)
@@ -428,7 +496,8 @@ def case_detail(actor: Actor | None, number: str) -> CaseDetail:
     (:mod:`psm_tui.core.emergency`)."""
     case = case_row(number)
     emergency.check_read(actor, case)
-    summary = _summaries(actor, Case.select(Case.id).where(Case.id == case.id), opened=True)[0]
+    ids = Case.select(Case.id).where(Case.id == case.id)
+    summary = _summaries(actor, _summary_rows(ids), opened=True)[0]
     today = clock.today()
     client = Client.get_by_id(case.client_id)
     followups = [
