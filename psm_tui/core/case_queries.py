@@ -70,6 +70,9 @@ class CaseFilter:
     without_programme: str | None = None  # a programme code: clients not actively enrolled
 
 
+_FILTER_FIELDS = tuple(field.name for field in fields(CaseFilter))
+
+
 def overdue_followups_query(today: dt.date) -> ModelSelect[FollowUp]:
     return FollowUp.select(FollowUp.case).where(
         FollowUp.status.in_(FOLLOWUP_OPEN), FollowUp.due_on < today
@@ -382,7 +385,7 @@ def _page_shape(
     scope = read_scope(actor)
     forms = tuple(
         len(value) if isinstance(value, tuple) else bool(value)
-        for value in (getattr(filters, field.name) for field in fields(filters))
+        for value in (getattr(filters, name) for name in _FILTER_FIELDS)
     )
     return (
         "case page",
@@ -417,15 +420,17 @@ def list_cases(
             values.append(value)
             return slot(len(values) - 1)
 
-    page = Case.select(Case.id)
     conditions = scoped_conditions(actor, filters, walk_order=order != "priority", bind=bind)
-    if conditions:
-        page = page.where(*conditions)
-    page = page.order_by(*ordering).limit(bind(limit) if limit is not None else None)
-    page = page.offset(bind(offset))
+    bounds = (bind(limit) if limit is not None else None, bind(offset))
+
+    def page() -> ModelSelect[Case]:
+        ids = Case.select(Case.id)
+        ids = ids.where(*conditions) if conditions else ids
+        return ids.order_by(*ordering).limit(bounds[0]).offset(bounds[1])
+
     if shape is None:
-        return _summaries(actor, _summary_rows(page, order))
-    rows = STATEMENTS.rows(shape, lambda: _summary_query(order, page), values)
+        return _summaries(actor, _summary_rows(page(), order))
+    rows = STATEMENTS.rows(shape, lambda: _summary_query(order, page()), values)
     return _summaries(actor, rows)
 
 
