@@ -127,7 +127,7 @@ def case_conditions(filters: CaseFilter, bind: Bind = _same) -> list[Expression]
     """``filters`` as conditions on ``case`` alone (other tables only inside subqueries), so a
     count or a page of ids is answered from the case indexes without a join. Every case read
     goes through here. Each value goes through ``bind``, which :func:`list_cases` uses to
-    make it a parameter of a statement compiled once per shape (:func:`_page_shape`): a
+    make it a parameter of a statement compiled once per shape (:func:`_shape`): a
     condition's structure may depend only on which filters are set, never on their values."""
     conditions: list[Expression] = []
     if filters.status:
@@ -369,13 +369,11 @@ def _summary_rows(ids: ModelSelect[Case], order: str | None = None) -> list[tupl
     return STATEMENTS.rows(("case summaries", order), build, (clock.today(),), ids)
 
 
-def _page_shape(
-    actor: Actor | None, filters: CaseFilter, order: str, limit: int | None
-) -> Hashable | None:
-    """What the SQL of a page depends on besides its values: which filters are set (how many
-    statuses; which kind of exact search), the ordering, whether ``actor``'s scope adds a
-    condition. None where the values shape it too: words (the index's hits choose the plan)
-    and the sensitive-case condition of a restricted reader's search."""
+def _shape(actor: Actor | None, filters: CaseFilter) -> Hashable | None:
+    """What the SQL of ``filters`` read by ``actor`` depends on besides its values: which
+    filters are set (how many statuses; which kind of exact search) and whether ``actor``'s
+    scope adds a condition. None where the values shape it too: words (the index's hits choose
+    the plan) and the sensitive-case condition of a restricted reader's search."""
     text = (filters.search or "").strip()
     kind = _exact_kind(text) if text else None
     if text and kind is None:
@@ -387,14 +385,19 @@ def _page_shape(
         len(value) if isinstance(value, tuple) else bool(value)
         for value in (getattr(filters, name) for name in _FILTER_FIELDS)
     )
-    return (
-        "case page",
-        order,
-        limit is None,
-        kind,
-        bool(scope and scope != filters.kecamatan),
-        forms,
-    )
+    return (kind, bool(scope and scope != filters.kecamatan), forms)
+
+
+def _binder(values: list[object], shape: Hashable | None) -> Bind:
+    """Values inline (no ``shape``: compiled on each call) or as the next slots of ``values``."""
+    if shape is None:
+        return _same
+
+    def bind(value: Any) -> Any:
+        values.append(value)
+        return slot(len(values) - 1)
+
+    return bind
 
 
 def list_cases(
@@ -407,19 +410,13 @@ def list_cases(
 ) -> list[CaseSummary]:
     """One page of cases. The page's ids are chosen on ``case`` alone (an index walk, however
     deep the offset), and only those rows are joined with what the list shows. The statement
-    is compiled once per :func:`_page_shape` and run with each call's values."""
+    is compiled once per :func:`_shape` and run with each call's values."""
     ordering = ORDERINGS[order]
     if offset == 0:
         record_nik_search(actor, filters.search)
-    shape = _page_shape(actor, filters, order, limit)
+    shape = _shape(actor, filters)
     values: list[object] = [clock.today()]  # slot 0 of the row query
-    bind: Bind = _same
-    if shape is not None:
-
-        def bind(value: Any) -> Any:
-            values.append(value)
-            return slot(len(values) - 1)
-
+    bind = _binder(values, shape)
     conditions = scoped_conditions(actor, filters, walk_order=order != "priority", bind=bind)
     bounds = (bind(limit) if limit is not None else None, bind(offset))
 
@@ -430,7 +427,8 @@ def list_cases(
 
     if shape is None:
         return _summaries(actor, _summary_rows(page(), order))
-    rows = STATEMENTS.rows(shape, lambda: _summary_query(order, page()), values)
+    key = ("case page", order, limit is None, shape)
+    rows = STATEMENTS.rows(key, lambda: _summary_query(order, page()), values)
     return _summaries(actor, rows)
 
 
@@ -448,9 +446,17 @@ def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) 
     ):
         # One index row per case: count a word search there, not by looking up every hit.
         return backend_search.case_search_count(db.obj, text)
-    query = Case.select(fn.COUNT(SQL("*")))
-    conditions = scoped_conditions(actor, filters)
-    return int(query.where(*conditions).scalar() if conditions else query.scalar())
+    shape = _shape(actor, filters)
+    values: list[object] = []
+    conditions = scoped_conditions(actor, filters, bind=_binder(values, shape))
+
+    def query() -> ModelSelect[Case]:
+        counted = Case.select(fn.COUNT(SQL("*")))
+        return counted.where(*conditions) if conditions else counted
+
+    if shape is None:
+        return int(query().scalar())
+    return int(STATEMENTS.rows(("case count", shape), query, values)[0][0])
 
 
 def case_row(number: str) -> Case:

@@ -104,8 +104,8 @@ def test_pages_read_from_several_threads_are_each_their_own(demo_db: Path) -> No
 def test_each_page_is_the_page_built_without_the_cache(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Pages of one shape with other values (and of many shapes) read as the query built anew
-    with its values inline."""
+    """Pages and counts of one shape with other values (and of many shapes) read as the query
+    built anew with its values inline."""
     admin = users.actor_for("tester")
     operator = Actor(0, "op", "Op", "operator", "36.71.05")
     some = Case.select().order_by(Case.id.desc()).first()
@@ -142,13 +142,15 @@ def test_each_page_is_the_page_built_without_the_cache(
         (operator, CaseFilter(), {}),
         (operator, CaseFilter(status=("baru",)), {}),
     ]
-    uncached = []
+    uncached, counts = [], []
     with monkeypatch.context() as patched:
-        patched.setattr(case_queries, "_page_shape", lambda *args: None)
+        patched.setattr(case_queries, "_shape", lambda *args: None)
         for actor, filters, options in pages:
             uncached.append(case_queries.list_cases(actor, filters, **options))
+            counts.append(case_queries.count_cases(filters, actor))
     assert sum(map(bool, uncached)) >= len(pages) - 3  # pages with rows, not only empty ones
     STATEMENTS._entries.clear()
-    for (actor, filters, options), expected in zip(pages, uncached, strict=True):
+    for (actor, filters, options), expected, count in zip(pages, uncached, counts, strict=True):
         assert case_queries.list_cases(actor, filters, **options) == expected, (filters, options)
-    assert len(STATEMENTS) < len(pages)  # pages of one shape shared their statement
+        assert case_queries.count_cases(filters, actor) == count, filters
+    assert len(STATEMENTS) < 2 * len(pages)  # reads of one shape shared their statement
