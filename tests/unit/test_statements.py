@@ -12,8 +12,11 @@ import pytest
 
 from psm_tui.core import case_queries, clock, users
 from psm_tui.core.case_queries import CaseFilter
-from psm_tui.store.models import Case, FollowUp
+from psm_tui.core.dto import Actor
+from psm_tui.store.models import Case, Client, FollowUp
 from psm_tui.store.statements import HOLE, STATEMENTS, StatementCache, slot
+
+D = dt.date
 
 
 def _with_slots() -> peewee.Query:
@@ -96,3 +99,58 @@ def test_pages_read_from_several_threads_are_each_their_own(demo_db: Path) -> No
         thread.join()
     for index in range(6):
         assert got[index] == [expected[index % 3][:50]] * 5
+
+
+def test_each_page_is_the_page_built_without_the_cache(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages and counts of one shape with other values (and of many shapes) read as the query
+    built anew with its values inline."""
+    admin = users.actor_for("tester")
+    operator = Actor(0, "op", "Op", "operator", "36.71.05")
+    some = Case.select().order_by(Case.id.desc()).first()
+    client = Client.get_by_id(some.client_id)
+    assert client.nik
+    pages = [
+        (admin, CaseFilter(), {}),
+        (admin, CaseFilter(), {"offset": 50}),
+        (admin, CaseFilter(), {"limit": 7, "offset": 3, "order": "priority"}),
+        (admin, CaseFilter(), {"limit": None, "order": "number"}),
+        (admin, CaseFilter(status=("baru",)), {}),
+        (admin, CaseFilter(status=("selesai",)), {"order": "oldest"}),
+        (admin, CaseFilter(status=("baru", "ditangani")), {}),
+        (admin, CaseFilter(kecamatan="36.71.05", priority="darurat"), {}),
+        (admin, CaseFilter(kecamatan="36.71.01", priority="normal"), {}),
+        (admin, CaseFilter(kelurahan=some.kelurahan_code, category="8"), {}),
+        (admin, CaseFilter(kelurahan="36.71.05.1008", category="3"), {}),
+        (admin, CaseFilter(overdue=True), {}),
+        (admin, CaseFilter(unassigned=True), {}),
+        (
+            admin,
+            CaseFilter(reported_from=dt.date(2025, 1, 1), reported_to=dt.date(2025, 6, 30)),
+            {},
+        ),
+        (
+            admin,
+            CaseFilter(reported_from=dt.date(2024, 3, 1), reported_to=dt.date(2024, 3, 31)),
+            {},
+        ),
+        (admin, CaseFilter(search=client.nik), {}),
+        (admin, CaseFilter(search=some.number), {}),
+        (admin, CaseFilter(search="2026-000001"), {}),
+        (admin, CaseFilter(client_id=client.id), {}),
+        (operator, CaseFilter(), {}),
+        (operator, CaseFilter(status=("baru",)), {}),
+    ]
+    uncached, counts = [], []
+    with monkeypatch.context() as patched:
+        patched.setattr(case_queries, "_shape", lambda *args: None)
+        for actor, filters, options in pages:
+            uncached.append(case_queries.list_cases(actor, filters, **options))
+            counts.append(case_queries.count_cases(filters, actor))
+    assert sum(map(bool, uncached)) >= len(pages) - 3  # pages with rows, not only empty ones
+    STATEMENTS._entries.clear()
+    for (actor, filters, options), expected, count in zip(pages, uncached, counts, strict=True):
+        assert case_queries.list_cases(actor, filters, **options) == expected, (filters, options)
+        assert case_queries.count_cases(filters, actor) == count, filters
+    assert len(STATEMENTS) < 2 * len(pages)  # reads of one shape shared their statement
