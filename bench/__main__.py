@@ -84,13 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         from psm_tui.store.database import display_location
 
         for size in args.size:
-            if args.force:
-                generate_pg.generate(
-                    generate_pg.database_url(size, args.seed, args.database_url),
-                    SIZES[size],
-                    args.seed,
-                )
-            url = generate_pg.ensure(size, args.seed, args.database_url)
+            url = generate_pg.ensure(size, args.seed, args.database_url, force=args.force)
             print(display_location(url))
         return 0
     if args.command == "generate":

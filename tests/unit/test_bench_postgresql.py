@@ -76,3 +76,22 @@ def test_postgresql_generator_writes_the_sqlite_rows(tmp_path: Path, pg_url: str
         assert conn.execute("SELECT count(*) FROM case_search").fetchone() == (500,)
     assert generate_pg.complete(pg_url, 500, 3)
     assert not generate_pg.complete(pg_url, 500, 4)
+
+
+SCHEMA = (
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'",
+    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE connamespace = 'public'::regnamespace",
+    "SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal",
+)
+
+
+def test_the_load_leaves_the_schema_as_setup_made_it(pg_url: str) -> None:
+    """Indexes, foreign keys and the search trigger are all back after the load."""
+    generate_pg._recreate(pg_url)
+    generate_pg._initialise(pg_url)
+    with generate_pg.psycopg().connect(pg_url) as conn:
+        made = [sorted(conn.execute(sql).fetchall()) for sql in SCHEMA]
+    generate_pg.generate(pg_url, 500, seed=3)
+    with generate_pg.psycopg().connect(pg_url) as conn:
+        assert [sorted(conn.execute(sql).fetchall()) for sql in SCHEMA] == made

@@ -59,9 +59,10 @@ class Dialect(Protocol):
         ...
 
     def case_search_condition(
-        self, database: peewee.Database, case_id: peewee.Field, text: str
+        self, database: peewee.Database, case_id: peewee.Field, text: str, walk_order: bool
     ) -> peewee.Expression:
-        """``case.id`` among the cases matching a search box's ``text``."""
+        """``case.id`` among the cases matching a search box's ``text`` (``walk_order``: for a
+        page in an index's order)."""
         ...
 
     def case_search_count(self, database: peewee.Database, text: str) -> int: ...

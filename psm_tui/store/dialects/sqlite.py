@@ -254,10 +254,11 @@ class SqliteDialect:
         return True
 
     def case_search_condition(
-        self, database: peewee.Database, case_id: peewee.Field, text: str
+        self, database: peewee.Database, case_id: peewee.Field, text: str, walk_order: bool
     ) -> peewee.Expression:
         """A narrow search looks its few rows up by primary key; a broad one hides the key from
-        the planner (``id + 0``) so SQLite walks the ordering index and stops after one page."""
+        the planner (``id + 0``) so SQLite walks the ordering index and stops after one page
+        (a count, ``walk_order`` false, takes the same path: it costs SQLite nothing more)."""
         query = case_search_query(text)
         ids = peewee.SQL(f"({_MATCH})", (query,))
         hits = database.execute_sql(
