@@ -79,7 +79,7 @@ def _open_followups_due(actor: Actor | None, today: dt.date, upto: dt.date) -> t
         return overdue, soon
     late = fn.SUM(SqlCase(None, ((FollowUp.due_on < today, 1),), 0))
     due = fn.SUM(SqlCase(None, ((FollowUp.due_on.between(today, upto), 1),), 0))
-    overdue, soon = FollowUp.select(late, due).where(open_, *scope).tuples().get()
+    overdue, soon = next(tuples(FollowUp.select(late, due).where(open_, *scope)))
     return int(overdue or 0), int(soon or 0)
 
 
