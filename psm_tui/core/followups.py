@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -272,7 +273,10 @@ def _first_of(
         .limit(limit)
         for status in statuses
     ]
-    merged = list(heapq.merge(*dated, key=lambda row: (row.due_on, row.id)))[:limit]
+    # Lazy: only the rows taken are fetched and made into models.
+    merged = list(
+        itertools.islice(heapq.merge(*dated, key=lambda row: (row.due_on, row.id)), limit)
+    )
     if len(merged) < limit:
         undated = query.where(FollowUp.status.in_(statuses), FollowUp.due_on.is_null())
         merged.extend(undated.order_by(FollowUp.id).limit(limit - len(merged)))
