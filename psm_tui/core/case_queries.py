@@ -24,6 +24,7 @@ from psm_tui.core.dto import (
 from psm_tui.core.errors import NotFoundError
 from psm_tui.core.labels import FOLLOWUP_OPEN
 from psm_tui.core.masks import client_info, mask_nik, record_nik_search
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.programmes import without_programme
 from psm_tui.core.timeline import render
 from psm_tui.core.users import read_scope
@@ -100,7 +101,7 @@ def _search_condition(text: str) -> Expression:
 def case_conditions(filters: CaseFilter) -> list[Expression]:
     """``filters`` as conditions on ``case`` alone (other tables only inside subqueries), so a
     count or a page of ids is answered from the case indexes without a join."""
-    conditions: list[Expression] = []
+    conditions: list[Expression] = [visible(Case.id)]
     if filters.status:
         conditions.append(Case.status.in_(filters.status))
     if filters.kecamatan:
@@ -349,7 +350,7 @@ def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) 
 
 
 def case_row(number: str) -> Case:
-    case = Case.get_or_none(Case.number == number.strip())
+    case = Case.get_or_none(Case.number == number.strip(), visible(Case.id))
     if case is None:
         raise NotFoundError(_("Case {number} not found").format(number=number))
     return case
