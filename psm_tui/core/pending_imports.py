@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from peewee import Expression, Field, ForeignKeyField, chunked, fn
+from peewee import Expression, Field, ForeignKeyField, fn
 
 from psm_tui.store.database import db
 from psm_tui.store.models import (
@@ -44,10 +44,8 @@ def visible(key: Field) -> Expression:
 def hide(model: type[BaseModel], ids: Iterable[int]) -> None:
     """Within a batch's transaction: ``ids`` of ``model`` stay hidden until :func:`reveal`."""
     pending = PENDING[model]
-    sql, _params = pending.insert_many([(0,)], fields=[pending.id]).sql()
-    cursor = db.cursor()
-    for chunk in chunked(((i,) for i in ids), 5000):
-        cursor.executemany(sql, chunk)
+    sql = f'INSERT INTO "{pending._meta.table_name}" ("id") VALUES ({db.obj.param})'
+    db.cursor().executemany(sql, [(i,) for i in ids])
 
 
 def reveal() -> None:

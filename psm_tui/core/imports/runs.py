@@ -1,8 +1,9 @@
 """An import's write phase in short batches that stay all-or-nothing for everyone else.
 
 One big transaction held the write lock for the whole import (~15 s for 100,000 cases on
-SQLite): every colleague's save waited. Instead each batch of ``BATCH_ROWS`` rows is its own
-short transaction, with a pause between batches so other writers get the lock. The rows a batch
+SQLite): every colleague's save waited. Instead each batch is its own short transaction (the
+first of ``BATCH_ROWS`` rows, then sized to hold the lock about
+``TARGET_HOLD``), with a pause between batches so other writers get the lock. The rows a batch
 writes are listed in ``import_pending_*`` and left out by every reader
 (core/pending_imports.py); the run's last, tiny transaction empties those tables, so all rows
 appear at once. A run whose process died (killed, power cut) is rolled back, rows deleted, by the
@@ -11,7 +12,8 @@ next import or ``psm import recover``; a colleague's import that is still runnin
 Test hooks (tests/unit/test_import_batches.py): ``PSM_TEST_IMPORT_KILL_AFTER_BATCH=N`` kills
 the process (SIGKILL) once batch N is committed; ``PSM_TEST_IMPORT_PAUSE_AFTER_BATCH=N`` waits
 after batch N until the file ``PSM_TEST_IMPORT_PAUSE_FILE`` exists. ``PSM_IMPORT_BATCH_LOG``
-names a file that gets one line per batch: its rows and the seconds it held the transaction.
+names a file that gets one line per batch: its number, rows, the seconds it held the transaction,
+and the seconds of the checkpoint after it (0: none then).
 """
 
 from __future__ import annotations
@@ -48,8 +50,11 @@ from psm_tui.store.models import (
 )
 
 PERMISSIONS = {"workers": "worker.manage", "cases": "case.create"}
-BATCH_ROWS = 500
+BATCH_ROWS = 500  # the first batch; then sized to hold the lock about TARGET_HOLD
+TARGET_HOLD = 0.1  # seconds: a colleague's save waits at most about this for a batch
+MIN_ROWS, MAX_ROWS = 50, 5000
 PAUSE_SECONDS = 0.005  # between batches: a colleague's waiting save takes the lock
+CHECKPOINT_EVERY = 1.0  # seconds: the log is folded in between batches, at most this often
 # A run on another host cannot be checked by its pid: it is dead once silent this long.
 LEASE = dt.timedelta(minutes=10)
 
@@ -68,8 +73,17 @@ class RunInfo:
     alive: bool
 
 
-def batch_rows() -> int:
-    return max(1, int(os.environ.get("PSM_IMPORT_BATCH_ROWS") or BATCH_ROWS))
+def fixed_batch_rows() -> int | None:
+    """``PSM_IMPORT_BATCH_ROWS``: every batch that size (tests, the bench), or None: adaptive."""
+    value = os.environ.get("PSM_IMPORT_BATCH_ROWS")
+    return max(1, int(value)) if value else None
+
+
+def next_batch_rows(rows: int, held: float) -> int:
+    """The next batch's size, so that it holds the lock about :data:`TARGET_HOLD` (the cost of
+    a row grows with the database and the machine's load; at most halved or doubled a step)."""
+    factor = min(2.0, max(0.5, TARGET_HOLD / max(held, 1e-6)))
+    return min(MAX_ROWS, max(MIN_ROWS, round(rows * factor)))
 
 
 def _info(run: ImportRun) -> RunInfo:
@@ -154,28 +168,39 @@ def write(
     if kind == "cases":
         rows = sorted(rows, key=lambda r: (r.reported_at, r.row))
     ImportRun.update(planned=len(rows)).where(ImportRun.id == run_id).execute()
-    size = batch_rows()
+    fixed = fixed_batch_rows()
+    size = fixed or BATCH_ROWS
     created_niks: dict[str, int] = {}
     numbers: list[str] = []
     log = os.environ.get("PSM_IMPORT_BATCH_LOG")
-    for number, start in enumerate(range(0, len(rows), size), start=1):
-        batch = dataclasses.replace(plan, rows=rows[start : start + size])
-        began = time.perf_counter()
-        with db.atomic():
-            if kind == "cases":
-                numbers += write_cases(actor, batch, source, now, _ignore, created_niks)
-            else:
-                write_workers(actor, batch, source, now, _ignore)
-            ImportRun.update(
-                written=ImportRun.written + len(batch.rows), heartbeat_at=dt.datetime.now()
-            ).where(ImportRun.id == run_id).execute()
-        held = time.perf_counter() - began
-        if log:
-            with open(log, "a", encoding="utf-8") as stream:
-                stream.write(f"{number}\t{len(batch.rows)}\t{held:.6f}\n")
-        _test_hooks(number)
-        progress(min(start + size, len(rows)) / len(rows))
-        time.sleep(PAUSE_SECONDS)
+    start, number, checkpointed = 0, 0, time.perf_counter()
+    with backend_bulk.batch_checkpoints(db.obj):
+        while start < len(rows):
+            number += 1
+            batch = dataclasses.replace(plan, rows=rows[start : start + size])
+            start += len(batch.rows)
+            with db.atomic():
+                began = time.perf_counter()  # the lock is held from here (waiting excluded)
+                if kind == "cases":
+                    numbers += write_cases(actor, batch, source, now, _ignore, created_niks)
+                else:
+                    write_workers(actor, batch, source, now, _ignore)
+                ImportRun.update(
+                    written=ImportRun.written + len(batch.rows), heartbeat_at=dt.datetime.now()
+                ).where(ImportRun.id == run_id).execute()
+            held = time.perf_counter() - began
+            folded = 0.0
+            if time.perf_counter() - checkpointed >= CHECKPOINT_EVERY:
+                checkpointed = time.perf_counter()
+                backend_bulk.checkpoint(db.obj)
+                folded = time.perf_counter() - checkpointed
+            if log:
+                with open(log, "a", encoding="utf-8") as stream:
+                    stream.write(f"{number}\t{len(batch.rows)}\t{held:.6f}\t{folded:.6f}\n")
+            _test_hooks(number)
+            progress(start / len(rows))
+            size = fixed or next_batch_rows(len(batch.rows), held)
+            time.sleep(PAUSE_SECONDS)
     return sorted(numbers)
 
 
