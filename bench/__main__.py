@@ -1,5 +1,5 @@
-"""``python -m bench generate|run|boundary|audit|import-check|import-file|office``: build cached
-benchmark databases and measure them."""
+"""``python -m bench generate|run|boundary|audit|import-check|import-file|imports|office``:
+build cached benchmark databases and measure them."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--rows", type=int, default=0, help="rows in the file (0: the size)")
     check.add_argument("--xlsx", action="store_true", help="an XLSX file instead of a CSV")
     check.add_argument("--trials", type=int, default=3)
+    imp = commands.add_parser("imports", help="a real import into a copy: rows/s, lock, colleague")
+    imp.add_argument("--size", choices=SIZES, default="100k", help="database to import into")
+    imp.add_argument("--rows", type=int, default=0, help="rows in the file (0: the size)")
+    imp.add_argument("--xlsx", action="store_true", help="an XLSX file instead of a CSV")
     build = commands.add_parser("import-file", help="write a CSV/XLSX (by suffix) of new cases")
     build.add_argument("--rows", type=int, required=True)
     build.add_argument("--seed", type=int, default=1)
@@ -53,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.import_check import run as check_imports
 
         return check_imports(args.size, args.rows, args.xlsx, args.trials)
+    if args.command == "imports":
+        from bench.imports import run as run_imports
+
+        return run_imports(args.size, args.rows, args.xlsx)
     if args.command == "import-file":
         from pathlib import Path
 

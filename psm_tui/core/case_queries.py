@@ -25,6 +25,7 @@ from psm_tui.core.dto import (
 from psm_tui.core.errors import NotFoundError
 from psm_tui.core.labels import FOLLOWUP_OPEN
 from psm_tui.core.masks import client_info, mask_nik, nik_masker, record_nik_search
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.programmes import without_programme
 from psm_tui.core.timeline import render
 from psm_tui.core.users import read_scope
@@ -133,7 +134,7 @@ def case_conditions(
     make it a parameter of a statement compiled once per shape (:func:`_shape`): a
     condition's structure may depend only on which filters are set, never on their values.
     ``walk_order``: a page in an index's order."""
-    conditions: list[Expression] = []
+    conditions: list[Expression] = [visible(Case.id)]
     if filters.status:
         conditions.append(Case.status.in_([bind(status) for status in filters.status]))
     if filters.kecamatan:
@@ -464,7 +465,7 @@ def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) 
 
 
 def case_row(number: str) -> Case:
-    case = Case.get_or_none(Case.number == number.strip())
+    case = Case.get_or_none(Case.number == number.strip(), visible(Case.id))
     if case is None:
         raise NotFoundError(_("Case {number} not found").format(number=number))
     return case

@@ -13,6 +13,7 @@ from psm_tui.core.case_queries import DUE_SOON_DAYS, CaseFilter, count_cases, li
 from psm_tui.core.dto import Actor, CaseSummary
 from psm_tui.core.emergency import EmergencyGrant
 from psm_tui.core.labels import FOLLOWUP_OPEN, OPEN_STATUSES
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.users import can, read_scope
 from psm_tui.store.models import Case, FollowUp, Kecamatan, Kelurahan, Opd
 from psm_tui.store.rows import tuples
@@ -93,7 +94,11 @@ def by_kecamatan(actor: Actor | None = None) -> list[AreaCount]:
         .join(
             Case,
             JOIN.LEFT_OUTER,
-            on=((Case.kelurahan == Kelurahan.code) & Case.status.in_(OPEN_STATUSES)),
+            on=(
+                (Case.kelurahan == Kelurahan.code)
+                & Case.status.in_(OPEN_STATUSES)
+                & visible(Case.id)
+            ),
         )
         .group_by(Kecamatan.code, Kecamatan.name)
         .order_by(Kecamatan.code)
