@@ -1,5 +1,5 @@
-"""``python -m bench generate|run|boundary|audit|import-check|import-file``: build cached
-benchmark databases and measure them."""
+"""``python -m bench generate|run|boundary|audit|import-check|import-file|imports|office``:
+build cached benchmark databases and measure them."""
 
 from __future__ import annotations
 
@@ -37,15 +37,30 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--rows", type=int, default=0, help="rows in the file (0: the size)")
     check.add_argument("--xlsx", action="store_true", help="an XLSX file instead of a CSV")
     check.add_argument("--trials", type=int, default=3)
+    imp = commands.add_parser("imports", help="a real import into a copy: rows/s, lock, colleague")
+    imp.add_argument("--size", choices=SIZES, default="100k", help="database to import into")
+    imp.add_argument("--rows", type=int, default=0, help="rows in the file (0: the size)")
+    imp.add_argument("--xlsx", action="store_true", help="an XLSX file instead of a CSV")
     build = commands.add_parser("import-file", help="write a CSV/XLSX (by suffix) of new cases")
     build.add_argument("--rows", type=int, required=True)
     build.add_argument("--seed", type=int, default=1)
     build.add_argument("path")
+    office = commands.add_parser("office", help="N concurrent staff sessions for a window")
+    office.add_argument("--size", choices=("100k", "1m"), required=True)
+    office.add_argument("--sessions", type=int, default=30)
+    office.add_argument("--seconds", type=float, default=120.0)
+    office.add_argument("--with-import", action="store_true", help="a 100k-row import meanwhile")
+    office.add_argument("--database-url", help="PostgreSQL database to run on (written to)")
+    office.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if args.command == "import-check":
         from bench.import_check import run as check_imports
 
         return check_imports(args.size, args.rows, args.xlsx, args.trials)
+    if args.command == "imports":
+        from bench.imports import run as run_imports
+
+        return run_imports(args.size, args.rows, args.xlsx)
     if args.command == "import-file":
         from pathlib import Path
 
@@ -53,6 +68,17 @@ def main(argv: list[str] | None = None) -> int:
 
         print(write(Path(args.path), args.rows, args.seed))
         return 0
+    if args.command == "office":
+        from bench import office as office_bench
+
+        return office_bench.run(
+            args.size,
+            args.sessions,
+            args.seconds,
+            args.with_import,
+            args.database_url,
+            args.seed,
+        )
     if args.command == "boundary":
         from bench.boundary import run_boundary
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from peewee import JOIN, SQL, Expression, ModelSelect, Node, fn
@@ -23,7 +24,8 @@ from psm_tui.core.dto import (
 )
 from psm_tui.core.errors import NotFoundError
 from psm_tui.core.labels import FOLLOWUP_OPEN
-from psm_tui.core.masks import client_info, mask_nik, record_nik_search
+from psm_tui.core.masks import client_info, mask_nik, nik_masker, record_nik_search
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.programmes import without_programme
 from psm_tui.core.timeline import render
 from psm_tui.core.users import read_scope
@@ -44,6 +46,7 @@ from psm_tui.store.models import (
     Worker,
 )
 from psm_tui.store.rows import as_datetime
+from psm_tui.store.statements import HOLE, STATEMENTS, slot
 
 __all__ = ["mask_nik"]  # re-exported: callers mask through this module
 
@@ -68,83 +71,113 @@ class CaseFilter:
     without_programme: str | None = None  # a programme code: clients not actively enrolled
 
 
+_FILTER_FIELDS = tuple(field.name for field in fields(CaseFilter))
+
+
 def overdue_followups_query(today: dt.date) -> ModelSelect[FollowUp]:
     return FollowUp.select(FollowUp.case).where(
         FollowUp.status.in_(FOLLOWUP_OPEN), FollowUp.due_on < today
     )
 
 
-def _exact_search(text: str) -> Expression | None:
-    """A NIK (16 digits, spaces allowed) or a case number, looked up exactly by its index."""
+Bind = Callable[[Any], Any]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _exact_kind(text: str) -> str | None:
+    """ "nik" for a NIK (16 digits, spaces allowed), "number" for a case number, else None."""
     digits = text.replace(" ", "")
-    if digits.isdigit() and len(digits) == 16:  # a NIK, or a No. KK: the household's cases
-        people = Client.select(Client.id).where((Client.nik == digits) | (Client.kk == digits))
-        return Case.client.in_(people)
+    if digits.isdigit() and len(digits) == 16:
+        return "nik"
     if len(text) == 11 and text[4] == "-" and text.replace("-", "").isdigit():
-        return Case.number == text
+        return "number"
     return None
 
 
-def _search_condition(text: str, walk_order: bool = False) -> Expression:
+def _exact_search(text: str, bind: Bind = _same) -> Expression | None:
+    """A NIK or a case number, looked up exactly by its index."""
+    kind = _exact_kind(text)
+    if kind == "nik":  # a NIK, or a No. KK: the household's cases
+        digits = text.replace(" ", "")
+        people = Client.select(Client.id).where(
+            (Client.nik == bind(digits)) | (Client.kk == bind(digits))
+        )
+        return Case.client.in_(people)
+    if kind == "number":
+        by_number: Expression = Case.number == bind(text)
+        return by_number
+    return None
+
+
+def _search_condition(text: str, bind: Bind = _same, walk_order: bool = False) -> Expression:
     """NIK and case number exactly, through their indexes; otherwise words (prefixes) of the
     client's name, the case number or the description, through the search index (``walk_order``:
     for a page in an index's order, see ``backend_search.case_search_condition``).
 
     Every branch is a condition on ``case`` alone, so a count needs no join."""
     text = text.strip()
-    exact = _exact_search(text)
+    exact = _exact_search(text, bind)
     if exact is not None:
         return exact
     return backend_search.case_search_condition(Case.id, text, walk_order=walk_order)
 
 
-def case_conditions(filters: CaseFilter, *, walk_order: bool = False) -> list[Expression]:
+def case_conditions(
+    filters: CaseFilter, bind: Bind = _same, *, walk_order: bool = False
+) -> list[Expression]:
     """``filters`` as conditions on ``case`` alone (other tables only inside subqueries), so a
-    count or a page of ids is answered from the case indexes without a join (``walk_order``: a
-    page in an index's order)."""
-    conditions: list[Expression] = []
+    count or a page of ids is answered from the case indexes without a join. Every case read
+    goes through here. Each value goes through ``bind``, which :func:`list_cases` uses to
+    make it a parameter of a statement compiled once per shape (:func:`_shape`): a
+    condition's structure may depend only on which filters are set, never on their values.
+    ``walk_order``: a page in an index's order."""
+    conditions: list[Expression] = [visible(Case.id)]
     if filters.status:
-        conditions.append(Case.status.in_(filters.status))
+        conditions.append(Case.status.in_([bind(status) for status in filters.status]))
     if filters.kecamatan:
-        conditions.append(emergency.in_kecamatan(filters.kecamatan))
+        conditions.append(emergency.in_kecamatan(bind(filters.kecamatan)))
     if filters.kelurahan:
-        conditions.append(Case.kelurahan == filters.kelurahan)
+        conditions.append(Case.kelurahan == bind(filters.kelurahan))
     if filters.category:
-        conditions.append(Case.category == int(filters.category))
+        conditions.append(Case.category == bind(int(filters.category)))
     if filters.priority:
-        conditions.append(Case.priority == filters.priority)
+        conditions.append(Case.priority == bind(filters.priority))
     if filters.worker_id:
-        conditions.append(Case.worker == filters.worker_id)
+        conditions.append(Case.worker == bind(filters.worker_id))
     if filters.unassigned:
         conditions.append(Case.worker.is_null())
     if filters.overdue:
-        conditions.append(Case.id.in_(overdue_followups_query(clock.today())))
+        conditions.append(Case.id.in_(overdue_followups_query(bind(clock.today()))))
     if filters.created_by:
-        conditions.append(Case.created_by == filters.created_by)
+        conditions.append(Case.created_by == bind(filters.created_by))
     if filters.reported_from:
-        conditions.append(Case.reported_at >= dt.datetime.combine(filters.reported_from, dt.time()))
+        start = dt.datetime.combine(filters.reported_from, dt.time())
+        conditions.append(Case.reported_at >= bind(start))
     if filters.reported_to:
         end = dt.datetime.combine(filters.reported_to + dt.timedelta(days=1), dt.time())
-        conditions.append(Case.reported_at < end)
+        conditions.append(Case.reported_at < bind(end))
     if filters.search:
-        conditions.append(_search_condition(filters.search, walk_order))
+        conditions.append(_search_condition(filters.search, bind, walk_order))
     if filters.client_id:
-        conditions.append(Case.client == filters.client_id)
+        conditions.append(Case.client == bind(filters.client_id))
     if filters.without_programme:
-        conditions.append(without_programme(filters.without_programme))
+        conditions.append(without_programme(bind(filters.without_programme)))
     return conditions
 
 
 def scoped_conditions(
-    actor: Actor | None, filters: CaseFilter, *, walk_order: bool = False
+    actor: Actor | None, filters: CaseFilter, *, walk_order: bool = False, bind: Bind = _same
 ) -> list[Expression]:
     """``filters`` within what ``actor`` may read: a kecamatan-scoped viewer or operator gets
     only that kecamatan (another kecamatan asked for gives nothing). ``walk_order``: a page in
     an index's order, which the scope then leaves alone (``backend_search.unindexed``)."""
-    conditions = case_conditions(filters, walk_order=walk_order)
+    conditions = case_conditions(filters, bind, walk_order=walk_order)
     scope = read_scope(actor)
     if scope and scope != filters.kecamatan:
-        conditions.extend(emergency.scope_conditions(actor, walk_order=walk_order))
+        conditions.append(emergency.in_kecamatan(bind(scope), walk_order=walk_order))
     if finds_by_who_or_what(filters):
         full = sensitive.full_condition(actor)
         if full is not None:
@@ -156,7 +189,7 @@ def finds_by_who_or_what(filters: CaseFilter) -> bool:
     """Whether ``filters`` pick cases by their client or their words, which a restricted case
     must not answer to (a case number names no one)."""
     text = (filters.search or "").strip()
-    by_number = len(text) == 11 and _exact_search(text) is not None
+    by_number = _exact_kind(text) == "number"
     return bool(filters.client_id or filters.without_programme or (text and not by_number))
 
 
@@ -216,14 +249,14 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _open_followups(due_before: dt.date | None = None) -> ModelSelect[FollowUp]:
+def _open_followups(due_before: Node | None = None) -> ModelSelect[FollowUp]:
     """How many open follow-ups (due before a day) the outer row's case has: one probe of the
     (case_id, status) index per row. The due date is counted, not filtered on, so the planner
     never prefers the (status, due_on) index, which would scan every open follow-up."""
     followup = FollowUp.alias()
     counted = (
         fn.SUM(SqlCase(None, ((followup.due_on < due_before, 1),), 0))
-        if due_before
+        if due_before is not None
         else fn.COUNT(SQL("*"))
     )
     return followup.select(fn.COALESCE(counted, 0)).where(
@@ -231,8 +264,29 @@ def _open_followups(due_before: dt.date | None = None) -> ModelSelect[FollowUp]:
     )
 
 
-def _summary(values: tuple[Any, ...], actor: Actor | None, hidden: bool) -> CaseSummary:
-    (
+def _summary_query(order: str | None, ids: Node) -> ModelSelect[Case]:
+    """The list rows of the cases ``ids`` selects, in ``order``; slot 0: today."""
+    ordering = ORDERINGS[order] if order else ()
+    overdue = _open_followups(due_before=slot(0))
+    return (
+        _joined(Case.select(*SUMMARY_COLUMNS, _open_followups(), overdue))
+        .where(Case.id.in_(ids))
+        .order_by(*ordering)
+    )
+
+
+def _summary_list(
+    rows: list[tuple[Any, ...]], actor: Actor | None, hidden: set[int]
+) -> list[CaseSummary]:
+    """The rows as :class:`CaseSummary`. A page of 200 rows names a few dozen categories,
+    places and workers: each is built once, and the NIK rule is asked once per page (this
+    loop cost more than the query before)."""
+    categories: dict[object, Ref] = {}
+    places: dict[str, KelurahanRef] = {}
+    workers: dict[int, WorkerRef] = {}
+    mask = nik_masker(actor)
+    summaries = []
+    for (
         case_id,
         number,
         status,
@@ -255,24 +309,37 @@ def _summary(values: tuple[Any, ...], actor: Actor | None, hidden: bool) -> Case
         _sensitive,
         open_count,
         overdue_count,
-    ) = values
-    summary = CaseSummary(
-        id=case_id,
-        number=number,
-        status=status,
-        priority=priority,
-        category=Ref(str(cat_code), cat_name),
-        kelurahan=KelurahanRef(kel_code, kel_name, kec_code, kec_name),
-        client_name=client_name,
-        client_nik=mask_nik(client_nik, actor),
-        worker=WorkerRef(worker_id, worker_name, worker_kind, worker_kel) if worker_id else None,
-        reported_at=as_datetime(reported_at),
-        updated_at=as_datetime(updated_at),
-        open_followups=int(open_count),
-        overdue_followups=int(overdue_count),
-        version=version,
-    )
-    return _restricted(summary) if hidden else summary
+    ) in rows:
+        category = categories.get(cat_code)
+        if category is None:
+            category = categories[cat_code] = Ref(str(cat_code), cat_name)
+        place = places.get(kel_code)
+        if place is None:
+            place = places[kel_code] = KelurahanRef(kel_code, kel_name, kec_code, kec_name)
+        worker = None
+        if worker_id:
+            worker = workers.get(worker_id)
+            if worker is None:
+                worker = WorkerRef(worker_id, worker_name, worker_kind, worker_kel)
+                workers[worker_id] = worker
+        summary = CaseSummary(
+            case_id,
+            number,
+            status,
+            priority,
+            category,
+            place,
+            client_name,
+            mask(client_nik),
+            worker,
+            as_datetime(reported_at),
+            as_datetime(updated_at),
+            int(open_count),
+            int(overdue_count),
+            version,
+        )
+        summaries.append(_restricted(summary) if case_id in hidden else summary)
+    return summaries
 
 
 def _restricted(summary: CaseSummary) -> CaseSummary:
@@ -287,27 +354,55 @@ def _restricted(summary: CaseSummary) -> CaseSummary:
 
 
 def _summaries(
-    actor: Actor | None,
-    condition: Expression,
-    ordering: tuple[Node, ...] = (),
-    *,
-    opened: bool = False,
+    actor: Actor | None, rows: list[tuple[Any, ...]], *, opened: bool = False
 ) -> list[CaseSummary]:
-    """Rows of the cases matching ``condition``; a sensitive case ``actor`` may not read is
-    restricted, unless ``opened`` (the case was opened, with akses darurat if it took one)."""
-    overdue = _open_followups(due_before=clock.today())
-    query = (
-        _joined(Case.select(*SUMMARY_COLUMNS, _open_followups(), overdue))
-        .where(condition)
-        .order_by(*ordering)
-    )
-    rows = db.execute(query).fetchall()
-    hidden = (
+    """``rows`` of :func:`_summary_query` as a list shows them; a sensitive case ``actor`` may
+    not read is restricted, unless ``opened`` (the case was opened, with akses darurat if it
+    took one)."""
+    hidden: set[int] = (
         set()
         if opened
         else sensitive.hidden_ids(actor, ((row[0], bool(row[19]), row[8]) for row in rows))
     )
-    return [_summary(row, actor, row[0] in hidden) for row in rows]
+    return _summary_list(rows, actor, hidden)
+
+
+def _summary_rows(ids: ModelSelect[Case], order: str | None = None) -> list[tuple[Any, ...]]:
+    """The list rows of the cases ``ids`` selects: the row query compiled once per ordering,
+    ``ids`` compiled on each call."""
+    build = lambda: _summary_query(order, HOLE)  # noqa: E731
+    return STATEMENTS.rows(("case summaries", order), build, (clock.today(),), ids)
+
+
+def _shape(actor: Actor | None, filters: CaseFilter) -> Hashable | None:
+    """What the SQL of ``filters`` read by ``actor`` depends on besides its values: which
+    filters are set (how many statuses; which kind of exact search) and whether ``actor``'s
+    scope adds a condition. None where the values shape it too: words (the index's hits choose
+    the plan) and the sensitive-case condition of a restricted reader's search."""
+    text = (filters.search or "").strip()
+    kind = _exact_kind(text) if text else None
+    if text and kind is None:
+        return None
+    if finds_by_who_or_what(filters) and not sensitive.sees_every_case(actor):
+        return None
+    scope = read_scope(actor)
+    forms = tuple(
+        len(value) if isinstance(value, tuple) else bool(value)
+        for value in (getattr(filters, name) for name in _FILTER_FIELDS)
+    )
+    return (kind, bool(scope and scope != filters.kecamatan), forms)
+
+
+def _binder(values: list[object], shape: Hashable | None) -> Bind:
+    """Values inline (no ``shape``: compiled on each call) or as the next slots of ``values``."""
+    if shape is None:
+        return _same
+
+    def bind(value: Any) -> Any:
+        values.append(value)
+        return slot(len(values) - 1)
+
+    return bind
 
 
 def list_cases(
@@ -319,16 +414,27 @@ def list_cases(
     order: str = "newest",
 ) -> list[CaseSummary]:
     """One page of cases. The page's ids are chosen on ``case`` alone (an index walk, however
-    deep the offset), and only those rows are joined with what the list shows."""
+    deep the offset), and only those rows are joined with what the list shows. The statement
+    is compiled once per :func:`_shape` and run with each call's values."""
     ordering = ORDERINGS[order]
     if offset == 0:
         record_nik_search(actor, filters.search)
-    page = Case.select(Case.id)
-    conditions = scoped_conditions(actor, filters, walk_order=order != "priority")
-    if conditions:
-        page = page.where(*conditions)
-    page = page.order_by(*ordering).limit(limit).offset(offset)
-    return _summaries(actor, Case.id.in_(page), ordering)
+    shape = _shape(actor, filters)
+    values: list[object] = [clock.today()]  # slot 0 of the row query
+    bind = _binder(values, shape)
+    conditions = scoped_conditions(actor, filters, walk_order=order != "priority", bind=bind)
+    bounds = (bind(limit) if limit is not None else None, bind(offset))
+
+    def page() -> ModelSelect[Case]:
+        ids = Case.select(Case.id)
+        ids = ids.where(*conditions) if conditions else ids
+        return ids.order_by(*ordering).limit(bounds[0]).offset(bounds[1])
+
+    if shape is None:
+        return _summaries(actor, _summary_rows(page(), order))
+    key = ("case page", order, limit is None, shape)
+    rows = STATEMENTS.rows(key, lambda: _summary_query(order, page()), values)
+    return _summaries(actor, rows)
 
 
 def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) -> int:
@@ -341,17 +447,25 @@ def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) 
         and read_scope(actor) is None
         and sensitive.sees_every_case(actor)
         and replace(filters, search=None) == CaseFilter()
-        and _exact_search(text) is None
+        and _exact_kind(text) is None
     ):
         # One index row per case: count a word search there, not by looking up every hit.
         return backend_search.case_search_count(db.obj, text)
-    query = Case.select(fn.COUNT(SQL("*")))
-    conditions = scoped_conditions(actor, filters)
-    return int(query.where(*conditions).scalar() if conditions else query.scalar())
+    shape = _shape(actor, filters)
+    values: list[object] = []
+    conditions = scoped_conditions(actor, filters, bind=_binder(values, shape))
+
+    def query() -> ModelSelect[Case]:
+        counted = Case.select(fn.COUNT(SQL("*")))
+        return counted.where(*conditions) if conditions else counted
+
+    if shape is None:
+        return int(query().scalar())
+    return int(STATEMENTS.rows(("case count", shape), query, values)[0][0])
 
 
 def case_row(number: str) -> Case:
-    case = Case.get_or_none(Case.number == number.strip())
+    case = Case.get_or_none(Case.number == number.strip(), visible(Case.id))
     if case is None:
         raise NotFoundError(_("Case {number} not found").format(number=number))
     return case
@@ -390,7 +504,8 @@ def case_detail(actor: Actor | None, number: str) -> CaseDetail:
     (:mod:`psm_tui.core.emergency`)."""
     case = case_row(number)
     emergency.check_read(actor, case)
-    summary = _summaries(actor, Case.id == case.id, opened=True)[0]
+    ids = Case.select(Case.id).where(Case.id == case.id)
+    summary = _summaries(actor, _summary_rows(ids), opened=True)[0]
     today = clock.today()
     client = Client.get_by_id(case.client_id)
     followups = [

@@ -85,3 +85,10 @@ class Dialect(Protocol):
     def days_between(self, start: peewee.Field, end: peewee.Field) -> peewee.Node:
         """Whole calendar days from ``start`` to ``end`` (NULL when either is NULL)."""
         ...
+
+    def batch_checkpoints(self, database: peewee.Database) -> AbstractContextManager[None]:
+        """Around many write transactions in a row (a batched import): the log is folded into
+        the database by :meth:`checkpoint`, between transactions, not inside every commit."""
+        ...
+
+    def checkpoint(self, database: peewee.Database) -> None: ...

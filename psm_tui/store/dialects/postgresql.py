@@ -206,6 +206,14 @@ class PostgresqlDialect:
         database.execute_sql(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
 
     @contextlib.contextmanager
+    def batch_checkpoints(self, database: peewee.Database) -> Iterator[None]:
+        """Nothing to do: the server checkpoints on its own."""
+        yield
+
+    def checkpoint(self, database: peewee.Database) -> None:
+        """Nothing to do (see :meth:`batch_checkpoints`)."""
+
+    @contextlib.contextmanager
     def case_search_suspended(self, database: peewee.Database, last_case_id: int) -> Iterator[None]:
         """Nothing is suspended: each new case is indexed by its own row trigger."""
         yield
