@@ -59,7 +59,7 @@ def wall(args: list[str], env: dict[str, str], trials: int) -> list[float]:
     return samples
 
 
-def measure(path: Path, trials: int, case_number: str) -> list[Row]:
+def measure(path: Path | str, trials: int, case_number: str) -> list[Row]:
     trials = trials or 5
     psm = psm_executable()
     rows = []

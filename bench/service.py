@@ -70,16 +70,35 @@ class Floor:
         return run
 
 
+class PostgresqlFloor(Floor):
+    """Replays recorded statements through plain psycopg, on a session opened with the very
+    parameters psm's own connection was (its options included)."""
+
+    def __init__(self, database_obj: object) -> None:
+        from bench.generate_pg import psycopg
+
+        self.conn = psycopg().connect(
+            dbname=database_obj.database,  # type: ignore[attr-defined]
+            autocommit=True,
+            **database_obj.connect_params,  # type: ignore[attr-defined]
+        )
+
+
 class ServiceBench:
-    def __init__(self, path: Path, trials: int) -> None:
+    def __init__(self, path: Path | str, trials: int) -> None:
+        """``path``: a SQLite file, or a ``postgresql://`` URL (bench/generate_pg.py)."""
         self.path = path
         self.trials = trials or 20
         database.open_database(str(path))
         db.connect(reuse_if_open=True)
         admin = users.os_username()
         self.actor: Actor = users.actor_for(admin)
-        self.floor = Floor(path)
+        self.floor = Floor(path) if isinstance(path, Path) else PostgresqlFloor(db.obj)
         self.rows: list[Row] = []
+
+    def case_number(self, index: int) -> str:
+        """The number of the ``index``-th case by id (the CLI's ``case show``)."""
+        return str(Case.select(Case.number).order_by(Case.id).limit(1).offset(index).scalar())
 
     def close(self) -> None:
         self.floor.conn.close()
@@ -172,7 +191,9 @@ class ServiceBench:
     def search(self) -> None:
         actor = self.actor
         client = Client.select().where(Client.nik.is_null(False)).order_by(Client.id.desc()).get()
-        number = Case.select(Case.number).order_by(Case.id.desc()).offset(1000).get().number
+        # limit + offset: get() would page to the first row and drop the offset.
+        deep = min(1000, Case.select().count() // 2)
+        number = Case.select(Case.number).order_by(Case.id.desc()).limit(1).offset(deep).scalar()
         queries = {
             "name": client.name,
             "name prefix": client.name.split()[-1][:5].lower(),
@@ -210,9 +231,10 @@ class ServiceBench:
         from psm_tui.core import clients, households
 
         client_id, cases, kecamatan = db.execute_sql(
-            'SELECT c.client_id, COUNT(*) AS n, k.kecamatan_code FROM "case" AS c'
+            'SELECT c.client_id, COUNT(*) AS n, MIN(k.kecamatan_code) FROM "case" AS c'
             " JOIN kelurahan AS k ON k.code = c.kelurahan_code GROUP BY c.client_id"
-            " HAVING SUM(c.sensitive) < COUNT(*) ORDER BY n DESC, c.client_id LIMIT 1"
+            " HAVING SUM(CASE WHEN c.sensitive THEN 1 ELSE 0 END) < COUNT(*)"
+            " ORDER BY n DESC, c.client_id LIMIT 1"
         ).fetchone()
         kk, members, kk_kecamatan = db.execute_sql(
             "SELECT cl.kk, COUNT(*) AS n, MIN(k.kecamatan_code) FROM client AS cl"

@@ -18,6 +18,8 @@ from psm_tui.store import drivers
 
 URL = os.environ.get("PSM_TEST_DATABASE_URL", "").strip() or None
 PREFIX = "psm_t"
+# One count per process, shared by every PgServer in it, so two never pick the same name.
+_NUMBERS = itertools.count(1)
 
 if URL is not None:  # psm_tui keeps the driver from peewee until PostgreSQL is used
     psycopg = drivers.load_psycopg()
@@ -40,7 +42,6 @@ class PgServer:
     def __init__(self, url: str) -> None:
         self.url = url
         self.prefix = f"{PREFIX}{os.getpid()}_"
-        self._numbers = itertools.count(1)
 
     def url_for(self, name: str) -> str:
         parts = urlsplit(self.url)
@@ -53,7 +54,7 @@ class PgServer:
 
     def create(self, template: str | None = None) -> str:
         """A new empty database (or a copy of ``template``); returns its name."""
-        name = f"{self.prefix}{next(self._numbers)}"
+        name = f"{self.prefix}{next(_NUMBERS)}"
         statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template:
             statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))

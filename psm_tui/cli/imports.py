@@ -17,6 +17,7 @@ from psm_tui.core.errors import ValidationError
 from psm_tui.core.files.access import open_input, output_for
 from psm_tui.core.files.output import StdoutOutput
 from psm_tui.core.imports import run as importing
+from psm_tui.core.imports import runs
 from psm_tui.core.imports.run import ImportResult, Progress
 from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, format_number
@@ -126,6 +127,60 @@ def _run(
                 "--skip-invalid to import the {valid} valid row(s)."
             ).format(count=result.refused_rows, valid=result.valid)
         )
+
+
+@import_group.command("recover")
+@written_json_option
+@pass_state
+def import_recover(state: CliState, /, as_json: bool) -> None:
+    """Roll back an import whose process died; a running import is left alone."""
+    actor = state.actor()
+    recovered = runs.recover(actor)
+    running = [run for run in runs.unfinished() if run.alive]
+    if as_json:
+        print_json(
+            {
+                "recovered": [_run_json(run) for run in recovered],
+                "running": [_run_json(run) for run in running],
+            }
+        )
+        return
+    for run in recovered:
+        click.echo(
+            safe_display(
+                _(
+                    "Rolled back the unfinished import of {file} ({kind}, by {user}, started "
+                    "{started}): {count} row(s) removed."
+                ).format(
+                    file=run.source,
+                    kind=run.kind,
+                    user=run.username,
+                    started=run.started_at.strftime("%Y-%m-%d %H:%M"),
+                    count=format_number(run.written),
+                )
+            )
+        )
+    for run in running:
+        click.echo(
+            safe_display(
+                _("Still running, left alone: {file} ({kind}, by {user}).").format(
+                    file=run.source, kind=run.kind, user=run.username
+                )
+            )
+        )
+    if not recovered and not running:
+        click.echo(_("No unfinished import."))
+
+
+def _run_json(run: runs.RunInfo) -> dict[str, object]:
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "source": run.source,
+        "username": run.username,
+        "started_at": run.started_at.isoformat(timespec="seconds"),
+        "written": run.written,
+    }
 
 
 def import_json(result: ImportResult) -> dict[str, object]:

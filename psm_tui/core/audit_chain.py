@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import Field, chunked
+from peewee import Field
 
-from psm_tui.store import backend
+from psm_tui.store import backend, bulk
 from psm_tui.store.database import db
 from psm_tui.store.models import AuditLog, Meta
 from psm_tui.store.rows import tuples
@@ -116,7 +116,7 @@ def _append(rows: Iterable[Sequence[object]]) -> int:
     fields = HASHED[1:]
     columns = [*HASHED, AuditLog.row_hash]
     count = 0
-    for chunk in chunked(rows, 5000):
+    for chunk in bulk.chunks(rows, 5000):
         stored = []
         for values in chunk:
             last_id += 1

@@ -25,6 +25,7 @@ from psm_tui.core.dto import (
 from psm_tui.core.errors import NotFoundError
 from psm_tui.core.labels import FOLLOWUP_OPEN
 from psm_tui.core.masks import client_info, mask_nik, nik_masker, record_nik_search
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.programmes import without_programme
 from psm_tui.core.timeline import render
 from psm_tui.core.users import read_scope
@@ -104,25 +105,29 @@ def _exact_search(text: str, bind: Bind = inline) -> Expression | None:
     return None
 
 
-def _search_condition(text: str, bind: Bind = inline) -> Expression:
+def _search_condition(text: str, bind: Bind = inline, walk_order: bool = False) -> Expression:
     """NIK and case number exactly, through their indexes; otherwise words (prefixes) of the
-    client's name, the case number or the description, through the search index.
+    client's name, the case number or the description, through the search index (``walk_order``:
+    for a page in an index's order, see ``backend_search.case_search_condition``).
 
     Every branch is a condition on ``case`` alone, so a count needs no join."""
     text = text.strip()
     exact = _exact_search(text, bind)
     if exact is not None:
         return exact
-    return backend_search.case_search_condition(Case.id, text)
+    return backend_search.case_search_condition(Case.id, text, walk_order=walk_order)
 
 
-def case_conditions(filters: CaseFilter, bind: Bind = inline) -> list[Expression]:
+def case_conditions(
+    filters: CaseFilter, bind: Bind = inline, *, walk_order: bool = False
+) -> list[Expression]:
     """``filters`` as conditions on ``case`` alone (other tables only inside subqueries), so a
     count or a page of ids is answered from the case indexes without a join. Every case read
     goes through here. Each value goes through ``bind``, which :func:`list_cases` uses to
     make it a parameter of a statement compiled once per shape (:func:`_shape`): a
-    condition's structure may depend only on which filters are set, never on their values."""
-    conditions: list[Expression] = []
+    condition's structure may depend only on which filters are set, never on their values.
+    ``walk_order``: a page in an index's order."""
+    conditions: list[Expression] = [visible(Case.id)]
     if filters.status:
         conditions.append(Case.status.in_([bind(status) for status in filters.status]))
     if filters.kecamatan:
@@ -148,7 +153,7 @@ def case_conditions(filters: CaseFilter, bind: Bind = inline) -> list[Expression
         end = dt.datetime.combine(filters.reported_to + dt.timedelta(days=1), dt.time())
         conditions.append(Case.reported_at < bind(end))
     if filters.search:
-        conditions.append(_search_condition(filters.search, bind))
+        conditions.append(_search_condition(filters.search, bind, walk_order))
     if filters.client_id:
         conditions.append(Case.client == bind(filters.client_id))
     if filters.without_programme:
@@ -162,7 +167,7 @@ def scoped_conditions(
     """``filters`` within what ``actor`` may read: a kecamatan-scoped viewer or operator gets
     only that kecamatan (another kecamatan asked for gives nothing). ``walk_order``: a page in
     an index's order, which the scope then leaves alone (``backend_search.unindexed``)."""
-    conditions = case_conditions(filters, bind)
+    conditions = case_conditions(filters, bind, walk_order=walk_order)
     scope = read_scope(actor)
     if scope and scope != filters.kecamatan:
         conditions.append(emergency.in_kecamatan(bind(scope), walk_order=walk_order))
@@ -452,7 +457,7 @@ def count_cases(filters: CaseFilter = CaseFilter(), actor: Actor | None = None) 
 
 
 def case_row(number: str) -> Case:
-    case = Case.get_or_none(Case.number == number.strip())
+    case = Case.get_or_none(Case.number == number.strip(), visible(Case.id))
     if case is None:
         raise NotFoundError(_("Case {number} not found").format(number=number))
     return case

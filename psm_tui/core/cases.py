@@ -17,6 +17,7 @@ from psm_tui.core.labels import (
     SOURCES,
     normalise_choice,
 )
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.reference import find_category, find_kelurahan, kelurahan_by_code
 from psm_tui.core.timeline import Fact, encode, fact
 from psm_tui.core.users import can, read_scope, require
@@ -116,16 +117,16 @@ def find_duplicates(
         hints[client.id] = DuplicateHint(client.id, client.name, nik, label, reason)
 
     if nik:
-        for client in Client.select().where(Client.nik == nik):
+        for client in Client.select().where(Client.nik == nik, visible(Client.id)):
             add(client, _("same NIK"))
     if kk:
-        for client in Client.select().where(Client.kk == kk).limit(20):
+        for client in Client.select().where(Client.kk == kk, visible(Client.id)).limit(20):
             add(client, _("same No. KK"))
     first = name.split()[0] if name.split() else name
     wanted = name.lower()
     for client in (
         Client.select()
-        .where(Client.kelurahan == kelurahan_code, Client.name ** f"%{first}%")
+        .where(Client.kelurahan == kelurahan_code, Client.name ** f"%{first}%", visible(Client.id))
         .limit(500)
     ):
         if difflib.SequenceMatcher(None, wanted, client.name.lower()).ratio() >= 0.85:

@@ -22,6 +22,7 @@ from psm_tui.core.errors import (
 )
 from psm_tui.core.labels import DTSEN_STATUSES, normalise_choice
 from psm_tui.core.masks import client_info, full_nik, mask_nik, record_nik_search
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.reference import find_kelurahan, kelurahan_by_code
 from psm_tui.core.users import audit_refusal, can, read_scope, require
 from psm_tui.core.validation import (
@@ -116,7 +117,7 @@ def _in_scope(scope: str) -> Expression:
 
 def client_row(actor: Actor | None, client_id: int) -> Client:
     """The client, refused (audited) when it is outside ``actor``'s read scope."""
-    client = Client.get_or_none(Client.id == client_id)
+    client = Client.get_or_none(Client.id == client_id, visible(Client.id))
     if client is None:
         raise NotFoundError(_("Client {id} not found").format(id=client_id))
     if actor is not None and outside_scope(client, read_scope(actor)):
@@ -139,7 +140,7 @@ def client_record(actor: Actor | None, client_id: int) -> ClientRecord:
     are), and their programmes."""
     client = client_row(actor, client_id)
     cases = list_cases(actor, CaseFilter(client_id=client.id), limit=None)
-    total = Case.select().where(Case.client == client.id).count()
+    total = Case.select().where(Case.client == client.id, visible(Case.id)).count()
     return ClientRecord(
         client_info(client, actor),
         cases,
@@ -159,7 +160,7 @@ def view_client(actor: Actor, client_id: int) -> ClientRecord:
 
 def client_of_case(actor: Actor | None, number: str) -> int:
     """The id of the client of case ``number``."""
-    case = Case.get_or_none(Case.number == number.strip())
+    case = Case.get_or_none(Case.number == number.strip(), visible(Case.id))
     if case is None:
         raise NotFoundError(_("Case {number} not found").format(number=number))
     emergency.check_restricted(actor, case)
@@ -179,7 +180,7 @@ def search_clients(
     condition = (
         (Client.nik == digits) | (Client.kk == digits) if digits else Client.name ** f"%{text}%"
     )
-    query = Client.select().where(condition)
+    query = Client.select().where(condition, visible(Client.id))
     scope = read_scope(actor)
     if scope:
         query = query.where(_in_scope(scope))

@@ -14,6 +14,7 @@ from peewee import ModelSelect, fn
 from psm_tui.core import clock
 from psm_tui.core.dto import KelurahanRef
 from psm_tui.core.labels import OPEN_STATUSES
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.reference import all_kelurahan, find_kecamatan
 from psm_tui.core.roster import ACTIVITY_KINDS
 from psm_tui.store.models import Activity, Case, Worker
@@ -64,6 +65,7 @@ def coverage(kecamatan: str | None = None, *, today: dt.date | None = None) -> l
         .where(
             Worker.kind == "psm",
             Worker.active == True,  # noqa: E712 - SQL comparison
+            visible(Worker.id),
         )
         .group_by(Worker.kelurahan)
     )
@@ -75,7 +77,7 @@ def coverage(kecamatan: str | None = None, *, today: dt.date | None = None) -> l
     idle = active.where(Worker.id.not_in(recent))
     open_cases = (
         Case.select(Case.kelurahan, fn.COUNT(Case.id))
-        .where(Case.status.in_(OPEN_STATUSES))
+        .where(Case.status.in_(OPEN_STATUSES), visible(Case.id))
         .group_by(Case.kelurahan)
     )
     psm, late, held = _counts(active), _counts(idle), _counts(open_cases)

@@ -13,6 +13,7 @@ from psm_tui.core.case_queries import DUE_SOON_DAYS, CaseFilter, count_cases, li
 from psm_tui.core.dto import Actor, CaseSummary
 from psm_tui.core.emergency import EmergencyGrant
 from psm_tui.core.labels import FOLLOWUP_OPEN, OPEN_STATUSES
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.users import can, read_scope
 from psm_tui.store.models import Case, FollowUp, Kecamatan, Kelurahan, Opd
 from psm_tui.store.rows import tuples
@@ -67,15 +68,20 @@ def _in_scope(actor: Actor | None) -> list[Expression]:
     return [FollowUp.case.in_(Case.select(Case.id).where(*scoped))] if scoped else []
 
 
-def _open_followups_due(
-    actor: Actor | None, before: dt.date | None = None, upto: dt.date | None = None
-) -> int:
-    query = FollowUp.select().where(FollowUp.status.in_(FOLLOWUP_OPEN), *_in_scope(actor))
-    if before is not None:
-        query = query.where(FollowUp.due_on < before)
-    if upto is not None:
-        query = query.where(FollowUp.due_on.between(clock.today(), upto))
-    return query.count()
+def _open_followups_due(actor: Actor | None, today: dt.date, upto: dt.date) -> tuple[int, int]:
+    """Open follow-ups overdue and due by ``upto``, of the cases ``actor`` may read. Citywide:
+    two counts on the (status, due date) index; within a kecamatan, one pass, so the list of the
+    kecamatan's cases is built once, not twice (at 1M cases 170 -> 90 ms)."""
+    open_ = FollowUp.status.in_(FOLLOWUP_OPEN)
+    scope = _in_scope(actor)
+    if not scope:
+        overdue = FollowUp.select().where(open_, FollowUp.due_on < today).count()
+        soon = FollowUp.select().where(open_, FollowUp.due_on.between(today, upto)).count()
+        return overdue, soon
+    late = fn.SUM(SqlCase(None, ((FollowUp.due_on < today, 1),), 0))
+    due = fn.SUM(SqlCase(None, ((FollowUp.due_on.between(today, upto), 1),), 0))
+    overdue, soon = next(tuples(FollowUp.select(late, due).where(open_, *scope)))
+    return int(overdue or 0), int(soon or 0)
 
 
 def by_kecamatan(actor: Actor | None = None) -> list[AreaCount]:
@@ -88,7 +94,11 @@ def by_kecamatan(actor: Actor | None = None) -> list[AreaCount]:
         .join(
             Case,
             JOIN.LEFT_OUTER,
-            on=((Case.kelurahan == Kelurahan.code) & Case.status.in_(OPEN_STATUSES)),
+            on=(
+                (Case.kelurahan == Kelurahan.code)
+                & Case.status.in_(OPEN_STATUSES)
+                & visible(Case.id)
+            ),
         )
         .group_by(Kecamatan.code, Kecamatan.name)
         .order_by(Kecamatan.code)
@@ -104,11 +114,12 @@ def figures(actor: Actor, queue_limit: int = 10) -> Dashboard:
     actor's read scope; supervisors also see the week's emergency accesses."""
     today = clock.today()
     mine = mine_filter(actor)
+    overdue, soon = _open_followups_due(actor, today, today + dt.timedelta(DUE_SOON_DAYS))
     return Dashboard(
         untriaged=count_cases(CaseFilter(status=("baru",)), actor),
         unassigned=count_cases(unassigned_filter(), actor),
-        overdue_followups=_open_followups_due(actor, before=today),
-        due_soon_followups=_open_followups_due(actor, upto=today + dt.timedelta(DUE_SOON_DAYS)),
+        overdue_followups=overdue,
+        due_soon_followups=soon,
         open_cases=count_cases(CaseFilter(status=OPEN_STATUSES), actor),
         by_kecamatan=by_kecamatan(actor),
         my_queue=list_cases(actor, mine, limit=queue_limit, order="priority"),

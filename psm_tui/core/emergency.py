@@ -19,6 +19,7 @@ from peewee import OP, Expression
 from psm_tui.core import audit, clock, sensitive
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import NotFoundError, OutOfScope, ValidationError
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.reference import kelurahan_by_code
 from psm_tui.core.users import audit_refusal, read_scope, require
 from psm_tui.core.validation import validate_text
@@ -108,7 +109,7 @@ def grant(actor: Actor, number: str, reason: str) -> EmergencyGrant | None:
             _("Say why you need this case (at least {count} characters)").format(count=REASON_MIN),
             "reason",
         )
-    case = Case.get_or_none(Case.number == number.strip())
+    case = Case.get_or_none(Case.number == number.strip(), visible(Case.id))
     if case is None:
         raise NotFoundError(_("Case {number} not found").format(number=number))
     scope = read_scope(actor)

@@ -11,6 +11,7 @@ from psm_tui.core.clients import client_record, client_row, create_client, outsi
 from psm_tui.core.dto import Actor, ClientRecord, Household, HouseholdMember
 from psm_tui.core.errors import ConflictError, NotFoundError
 from psm_tui.core.masks import client_info, mask_nik, record_nik_search
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.reference import kelurahan_by_code
 from psm_tui.core.users import read_scope, require
 from psm_tui.core.validation import (
@@ -27,7 +28,11 @@ from psm_tui.store.models import Client
 
 
 def _members(kk: str) -> list[Client]:
-    return list(Client.select().where(Client.kk == kk).order_by(Client.birth_date, Client.id))
+    return list(
+        Client.select()
+        .where(Client.kk == kk, visible(Client.id))
+        .order_by(Client.birth_date, Client.id)
+    )
 
 
 def _kk(actor: Actor | None, kk: str | None, of_client: int | None) -> str:

@@ -26,6 +26,7 @@ from psm_tui.core.bank import mask_account
 from psm_tui.core.case_queries import mask_nik
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import ConflictError, ValidationError
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.reference import all_kecamatan, all_kelurahan
 from psm_tui.core.reports import add_months, month_end
 from psm_tui.core.roster import held_activities
@@ -178,6 +179,7 @@ def incentive_list(
     ).where(
         Worker.kind == "psm",
         Worker.joined_on.is_null() | (Worker.joined_on <= last),
+        visible(Worker.id),
         (Worker.active == True) | (Worker.inactive_on >= first),  # noqa: E712
     )
     if kecamatan:

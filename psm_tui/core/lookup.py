@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from psm_tui.core.case_queries import CaseFilter, list_cases
 from psm_tui.core.dto import Actor, CaseSummary, KelurahanRef, WorkerInfo
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.reference import all_kelurahan, fold
 from psm_tui.core.workers import WorkerFilter, list_workers
 from psm_tui.store.models import Case, Category
@@ -70,7 +71,7 @@ def case_numbers_like(prefix: str, limit: int = 10) -> list[str]:
     prefix = prefix.strip()
     if not prefix:
         return []
-    query = Case.select(Case.number).where(Case.number.startswith(prefix))
+    query = Case.select(Case.number).where(Case.number.startswith(prefix), visible(Case.id))
     return [row.number for row in query.order_by(Case.number.desc()).limit(limit)]
 
 
@@ -78,5 +79,5 @@ def cases_numbered(serial: int, limit: int = 10) -> list[str]:
     """Cases whose per-year serial is ``serial`` (``123`` -> ``2026-000123``, ``2025-000123``)."""
     if not 0 < serial < 1_000_000:
         return []
-    query = Case.select(Case.number).where(Case.number.endswith(f"-{serial:06d}"))
+    query = Case.select(Case.number).where(Case.number.endswith(f"-{serial:06d}"), visible(Case.id))
     return [row.number for row in query.order_by(Case.number.desc()).limit(limit)]

@@ -17,6 +17,7 @@ from psm_tui.core.dto import Actor, EnrolmentInfo, Ref
 from psm_tui.core.emergency import in_kecamatan
 from psm_tui.core.errors import NotFoundError, ValidationError
 from psm_tui.core.labels import OPEN_STATUSES
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.reference import fold, kelurahan_by_code
 from psm_tui.core.users import read_scope, require
 from psm_tui.core.validation import parse_date, validate_name, validate_text
@@ -234,7 +235,9 @@ def summary(actor: Actor) -> tuple[list[ProgrammeFigure], int]:
         )
         for ref in all_programmes(active_only=False)
     ]
-    uncovered = Case.select().where(Case.status.in_(OPEN_STATUSES), without_programme(HEALTH_COVER))
+    uncovered = Case.select().where(
+        Case.status.in_(OPEN_STATUSES), without_programme(HEALTH_COVER), visible(Case.id)
+    )
     scope = read_scope(actor)
     if scope:
         uncovered = uncovered.where(in_kecamatan(scope))

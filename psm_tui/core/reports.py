@@ -24,6 +24,7 @@ from psm_tui.core import clock
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import ValidationError
 from psm_tui.core.labels import FOLLOWUP_OPEN, OPEN_STATUSES, STATUSES
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.reference import all_kecamatan, all_kelurahan, find_kecamatan
 from psm_tui.core.users import read_scope, require
 from psm_tui.core.validation import parse_date
@@ -211,7 +212,7 @@ def _kelurahan_codes(kecamatan: str | None) -> list[str] | None:
 
 def _case_conditions(scope: ReportScope) -> list[Expression]:
     start, end = scope.bounds()
-    conditions = []
+    conditions = [visible(Case.id)]
     if start:
         conditions.append(Case.reported_at >= start)
     if end:
@@ -264,7 +265,7 @@ def _finished_by_kelurahan(scope: ReportScope, counts: dict[str, dict[str, int]]
         return Counter({code: sum(c[s] for s in FINISHED_STATUSES) for code, c in counts.items()})
     query = (
         Case.select(Case.kelurahan, fn.COUNT(SQL("*")))
-        .where(Case.status.in_(FINISHED_STATUSES), Case.closed_at.is_null(False))
+        .where(Case.status.in_(FINISHED_STATUSES), Case.closed_at.is_null(False), visible(Case.id))
         .group_by(Case.kelurahan)
     )
     if start:

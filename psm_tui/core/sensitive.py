@@ -19,6 +19,7 @@ from peewee import Expression, ModelSelect
 from psm_tui.core import audit, clock
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import NotFoundError, OutOfScope
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.reference import kelurahan_by_code
 from psm_tui.core.users import audit_refusal, can, require
 from psm_tui.i18n import _
@@ -138,7 +139,7 @@ def refuse(actor: Actor, case: Case) -> None:
 
 
 def _case(number: str) -> Case:
-    case = Case.get_or_none(Case.number == number.strip())
+    case = Case.get_or_none(Case.number == number.strip(), visible(Case.id))
     if case is None:
         raise NotFoundError(_("Case {number} not found").format(number=number))
     return case

@@ -12,6 +12,7 @@ from psm_tui.core.bank import bank_changes, masked_diff
 from psm_tui.core.dto import Actor, WorkerInfo
 from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.core.labels import HELD_STATUSES, WORKER_KINDS
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.reference import find_kecamatan, find_kelurahan
 from psm_tui.core.timeline import render
 from psm_tui.core.users import require
@@ -47,8 +48,9 @@ def _query() -> ModelSelect[Worker]:
         .join(
             Case,
             JOIN.LEFT_OUTER,
-            on=((Case.worker == Worker.id) & (Case.status.in_(HELD_STATUSES))),
+            on=((Case.worker == Worker.id) & (Case.status.in_(HELD_STATUSES)) & visible(Case.id)),
         )
+        .where(visible(Worker.id))
         .group_by(Worker.id, Kelurahan.code, Kecamatan.code)
     )
 

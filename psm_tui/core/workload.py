@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from psm_tui.core.labels import HELD_STATUSES, OPEN_STATUSES
+from psm_tui.core.pending_imports import visible
 from psm_tui.core.reference import all_kecamatan, all_kelurahan
 from psm_tui.store.models import Case, Worker
 from psm_tui.store.rows import tuples
@@ -83,7 +84,7 @@ class Workload:
 def active_psm_by_kelurahan(kecamatan: str | None) -> Counter[str]:
     query = (
         Worker.select(Worker.kelurahan, fn.COUNT(Worker.id))
-        .where(Worker.kind == "psm", Worker.active == True)  # noqa: E712
+        .where(Worker.kind == "psm", Worker.active == True, visible(Worker.id))  # noqa: E712
         .group_by(Worker.kelurahan)
     )
     if kecamatan:
@@ -98,14 +99,14 @@ def worker_loads(kecamatan: str | None = None, kind: str | None = None) -> list[
             wid: int(n)
             for wid, n in tuples(
                 Case.select(Case.worker, fn.COUNT(Case.id))
-                .where(Case.status.in_(HELD_STATUSES), Case.worker.is_null(False))
+                .where(Case.status.in_(HELD_STATUSES), Case.worker.is_null(False), visible(Case.id))
                 .group_by(Case.worker)
             )
         }
     )
     query = Worker.select(
         Worker.id, Worker.name, Worker.kind, Worker.kelurahan, Worker.kecamatan
-    ).where(Worker.active == True)  # noqa: E712
+    ).where(Worker.active == True, visible(Worker.id))  # noqa: E712
     if kecamatan:
         query = query.where(Worker.kecamatan == kecamatan)
     if kind:
@@ -133,7 +134,7 @@ def open_by_kelurahan(kecamatan: str | None = None) -> list[KelurahanLoad]:
     """Today's open cases (new ones included) and active PSM of every kelurahan."""
     query = (
         Case.select(Case.kelurahan, fn.COUNT(Case.id))
-        .where(Case.status.in_(OPEN_STATUSES))
+        .where(Case.status.in_(OPEN_STATUSES), visible(Case.id))
         .group_by(Case.kelurahan)
     )
     open_cases = Counter({code: int(n) for code, n in tuples(query)})

@@ -22,6 +22,7 @@ import dataclasses
 import peewee
 
 from psm_tui.core.dto import Actor
+from psm_tui.core.imports import runs
 from psm_tui.core.users import can, require, resolve_actor
 from psm_tui.i18n import _
 from psm_tui.ops import deployment
@@ -31,7 +32,7 @@ from psm_tui.store.database import db
 from psm_tui.store.models import StaffUser
 
 # Items a supervisor sees with their detail.
-SUPERVISOR_ITEMS = frozenset({"integrity", "foreign_keys", "schema", "last_backup"})
+SUPERVISOR_ITEMS = frozenset({"integrity", "foreign_keys", "schema", "last_backup", "imports"})
 
 
 def checking_actor(as_name: str | None, service_account: str) -> Actor | None:
@@ -51,6 +52,8 @@ def check_for(
 ) -> CheckReport:
     """The health report, with the deployment's items on a server, cut to what ``actor`` may see."""
     report = check_database(group_shared=group_shared)
+    if db.table_exists("import_run"):
+        report = dataclasses.replace(report, items=(*report.items, imports_item()))
     if service_account and not group_shared:
         sqlite = backend_maintenance.sqlite_path(db.obj) is not None
         extra = deployment.deployment_items(service_account, sqlite=sqlite)
@@ -59,6 +62,26 @@ def check_for(
         return report
     location = "SQLite" if backend_maintenance.sqlite_path(db.obj) else "PostgreSQL"
     return CheckReport(location, tuple(_for_supervisor(item) for item in report.items))
+
+
+def imports_item() -> CheckItem:
+    """Unfinished imports: one still running, or one whose process died (its rows stay hidden
+    until ``psm import recover`` or the next import rolls it back)."""
+    unfinished = runs.unfinished()
+    dead = [run for run in unfinished if not run.alive]
+    if dead:
+        detail = _(
+            "{count} unfinished import(s) whose process is gone ({file}, by {user}); "
+            "run: psm import recover"
+        ).format(count=len(dead), file=dead[0].source, user=dead[0].username)
+        return CheckItem("imports", False, detail)
+    if unfinished:
+        run = unfinished[0]
+        detail = _("an import is running ({file}, by {user})").format(
+            file=run.source, user=run.username
+        )
+        return CheckItem("imports", True, detail)
+    return CheckItem("imports", True, _("ok"))
 
 
 def _for_supervisor(item: CheckItem) -> CheckItem:

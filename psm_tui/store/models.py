@@ -476,3 +476,53 @@ class CaseAccess(BaseModel):
 
 
 ALL_MODELS += (CaseAccess,)
+
+
+# --- Batched imports (migration 0016): the unfinished import and the rows it wrote so far -----
+
+
+class ImportRun(BaseModel):
+    """One import's write phase. ``pending`` while its batches go in; ``host`` and ``pid`` say
+    whose process it is (``heartbeat_at`` where that cannot be checked), so only a dead one is
+    rolled back."""
+
+    id = AutoField()
+    kind = CharField(max_length=8)
+    username = CharField(max_length=64)
+    source = CharField(max_length=255)
+    state = CharField(max_length=10, index=True)
+    planned = IntegerField()
+    written = IntegerField()
+    host = CharField(max_length=255)
+    pid = IntegerField()
+    started_at = DateTimeField()
+    heartbeat_at = DateTimeField()
+    finished_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "import_run"
+
+
+class ImportPending(BaseModel):
+    """The id of a row the unfinished import wrote: hidden from every reader until the run is
+    done (one table per kind of row, below)."""
+
+    id = IntegerField(primary_key=True)
+
+
+class ImportPendingCase(ImportPending):
+    class Meta:
+        table_name = "import_pending_case"
+
+
+class ImportPendingClient(ImportPending):
+    class Meta:
+        table_name = "import_pending_client"
+
+
+class ImportPendingWorker(ImportPending):
+    class Meta:
+        table_name = "import_pending_worker"
+
+
+ALL_MODELS += (ImportRun, ImportPendingCase, ImportPendingClient, ImportPendingWorker)

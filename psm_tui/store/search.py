@@ -22,10 +22,13 @@ def case_search_in_step(database: peewee.Database) -> bool:
     return dialect_of(database).case_search_in_step(database)
 
 
-def case_search_condition(case_id: peewee.Field, text: str) -> peewee.Expression:
-    """``case.id`` among the cases matching ``text``."""
+def case_search_condition(
+    case_id: peewee.Field, text: str, *, walk_order: bool = False
+) -> peewee.Expression:
+    """``case.id`` among the cases matching ``text``; ``walk_order``: the condition of a page in
+    an index's order, which may then test each row it walks rather than fetch every hit."""
     database = case_id.model._meta.database
-    return dialect_of(database).case_search_condition(database, case_id, text)
+    return dialect_of(database).case_search_condition(database, case_id, text, walk_order)
 
 
 def case_search_count(database: peewee.Database, text: str) -> int:

@@ -172,11 +172,23 @@ def test_broad_and_narrow_plans_agree(
     for index in range(6):
         register(admin, f"Warga Kampung {index}", "Rumah terendam banjir.")
     narrow = [r.number for r in case_queries.list_cases(admin, CaseFilter(search="rumah"))]
-    monkeypatch.setattr(sqlite, "BROAD_SEARCH", 2)
+    oldest = [
+        r.number for r in case_queries.list_cases(admin, CaseFilter(search="rumah"), order="oldest")
+    ]
+    for dialect in (sqlite, postgresql):
+        monkeypatch.setattr(dialect, "BROAD_SEARCH", 2)
     broad = [r.number for r in case_queries.list_cases(admin, CaseFilter(search="rumah"))]
     assert broad == narrow
     assert len(broad) == 7
+    paged = case_queries.list_cases(admin, CaseFilter(search="rumah"), limit=3, offset=2)
+    assert [r.number for r in paged] == narrow[2:5]
+    assert [
+        r.number for r in case_queries.list_cases(admin, CaseFilter(search="rumah"), order="oldest")
+    ] == oldest
     assert case_queries.count_cases(CaseFilter(search="rumah")) == 7
+    assert case_queries.count_cases(CaseFilter(search="rumah", status=("baru",))) == len(
+        case_queries.list_cases(admin, CaseFilter(search="rumah", status=("baru",)))
+    )
 
 
 def test_query_translation_is_always_valid() -> None:

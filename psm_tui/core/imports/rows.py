@@ -42,6 +42,7 @@ from psm_tui.i18n import _
 
 T = TypeVar("T")
 _MISSING = object()
+CACHE_LIMIT = 50_000  # distinct (check, cell text) results a checker keeps; more are recomputed
 OLDEST_REPORT = dt.datetime(1950, 1, 1)
 
 
@@ -137,8 +138,9 @@ class _Cells:
 
 
 class RowChecker:
-    """Checks the rows of one file. Lookups and vocabulary values are cached per distinct text:
-    a file of 100,000 rows names a few hundred places and categories."""
+    """Checks the rows of one file. Every check that depends on the cell's text alone is cached
+    per distinct text (at most :data:`CACHE_LIMIT` of them): a file of 100,000 rows names a few
+    hundred places, categories and dates, and repeats its names and descriptions."""
 
     def __init__(self, actor: Actor, columns: ColumnMap, permission: str, now: dt.datetime):
         self.actor = actor
@@ -148,8 +150,8 @@ class RowChecker:
         self._cache: dict[tuple[object, ...], object] = {}
 
     def _lookup(self, cells: _Cells, field: str, fn: Callable[..., T], *args: object) -> T | None:
-        """``fn(*args)`` once per distinct ``args`` (its failure too); a failure refuses
-        ``field`` of this row."""
+        """``fn(*args)`` once per distinct ``args`` (its failure too, refusing ``field`` of every
+        row that has it); ``fn`` must depend on ``args`` alone."""
         key = (fn, *args)
         hit = self._cache.get(key, _MISSING)
         if hit is _MISSING:
@@ -157,7 +159,8 @@ class RowChecker:
                 hit = fn(*args)
             except PsmError as error:
                 hit = error
-            self._cache[key] = hit
+            if len(self._cache) < CACHE_LIMIT:
+                self._cache[key] = hit
         if isinstance(hit, PsmError):
             cells.refuse(field, str(hit))
             return None
@@ -181,11 +184,11 @@ class RowChecker:
         parse: Callable[[str, str], dt.datetime | None] = parse_when,
     ) -> dt.datetime | None:
         text = cells.get(field)
-        return cells.check(field, parse, text, field) if text else None
+        return self._lookup(cells, field, parse, text, field) if text else None
 
     def _common(self, cells: _Cells) -> tuple[str | None, str | None, dt.date | None, str | None]:
         """Name, sex, birth date and NIK, the NIK checked against the other two."""
-        name = cells.check("name", validate_name, cells.get("name"))
+        name = self._lookup(cells, "name", validate_name, cells.get("name"))
         sex = None
         if text := cells.get("sex"):
             sex = self._lookup(cells, "sex", parse_sex, text)
@@ -195,7 +198,7 @@ class RowChecker:
             ("birth_place_date", parse_birth_place_date),
         ):
             if when := self._date(cells, field, parse):
-                born = cells.check(field, validate_birth_date, when.date())
+                born = self._lookup(cells, field, validate_birth_date, when.date())
                 break
         nik = None
         if text := cells.get("nik"):
@@ -253,17 +256,17 @@ class RowChecker:
         rt, rw = self._rt_rw(cells)
         desil = None
         if text := cells.get("dtsen_desil"):
-            desil = cells.check("dtsen_desil", parse_desil, text)
+            desil = self._lookup(cells, "dtsen_desil", parse_desil, text)
         dtsen = self._choice(cells, "dtsen", "dtsen", "terdaftar" if desil else "tidak_diketahui")
         reported = self._reported(cells)
         status = self._choice(cells, "status", "status", "baru")
         closed, outcome = self._closing(cells, status, reported)
         address: str | None = cells.get("address")
         if address:
-            address = cells.check("address", validate_text, address, "address", limit=300)
+            address = self._lookup(cells, "address", _address, address)
         description: str | None = cells.get("description")
         if description:
-            description = cells.check("description", validate_text, description, "description")
+            description = self._lookup(cells, "description", _description, description)
         phone = None
         if text := cells.get("phone"):
             phone = cells.check("phone", validate_phone, text)
@@ -314,10 +317,10 @@ class RowChecker:
         rt = rw = ""
         if rt_text:
             field = "rt" if cells.has("rt") else "rt_rw"
-            rt = cells.check(field, validate_rt_rw, _strip_unit(rt_text), "RT") or ""
+            rt = self._lookup(cells, field, validate_rt_rw, _strip_unit(rt_text), "RT") or ""
         if rw_text:
             field = "rw" if cells.has("rw") else "rt_rw"
-            rw = cells.check(field, validate_rt_rw, _strip_unit(rw_text), "RW") or ""
+            rw = self._lookup(cells, field, validate_rt_rw, _strip_unit(rw_text), "RW") or ""
         return rt, rw
 
     def _reported(self, cells: _Cells) -> dt.datetime | None:
@@ -347,7 +350,7 @@ class RowChecker:
             )
         outcome = None
         if text := cells.get("outcome"):
-            outcome = cells.check("outcome", validate_text, text, "outcome")
+            outcome = self._lookup(cells, "outcome", _outcome, text)
         return closed, outcome or _("Imported as finished; the file gave no outcome")
 
     def worker(self, number: int, values: list[str]) -> WorkerRow | list[Refusal]:
@@ -395,6 +398,18 @@ class RowChecker:
             active=active != "0",
             **bank,
         )
+
+
+def _address(text: str) -> str:
+    return validate_text(text, "address", limit=300)
+
+
+def _description(text: str) -> str:
+    return validate_text(text, "description")
+
+
+def _outcome(text: str) -> str:
+    return validate_text(text, "outcome")
 
 
 def _place_kelurahan(text: str, kecamatan: Ref | None) -> KelurahanRef:

@@ -3,13 +3,14 @@
 Every non-blank row ends up in exactly one place: imported, already imported by an earlier run
 (recognised by a hash of its content, kept in ``import_record``), or refused with its row number,
 column and reason. By default the import is all-or-nothing; ``skip_invalid`` writes the good rows.
-Rows are checked outside any transaction; the database checks and the writes share one write
-transaction, so two people importing at once cannot both add the same client or worker.
+Rows are checked outside any transaction. A real import first claims the write phase (one import
+at a time, so two people importing at once cannot both add the same client or worker), then
+checks against the database and writes in short batches that nobody else sees until the last one
+(core/imports/runs.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import time
@@ -17,13 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from psm_tui.core import audit, clock
+from psm_tui.core import clock
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import ValidationError
 from psm_tui.core.files.boundary import DEFAULT_LIMITS, Limits
 from psm_tui.core.files.cells import formula_safe, xml_safe
 from psm_tui.core.files.input import InputFile
 from psm_tui.core.files.output import Output
+from psm_tui.core.imports import runs
 from psm_tui.core.imports.columns import (
     CASE_COLUMNS,
     FIELD_HEADERS,
@@ -35,14 +37,12 @@ from psm_tui.core.imports.columns import (
 from psm_tui.core.imports.plan import Plan, plan_cases, plan_workers
 from psm_tui.core.imports.readers import SourceTable, is_blank, read_table
 from psm_tui.core.imports.rows import Refusal, RowChecker
-from psm_tui.core.imports.writer import write_cases, write_workers
 from psm_tui.core.users import require
 from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, format_number, format_tenths, ngettext
-from psm_tui.store.database import db
 
 KINDS = ("workers", "cases")
-PERMISSIONS = {"workers": "worker.manage", "cases": "case.create"}
+PERMISSIONS = runs.PERMISSIONS
 COLUMNS = {"workers": WORKER_COLUMNS, "cases": CASE_COLUMNS}
 # Columns a file must have (one of each tuple).
 REQUIRED = {
@@ -129,12 +129,20 @@ def import_file(
     finally:
         table.close()
     nik, kec = columns.header("nik"), columns.header("kecamatan")
-    with contextlib.nullcontext() if dry_run else db.atomic():
+    run_id = None if dry_run else runs.begin(actor, kind, result.source)
+    try:
         plan = plan_workers(checked, nik, kec) if kind == "workers" else plan_cases(checked, nik)
         _account(result, plan)
         report(0.6)
-        if not dry_run and not result.blocked and plan.rows:
-            _write(actor, kind, plan, result, now, lambda done: report(0.6 + 0.4 * done))
+        if run_id is not None:
+            if not result.blocked and plan.rows:
+                _write(actor, run_id, plan, result, now, lambda done: report(0.6 + 0.4 * done))
+            else:
+                runs.discard(run_id)
+    except BaseException:
+        if run_id is not None:
+            runs.abandon(run_id, actor)
+        raise
     report(1.0)
     result.seconds = time.perf_counter() - started
     return result
@@ -194,29 +202,22 @@ def _account(result: ImportResult, plan: Plan[Any]) -> None:
 
 def _write(
     actor: Actor,
-    kind: str,
+    run_id: int,
     plan: Plan[Any],
     result: ImportResult,
     now: dt.datetime,
     report: Progress,
 ) -> None:
-    if kind == "cases":
-        result.case_numbers = write_cases(actor, plan, result.source, now, report)
-    else:
-        write_workers(actor, plan, result.source, now, report)
+    numbers = runs.write(run_id, actor, result.kind, plan, result.source, now, report)
+    if result.kind == "cases":
+        result.case_numbers = numbers
     result.imported = len(plan.rows)
-    audit.record(
-        actor,
-        f"import.{kind}",
-        "file",
-        None,
-        {
-            "imported": result.imported,
-            "already_imported": result.already_imported,
-            "refused_rows": result.refused_rows,
-        },
-        detail=result.source,
-    )
+    changes: dict[str, object] = {
+        "imported": result.imported,
+        "already_imported": result.already_imported,
+        "refused_rows": result.refused_rows,
+    }
+    runs.finish(run_id, actor, result.kind, changes, result.source)
 
 
 def write_report(

@@ -59,9 +59,10 @@ class Dialect(Protocol):
         ...
 
     def case_search_condition(
-        self, database: peewee.Database, case_id: peewee.Field, text: str
+        self, database: peewee.Database, case_id: peewee.Field, text: str, walk_order: bool
     ) -> peewee.Expression:
-        """``case.id`` among the cases matching a search box's ``text``."""
+        """``case.id`` among the cases matching a search box's ``text`` (``walk_order``: for a
+        page in an index's order)."""
         ...
 
     def case_search_count(self, database: peewee.Database, text: str) -> int: ...
@@ -84,3 +85,10 @@ class Dialect(Protocol):
     def days_between(self, start: peewee.Field, end: peewee.Field) -> peewee.Node:
         """Whole calendar days from ``start`` to ``end`` (NULL when either is NULL)."""
         ...
+
+    def batch_checkpoints(self, database: peewee.Database) -> AbstractContextManager[None]:
+        """Around many write transactions in a row (a batched import): the log is folded into
+        the database by :meth:`checkpoint`, between transactions, not inside every commit."""
+        ...
+
+    def checkpoint(self, database: peewee.Database) -> None: ...

@@ -49,10 +49,9 @@ _AUDIT_CHAIN_LOCK = 0x70736D5F61756474  # b"psm_audt": one key for every psm dat
 # The document each case's row must hold; migration 0007 holds the triggers that write it.
 
 _DOCUMENT = "to_tsvector('simple', psm_search_text({number}, {name}, {description}))"
-_MATCH = (
-    "SELECT id FROM case_search"
-    " WHERE doc @@ to_tsquery('simple', lower(unaccent('unaccent'::regdictionary, %s)))"
-)
+_TSQUERY = "to_tsquery('simple', lower(unaccent('unaccent'::regdictionary, %s)))"
+_MATCH = f"SELECT id FROM case_search WHERE doc @@ {_TSQUERY}"
+BROAD_SEARCH = 2000  # hits beyond which a page walks the ordering index (as on SQLite)
 _TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _ALNUM = re.compile(r"[^\W_]+")
 _COLUMN_PREFIX = re.compile(rf"^(?:{'|'.join(search.COLUMNS)}):")
@@ -88,6 +87,19 @@ def case_search_tsquery(text: str) -> str | None:
     return "".join(terms) or None
 
 
+# JIT compiles a plan to machine code once its estimated cost passes jit_above_cost (a deep page
+# before migration 0017, a count over a kecamatan); on psm's short queries compiling costs more
+# than it saves (a 22 ms count at 1M cases: 85 ms with JIT; bench/notes/pgbench.md). Added
+# after the URL's own options, which therefore cannot undo it.
+SESSION_OPTIONS = "-c jit=off"
+
+
+def _broad(database: peewee.Database, query: str) -> bool:
+    """Whether ``query`` has more than BROAD_SEARCH hits (counting stops there)."""
+    sql = f"SELECT count(*) FROM ({_MATCH} LIMIT %s) AS hits"
+    return bool(database.execute_sql(sql, (query, BROAD_SEARCH + 1)).fetchone()[0] > BROAD_SEARCH)
+
+
 def unreachable_error(error: BaseException) -> Exception:
     """libpq's reason (already clear: refused, wrong password, no such database) on one line."""
     reason = " ".join(str(error).split()).removeprefix("connection failed: ")
@@ -107,7 +119,9 @@ class PostgresqlDialect:
 
         if drivers.load_psycopg() is None:
             raise DriverMissing()
-        return PsmPostgresqlDatabase(**parse(target))
+        params = parse(target)
+        params["options"] = f"{params.get('options', '')} {SESSION_OPTIONS}".strip()
+        return PsmPostgresqlDatabase(**params)
 
     def database_file(self, database: peewee.Database) -> Path | None:
         return None
@@ -152,12 +166,24 @@ class PostgresqlDialect:
         return bool(database.execute_sql(sql).fetchone()[0] == 0)
 
     def case_search_condition(
-        self, database: peewee.Database, case_id: peewee.Field, text: str
+        self, database: peewee.Database, case_id: peewee.Field, text: str, walk_order: bool
     ) -> peewee.Expression:
+        """The hits through the GIN index, but for a page in an index's order (``walk_order``)
+        of a broad search (more than BROAD_SEARCH hits, counted no further): then a test on each
+        row, so that the page walks the ordering index and stops after one page. The planner
+        cannot choose this itself: it takes the words of a phrase ("kursi roda") as independent,
+        expects ~25x fewer hits than there are, and fetches and sorts all of them (196 ms at 1M;
+        bench/notes/pgbench.md). A count keeps the GIN lookup: the test on each row of a filter
+        would cost over a second."""
         query = case_search_tsquery(text)
         if query is None:
             return case_id.in_([])
-        return case_id.in_(peewee.SQL(f"({_MATCH})", (query,)))
+        if not walk_order or not _broad(database, query):
+            return case_id.in_(peewee.SQL(f"({_MATCH})", (query,)))
+        doc = peewee.NodeList(
+            (peewee.SQL("(SELECT doc FROM case_search AS s WHERE s.id ="), case_id, peewee.SQL(")"))
+        )
+        return peewee.Expression(doc, "@@", peewee.SQL(_TSQUERY, (query,)))
 
     def case_search_count(self, database: peewee.Database, text: str) -> int:
         query = case_search_tsquery(text)
@@ -174,6 +200,14 @@ class PostgresqlDialect:
         """Readers are not held up, only other inserts."""
         names = ", ".join(f'"{table}"' for table in tables)
         database.execute_sql(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+
+    @contextlib.contextmanager
+    def batch_checkpoints(self, database: peewee.Database) -> Iterator[None]:
+        """Nothing to do: the server checkpoints on its own."""
+        yield
+
+    def checkpoint(self, database: peewee.Database) -> None:
+        """Nothing to do (see :meth:`batch_checkpoints`)."""
 
     @contextlib.contextmanager
     def case_search_suspended(self, database: peewee.Database, last_case_id: int) -> Iterator[None]:

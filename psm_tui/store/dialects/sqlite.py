@@ -254,10 +254,11 @@ class SqliteDialect:
         return True
 
     def case_search_condition(
-        self, database: peewee.Database, case_id: peewee.Field, text: str
+        self, database: peewee.Database, case_id: peewee.Field, text: str, walk_order: bool
     ) -> peewee.Expression:
         """A narrow search looks its few rows up by primary key; a broad one hides the key from
-        the planner (``id + 0``) so SQLite walks the ordering index and stops after one page."""
+        the planner (``id + 0``) so SQLite walks the ordering index and stops after one page
+        (a count, ``walk_order`` false, takes the same path: it costs SQLite nothing more)."""
         query = case_search_query(text)
         ids = peewee.SQL(f"({_MATCH})", (query,))
         hits = database.execute_sql(
@@ -278,6 +279,20 @@ class SqliteDialect:
 
     def lock_against_inserts(self, database: peewee.Database, *tables: str) -> None:
         """Nothing to do: the write lock already keeps every other writer out."""
+
+    @contextlib.contextmanager
+    def batch_checkpoints(self, database: peewee.Database) -> Iterator[None]:
+        """A commit past 1,000 WAL pages checkpoints inside the commit call; a batch of an
+        import writes that many, so the importer checkpoints between its batches instead, where
+        the time is not counted as holding the lock (a passive checkpoint never blocks writers)."""
+        database.execute_sql("PRAGMA wal_autocheckpoint = 0")
+        try:
+            yield
+        finally:
+            database.execute_sql("PRAGMA wal_autocheckpoint = 1000")
+
+    def checkpoint(self, database: peewee.Database) -> None:
+        database.execute_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     @contextlib.contextmanager
     def case_search_suspended(self, database: peewee.Database, last_case_id: int) -> Iterator[None]:

@@ -1,0 +1,159 @@
+"""``python -m bench imports``: a real import's speed, its lock per batch, and a colleague's wait.
+
+A file of N new cases (:mod:`bench.import_files`, cached beside the databases) is imported into a
+COPY of the cached bench database (SQLite backup API; the cache is never written; the copy is
+migrated, then deleted). Printed:
+
+- the dry run and the real import (``import_file``, as ``psm import cases`` calls it): seconds
+  and rows/s;
+- the write transaction of every batch (``PSM_IMPORT_BATCH_LOG``): count, size, median, p95,
+  max, and the checkpoint after each (outside the lock);
+- a colleague: a separate process that saves a note through ``cases.add_note`` every ~200 ms
+  while the import runs: p50, p95, max and errors (and the same for a few seconds before, idle).
+
+Targets (issue 19): ≥ 20,000 rows/s, a batch holds the lock ≤ 200 ms, the colleague's save
+p95 ≤ 150 ms with no error.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
+from pathlib import Path
+
+from bench.generate import CACHE, SIZES, cache_path
+from bench.import_check import _admin, dry_run, import_path
+from bench.stats import median, p95
+from psm_tui.core.files.boundary import DEFAULT_LIMITS
+from psm_tui.core.files.input import open_path
+from psm_tui.core.imports.run import import_file
+from psm_tui.store import database
+
+TARGET_ROWS_PER_S = 20_000
+TARGET_BATCH_S = 0.200
+TARGET_SAVE_P95_S = 0.150
+SAVE_EVERY_S = 0.2
+IDLE_SECONDS = 3.0
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite file (its WAL included)."""
+    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    target.chmod(0o600)
+
+
+def _colleague(location: str, stop: Event, results: Queue[tuple[float, str]]) -> None:
+    """Save a note every ~200 ms until ``stop``: each save's seconds, or its error."""
+    from psm_tui.core import cases
+    from psm_tui.store.models import Case
+
+    database.open_database(location)
+    actor = _admin()
+    number = Case.select(Case.number).order_by(Case.id).first().number
+    while not stop.is_set():
+        started = time.perf_counter()
+        try:
+            cases.add_note(actor, number, "bench: a colleague's note during an import")
+            results.put((time.perf_counter() - started, ""))
+        except Exception as error:  # counted and printed, never hidden
+            results.put((time.perf_counter() - started, f"{type(error).__name__}: {error}"))
+        time.sleep(max(0.0, SAVE_EVERY_S - (time.perf_counter() - started)))
+    database.close_database()
+
+
+def _drain(results: Queue[tuple[float, str]]) -> tuple[list[float], list[str]]:
+    times: list[float] = []
+    errors: list[str] = []
+    while not results.empty():
+        seconds, error = results.get()
+        times.append(seconds)
+        if error:
+            errors.append(error)
+    return times, errors
+
+
+def _ms(values: list[float]) -> str:
+    return (
+        f"p50 {median(values) * 1000:6.1f} ms  p95 {p95(values) * 1000:6.1f} ms"
+        f"  max {max(values, default=float('nan')) * 1000:6.1f} ms  (n={len(values)})"
+    )
+
+
+def run(size: str, rows: int | None, xlsx: bool, seed: int = 1) -> int:
+    count = rows or SIZES[size]
+    cached = cache_path(size, seed)
+    if not cached.is_file():
+        print(f"no cached database {cached}; run python -m bench generate --size {size}")
+        return 1
+    path = import_path(count, seed, xlsx)
+    workdir = Path(tempfile.mkdtemp(prefix="imports-", dir=CACHE))
+    try:
+        copy = workdir / "psm.db"
+        started = time.perf_counter()
+        _copy(cached, copy)
+        database.open_database(str(copy))
+        database.migrate()
+        print(
+            f"imports: {count:,} {'xlsx' if xlsx else 'csv'} rows into a copy of the {size}"
+            f" database (copied and migrated in {time.perf_counter() - started:.1f} s)"
+        )
+        actor = _admin()
+        started = time.perf_counter()
+        checked = dry_run(actor, path)
+        took = time.perf_counter() - started
+        print(f"  dry run:  {took:6.2f} s  {count / took:9,.0f} rows/s  (valid {checked.valid:,})")
+
+        context = multiprocessing.get_context("spawn")
+        stop, results = context.Event(), context.Queue()
+        colleague = context.Process(target=_colleague, args=(str(copy), stop, results))
+        colleague.start()
+        time.sleep(IDLE_SECONDS)
+        idle, idle_errors = _drain(results)
+        log = workdir / "batches.tsv"
+        os.environ["PSM_IMPORT_BATCH_LOG"] = str(log)
+        started = time.perf_counter()
+        with open_path(path, DEFAULT_LIMITS.max_bytes) as source:
+            result = import_file(actor, "cases", source)
+        took = time.perf_counter() - started
+        stop.set()
+        colleague.join(30)
+        during, errors = _drain(results)
+        del os.environ["PSM_IMPORT_BATCH_LOG"]
+
+        lines = [line.split("\t") for line in log.read_text().splitlines()]
+        sizes = [float(fields[1]) for fields in lines]
+        held = [float(fields[2]) for fields in lines]
+        folded = [float(fields[3]) for fields in lines if float(fields[3])]
+        rate = count / took
+        verdict = "PASS" if rate >= TARGET_ROWS_PER_S else "FAIL"
+        print(
+            f"  import:   {took:6.2f} s  {rate:9,.0f} rows/s  (imported {result.imported:,});"
+            f" target {TARGET_ROWS_PER_S:,} rows/s: {verdict}"
+        )
+        print(f"  batches:  {len(held)}, rows per batch median {median(sizes):.0f}")
+        verdict = "PASS" if held and max(held) <= TARGET_BATCH_S else "FAIL"
+        print(
+            f"  lock held per batch:      {_ms(held)}; target ≤ {TARGET_BATCH_S * 1000:.0f} ms:"
+            f" {verdict}"
+        )
+        print(f"  checkpoints between batches: {_ms(folded)} (outside the lock)")
+        print(f"  colleague, idle:         {_ms(idle)}  errors {len(idle_errors)}")
+        passed = during and p95(during) <= TARGET_SAVE_P95_S and not errors
+        print(
+            f"  colleague, during import: {_ms(during)}  errors {len(errors)};"
+            f" target p95 ≤ {TARGET_SAVE_P95_S * 1000:.0f} ms, 0 errors:"
+            f" {'PASS' if passed else 'FAIL'}"
+        )
+        for error in dict.fromkeys(idle_errors + errors):
+            print(f"    error: {error}")
+    finally:
+        database.close_database()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
