@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -46,7 +46,7 @@ from psm_tui.store.models import (
     Worker,
 )
 from psm_tui.store.rows import as_datetime
-from psm_tui.store.statements import HOLE, STATEMENTS, slot
+from psm_tui.store.statements import HOLE, STATEMENTS, Bind, inline, slot
 
 __all__ = ["mask_nik"]  # re-exported: callers mask through this module
 
@@ -80,13 +80,6 @@ def overdue_followups_query(today: dt.date) -> ModelSelect[FollowUp]:
     )
 
 
-Bind = Callable[[Any], Any]
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
 def _exact_kind(text: str) -> str | None:
     """ "nik" for a NIK (16 digits, spaces allowed), "number" for a case number, else None."""
     digits = text.replace(" ", "")
@@ -97,7 +90,7 @@ def _exact_kind(text: str) -> str | None:
     return None
 
 
-def _exact_search(text: str, bind: Bind = _same) -> Expression | None:
+def _exact_search(text: str, bind: Bind = inline) -> Expression | None:
     """A NIK or a case number, looked up exactly by its index."""
     kind = _exact_kind(text)
     if kind == "nik":  # a NIK, or a No. KK: the household's cases
@@ -112,7 +105,7 @@ def _exact_search(text: str, bind: Bind = _same) -> Expression | None:
     return None
 
 
-def _search_condition(text: str, bind: Bind = _same, walk_order: bool = False) -> Expression:
+def _search_condition(text: str, bind: Bind = inline, walk_order: bool = False) -> Expression:
     """NIK and case number exactly, through their indexes; otherwise words (prefixes) of the
     client's name, the case number or the description, through the search index (``walk_order``:
     for a page in an index's order, see ``backend_search.case_search_condition``).
@@ -126,7 +119,7 @@ def _search_condition(text: str, bind: Bind = _same, walk_order: bool = False) -
 
 
 def case_conditions(
-    filters: CaseFilter, bind: Bind = _same, *, walk_order: bool = False
+    filters: CaseFilter, bind: Bind = inline, *, walk_order: bool = False
 ) -> list[Expression]:
     """``filters`` as conditions on ``case`` alone (other tables only inside subqueries), so a
     count or a page of ids is answered from the case indexes without a join. Every case read
@@ -169,7 +162,7 @@ def case_conditions(
 
 
 def scoped_conditions(
-    actor: Actor | None, filters: CaseFilter, *, walk_order: bool = False, bind: Bind = _same
+    actor: Actor | None, filters: CaseFilter, *, walk_order: bool = False, bind: Bind = inline
 ) -> list[Expression]:
     """``filters`` within what ``actor`` may read: a kecamatan-scoped viewer or operator gets
     only that kecamatan (another kecamatan asked for gives nothing). ``walk_order``: a page in
@@ -179,7 +172,7 @@ def scoped_conditions(
     if scope and scope != filters.kecamatan:
         conditions.append(emergency.in_kecamatan(bind(scope), walk_order=walk_order))
     if finds_by_who_or_what(filters):
-        full = sensitive.full_condition(actor)
+        full = sensitive.full_condition(actor, bind)
         if full is not None:
             conditions.append(full)
     return conditions
@@ -378,25 +371,24 @@ def _shape(actor: Actor | None, filters: CaseFilter) -> Hashable | None:
     """What the SQL of ``filters`` read by ``actor`` depends on besides its values: which
     filters are set (how many statuses; which kind of exact search) and whether ``actor``'s
     scope adds a condition. None where the values shape it too: words (the index's hits choose
-    the plan) and the sensitive-case condition of a restricted reader's search."""
+    the plan)."""
     text = (filters.search or "").strip()
     kind = _exact_kind(text) if text else None
     if text and kind is None:
         return None
-    if finds_by_who_or_what(filters) and not sensitive.sees_every_case(actor):
-        return None
+    restricted = sensitive.full_condition_shape(actor) if finds_by_who_or_what(filters) else None
     scope = read_scope(actor)
     forms = tuple(
         len(value) if isinstance(value, tuple) else bool(value)
         for value in (getattr(filters, name) for name in _FILTER_FIELDS)
     )
-    return (kind, bool(scope and scope != filters.kecamatan), forms)
+    return (kind, bool(scope and scope != filters.kecamatan), restricted, forms)
 
 
 def _binder(values: list[object], shape: Hashable | None) -> Bind:
     """Values inline (no ``shape``: compiled on each call) or as the next slots of ``values``."""
     if shape is None:
-        return _same
+        return inline
 
     def bind(value: Any) -> Any:
         values.append(value)

@@ -25,6 +25,7 @@ from psm_tui.core.users import audit_refusal, can, require
 from psm_tui.i18n import _
 from psm_tui.store.database import db
 from psm_tui.store.models import Case, CaseAccess, EmergencyAccess, Kelurahan, StaffUser
+from psm_tui.store.statements import Bind, inline
 
 # PPKS codes (db/reference/ppks_kategori.csv) whose cases are sensitive from intake: 3 Anak yang
 # Berhadapan dengan Hukum, 6 Anak Korban Tindak Kekerasan, 18 Korban Trafficking, 19 Korban
@@ -46,12 +47,12 @@ def sees_every_case(actor: Actor | None) -> bool:
     return actor is None or (can(actor, "case.restrict") and actor.kecamatan_code is None)
 
 
-def _opened_by(actor: Actor) -> list[ModelSelect[Any]]:
+def _opened_by(actor: Actor, bind: Bind = inline) -> list[ModelSelect[Any]]:
     """The cases naming ``actor``, and those they opened with akses darurat, still valid."""
     return [
-        CaseAccess.select(CaseAccess.case).where(CaseAccess.user == actor.id),
+        CaseAccess.select(CaseAccess.case).where(CaseAccess.user == bind(actor.id)),
         EmergencyAccess.select(EmergencyAccess.case).where(
-            EmergencyAccess.user == actor.id, EmergencyAccess.expires_at > clock.now()
+            EmergencyAccess.user == bind(actor.id), EmergencyAccess.expires_at > bind(clock.now())
         ),
     ]
 
@@ -76,23 +77,35 @@ def hidden_ids(actor: Actor | None, rows: Iterable[tuple[int, bool, str]]) -> se
     return candidates - opened_case_ids(actor, candidates)
 
 
-def full_condition(actor: Actor | None) -> Expression | None:
+def full_condition(actor: Actor | None, bind: Bind = inline) -> Expression | None:
     """``case`` read in full by ``actor`` (None: every case is): the condition a search by
     who or what adds, so a restricted case is never found by its client or its words. A case
-    opened with akses darurat reads in full until the access ends."""
-    if sees_every_case(actor):
+    opened with akses darurat reads in full until the access ends. Its values go through
+    ``bind``; its structure is :func:`full_condition_shape`."""
+    shape = full_condition_shape(actor)
+    if shape is None:
         return None
     assert actor is not None
-    named, granted = _opened_by(actor)
+    named, granted = _opened_by(actor, bind)
     condition: Expression = (
         (Case.sensitive == False) | Case.id.in_(named) | Case.id.in_(granted)  # noqa: E712
     )
-    if can(actor, "case.restrict") and actor.kecamatan_code:
+    if shape == "and the kecamatan supervised":
         kelurahan = Kelurahan.select(Kelurahan.code).where(
-            Kelurahan.kecamatan == actor.kecamatan_code
+            Kelurahan.kecamatan == bind(actor.kecamatan_code)
         )
         condition = condition | Case.kelurahan.in_(kelurahan)
     return condition
+
+
+def full_condition_shape(actor: Actor | None) -> str | None:
+    """What :func:`full_condition`'s SQL depends on besides its values (None: no condition)."""
+    if sees_every_case(actor):
+        return None
+    assert actor is not None
+    if can(actor, "case.restrict") and actor.kecamatan_code:
+        return "and the kecamatan supervised"
+    return "named or opened"
 
 
 def is_hidden(actor: Actor | None, case: Case) -> bool:

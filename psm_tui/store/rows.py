@@ -27,6 +27,8 @@ def aliased(row: Model, name: str) -> Any:
 
 def as_datetime(value: object) -> dt.datetime:
     """A timestamp read raw (SQLite hands back text, PostgreSQL a datetime)."""
+    if type(value) is str:  # the common case (SQLite), tested first: a page reads hundreds
+        return dt.datetime.fromisoformat(value)
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 

@@ -54,6 +54,14 @@ class _HoleNode(peewee.Node):
 HOLE: peewee.Node = _HoleNode()  # ``Case.id.in_(HOLE)``: the subquery given to each run
 
 
+Bind = Callable[[Any], Any]  # a value -> itself (inline) or the slot it is bound to
+
+
+def inline(value: Any) -> Any:
+    """The :data:`Bind` of a query compiled on each call: every value stays in place."""
+    return value
+
+
 def slot(index: int) -> peewee.Node:
     """The ``index``th value of each run, in place of a value in a query being built."""
     return _SlotNode(index)

@@ -13,7 +13,7 @@ import pytest
 from psm_tui.core import case_queries, clock, users
 from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import Actor
-from psm_tui.store.models import Case, Client, FollowUp
+from psm_tui.store.models import Case, Client, FollowUp, Kelurahan
 from psm_tui.store.statements import HOLE, STATEMENTS, StatementCache, slot
 
 D = dt.date
@@ -108,7 +108,15 @@ def test_each_page_is_the_page_built_without_the_cache(
     built anew with its values inline."""
     admin = users.actor_for("tester")
     operator = Actor(0, "op", "Op", "operator", "36.71.05")
-    some = Case.select().order_by(Case.id.desc()).first()
+    supervisor = Actor(0, "sup", "Sup", "supervisor", "36.71.05")
+    in_cipondoh = Kelurahan.select(Kelurahan.code).where(Kelurahan.kecamatan == "36.71.05")
+    with_nik = Client.select(Client.id).where(Client.nik.is_null(False))
+    some = (
+        Case.select()
+        .where(Case.kelurahan.in_(in_cipondoh), Case.client.in_(with_nik))
+        .order_by(Case.id.desc())
+        .first()
+    )
     client = Client.get_by_id(some.client_id)
     assert client.nik
     pages = [
@@ -141,6 +149,10 @@ def test_each_page_is_the_page_built_without_the_cache(
         (admin, CaseFilter(client_id=client.id), {}),
         (operator, CaseFilter(), {}),
         (operator, CaseFilter(status=("baru",)), {}),
+        (operator, CaseFilter(client_id=client.id), {"limit": None}),
+        (operator, CaseFilter(search=client.nik), {}),
+        (supervisor, CaseFilter(client_id=client.id), {"limit": None}),
+        (supervisor, CaseFilter(client_id=client.id + 1), {"limit": None}),
     ]
     uncached, counts = [], []
     with monkeypatch.context() as patched:
