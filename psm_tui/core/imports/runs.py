@@ -51,9 +51,9 @@ from psm_tui.store.models import (
 
 PERMISSIONS = {"workers": "worker.manage", "cases": "case.create"}
 BATCH_ROWS = 500  # the first batch; then sized to hold the lock about TARGET_HOLD
-TARGET_HOLD = 0.1  # seconds: a colleague's save waits at most about this for a batch
+TARGET_HOLD = 0.05  # seconds: a colleague's save waits at most about this for a batch
 MIN_ROWS, MAX_ROWS = 50, 5000
-PAUSE_SECONDS = 0.005  # between batches: a colleague's waiting save takes the lock
+PAUSE_SECONDS = 0.01  # between batches: a colleague's waiting save takes the lock
 CHECKPOINT_EVERY = 1.0  # seconds: the log is folded in between batches, at most this often
 # A run on another host cannot be checked by its pid: it is dead once silent this long.
 LEASE = dt.timedelta(minutes=10)
