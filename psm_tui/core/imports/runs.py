@@ -35,6 +35,7 @@ from psm_tui.core.imports.plan import Plan
 from psm_tui.core.imports.writer import write_cases, write_workers
 from psm_tui.core.users import require
 from psm_tui.i18n import _
+from psm_tui.store import backend
 from psm_tui.store import bulk as backend_bulk
 from psm_tui.store.database import db
 from psm_tui.store.models import (
@@ -51,9 +52,12 @@ from psm_tui.store.models import (
 
 PERMISSIONS = {"workers": "worker.manage", "cases": "case.create"}
 BATCH_ROWS = 500  # the first batch; then sized to hold the lock about TARGET_HOLD
-TARGET_HOLD = 0.1  # seconds: a colleague's save waits at most about this for a batch
+# Seconds of lock per batch: short while others write (their save waits about this much at
+# most), longer while nobody else does (fewer, larger batches write fewer pages per row).
+TARGET_HOLD = 0.05
+TARGET_HOLD_ALONE = 0.15
 MIN_ROWS, MAX_ROWS = 50, 5000
-PAUSE_SECONDS = 0.005  # between batches: a colleague's waiting save takes the lock
+PAUSE_SECONDS = 0.01  # between batches: a colleague's waiting save takes the lock
 CHECKPOINT_EVERY = 1.0  # seconds: the log is folded in between batches, at most this often
 # A run on another host cannot be checked by its pid: it is dead once silent this long.
 LEASE = dt.timedelta(minutes=10)
@@ -79,10 +83,12 @@ def fixed_batch_rows() -> int | None:
     return max(1, int(value)) if value else None
 
 
-def next_batch_rows(rows: int, held: float) -> int:
-    """The next batch's size, so that it holds the lock about :data:`TARGET_HOLD` (the cost of
-    a row grows with the database and the machine's load; at most halved or doubled a step)."""
-    factor = min(2.0, max(0.5, TARGET_HOLD / max(held, 1e-6)))
+def next_batch_rows(rows: int, held: float, alone: bool = False) -> int:
+    """The next batch's size, so that it holds the lock about :data:`TARGET_HOLD` (or
+    :data:`TARGET_HOLD_ALONE` when nobody else wrote since the last batch). The cost of a row
+    grows with the database and the machine's load; at most halved or doubled a step."""
+    target = TARGET_HOLD_ALONE if alone else TARGET_HOLD
+    factor = min(2.0, max(0.5, target / max(held, 1e-6)))
     return min(MAX_ROWS, max(MIN_ROWS, round(rows * factor)))
 
 
@@ -174,11 +180,13 @@ def write(
     numbers: list[str] = []
     log = os.environ.get("PSM_IMPORT_BATCH_LOG")
     start, number, checkpointed = 0, 0, time.perf_counter()
+    version = backend.data_version(db.obj)
     with backend_bulk.batch_checkpoints(db.obj):
         while start < len(rows):
             number += 1
             batch = dataclasses.replace(plan, rows=rows[start : start + size])
             start += len(batch.rows)
+            alone = version == backend.data_version(db.obj)  # nobody wrote meanwhile
             with db.atomic():
                 began = time.perf_counter()  # the lock is held from here (waiting excluded)
                 if kind == "cases":
@@ -189,6 +197,7 @@ def write(
                     written=ImportRun.written + len(batch.rows), heartbeat_at=dt.datetime.now()
                 ).where(ImportRun.id == run_id).execute()
             held = time.perf_counter() - began
+            version = backend.data_version(db.obj)
             folded = 0.0
             if time.perf_counter() - checkpointed >= CHECKPOINT_EVERY:
                 checkpointed = time.perf_counter()
@@ -199,7 +208,7 @@ def write(
                     stream.write(f"{number}\t{len(batch.rows)}\t{held:.6f}\t{folded:.6f}\n")
             _test_hooks(number)
             progress(start / len(rows))
-            size = fixed or next_batch_rows(len(batch.rows), held)
+            size = fixed or next_batch_rows(len(batch.rows), held, alone)
             time.sleep(PAUSE_SECONDS)
     return sorted(numbers)
 
