@@ -87,6 +87,9 @@ def test_the_operators_overdue_cases_and_their_count_are_the_kecamatans(
     assert case_queries.count_cases(overdue, operator) == 2
     assert case_queries.count_cases(by_filter, admin) == 2
     assert case_queries.count_cases(overdue, admin) == 3
+    elsewhere = CaseFilter(overdue=True, kecamatan="36.71.05")
+    assert case_queries.count_cases(elsewhere, operator) == 0
+    assert case_queries.list_cases(operator, elsewhere) == []
 
 
 def test_the_operators_dashboard_follow_up_figures_are_the_kecamatans(
