@@ -421,6 +421,24 @@ class Generator:
         return latest
 
 
+def meta_rows(total: int, seed: int) -> list[tuple[str, str]]:
+    """The ``meta`` rows that mark a bench database complete (and what it was made from)."""
+    return [
+        ("bench_cases", str(total)),
+        ("bench_seed", str(seed)),
+        ("bench_generator", str(GENERATOR_VERSION)),
+    ]
+
+
+def audit_stamp(last: tuple[int, str] | None, total: int, seed: int) -> tuple[object, ...]:
+    """The audit row recording the load, chained after ``last`` (id, row_hash) so that the
+    audit chain still verifies."""
+    last_id, previous = last or (0, audit_chain.GENESIS)
+    row = (last_id + 1, str(ANCHOR), "psm-bench", "bench.generate", "database", None, None)
+    row += ("{}", f"cases={total} seed={seed}")
+    return (*row, audit_chain.row_hash(previous, row))
+
+
 def generate(path: Path, total: int, seed: int = 1, progress: bool = True) -> Path:
     """Write a ``total``-case database at ``path`` (replaced if present) and return it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -456,22 +474,15 @@ def generate(path: Path, total: int, seed: int = 1, progress: bool = True) -> Pa
         for _name, sql in indexes:
             conn.execute(sql)
         conn.executemany(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-            [
-                ("bench_cases", str(total)),
-                ("bench_seed", str(seed)),
-                ("bench_generator", str(GENERATOR_VERSION)),
-            ],
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", meta_rows(total, seed)
         )
-        last_id, previous = conn.execute(
+        last = conn.execute(
             "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
-        ).fetchone() or (0, audit_chain.GENESIS)
-        row = (last_id + 1, str(ANCHOR), "psm-bench", "bench.generate", "database", None, None)
-        row += ("{}", f"cases={total} seed={seed}")
+        ).fetchone()
         conn.execute(  # chained like every audit row (core/audit_chain.py)
             "INSERT INTO audit_log (id, at, username, action, entity, entity_id, case_number,"
             " changes, detail, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*row, audit_chain.row_hash(previous, row)),
+            audit_stamp(last, total, seed),
         )
         conn.execute("COMMIT")
         conn.execute("PRAGMA journal_mode=WAL")

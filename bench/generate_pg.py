@@ -19,9 +19,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
-from bench.generate import GENERATOR_VERSION, SIZES, Generator
-from bench.pools import ANCHOR
-from psm_tui.core import audit_chain, reference, setup, users
+from bench.generate import SIZES, Generator, audit_stamp, meta_rows
+from psm_tui.core import reference, setup, users
 from psm_tui.store import database, drivers
 
 DEFAULT_URL = "postgresql://psm_ci:psm_ci@127.0.0.1:5432/psm_ci"
@@ -108,12 +107,7 @@ def complete(url: str, total: int, seed: int) -> bool:
             found = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     except psycopg().Error:
         return False
-    wanted = {
-        "bench_cases": str(total),
-        "bench_seed": str(seed),
-        "bench_generator": str(GENERATOR_VERSION),
-    }
-    return all(found.get(k) == v for k, v in wanted.items())
+    return all(found.get(k) == v for k, v in meta_rows(total, seed))
 
 
 def _recreate(url: str) -> None:
@@ -175,23 +169,19 @@ def _load(conn: Any, total: int, seed: int, kelurahan: list[Any], kecamatan: lis
     conn.cursor().executemany(
         "INSERT INTO meta (key, value) VALUES (%s, %s)"
         " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-        [
-            ("bench_cases", str(total)),
-            ("bench_seed", str(seed)),
-            ("bench_generator", str(GENERATOR_VERSION)),
-        ],
+        meta_rows(total, seed),
     )
-    last_id, previous = conn.execute(
-        "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
-    ).fetchone() or (0, audit_chain.GENESIS)
-    row = (last_id + 1, str(ANCHOR), "psm-bench", "bench.generate", "database", None, None)
-    row += ("{}", f"cases={total} seed={seed}")
+    stamp = audit_stamp(
+        conn.execute("SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone(),
+        total,
+        seed,
+    )
     conn.execute(  # chained like every audit row (core/audit_chain.py)
         "INSERT INTO audit_log (id, at, username, action, entity, entity_id, case_number,"
         " changes, detail, row_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (*row, audit_chain.row_hash(previous, row)),
+        stamp,
     )
-    conn.execute("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), %s)", (last_id + 1,))
+    conn.execute("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), %s)", (stamp[0],))
 
 
 def generate(url: str, total: int, seed: int = 1) -> str:

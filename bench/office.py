@@ -14,7 +14,6 @@ the PostgreSQL database given, which is written to.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import json
 import math
@@ -23,7 +22,6 @@ import os
 import platform
 import pwd
 import queue
-import random
 import shutil
 import subprocess
 import sys
@@ -33,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import import_files
 from bench.generate import cache_path
 from bench.office_session import Plan, Sample, main
 from psm_tui.core import reference, session, users
@@ -102,30 +101,9 @@ def add_operators(location: str) -> None:
 
 
 # -- the import running meanwhile ----------------------------------------------------------------
-def import_file(folder: Path, rows: int, seed: int, location: str) -> Path:
-    """A CSV of ``rows`` new cases with new people (NIK serials above the generator's), spread
-    over every kelurahan, in the headers offices use."""
-    session.open_location(location)
-    try:
-        with session.unit_of_work():
-            places = [(k.name, k.kecamatan_name) for k in reference.all_kelurahan()]
-    finally:
-        session.close()
-    rng = random.Random(seed)
-    path = folder / f"office-import-{rows}.csv"
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh, delimiter=";")
-        out.writerow(["Nama", "NIK", "Kelurahan", "Kecamatan", "Kategori", "Keterangan"])
-        for n in range(rows):
-            born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(25_000))
-            day = born.day + (40 if n % 2 else 0)
-            nik = f"3671{rng.randint(1, 13):02d}{day:02d}{born:%m%y}{9000 + n % 1000:04d}"
-            kelurahan, kecamatan = rng.choice(places)
-            out.writerow(
-                [f"Warga Kantor {n:06d}", nik, kelurahan, kecamatan, str(rng.randint(1, 26)),
-                 f"Laporan warga nomor {n}: membutuhkan pendampingan sosial."]
-            )  # fmt: skip
-    return path
+def import_file(folder: Path, rows: int, seed: int) -> Path:
+    """A CSV of ``rows`` new cases with new people, as ``bench imports`` uses."""
+    return import_files.write_csv(folder / f"office-import-{rows}.csv", rows, seed)
 
 
 @dataclass
@@ -198,7 +176,7 @@ def run_office(
     outcome = Outcome(sessions, seconds)
     with tempfile.TemporaryDirectory(prefix="psm-office-import-") as scratch:
         folder = Path(scratch)
-        csv_path = import_file(folder, import_rows, seed, location) if import_rows else None
+        csv_path = import_file(folder, import_rows, seed) if import_rows else None
         waiting = _wait_ready(ready, results, children, outcome, who)
         deadline.value = time.time() + seconds
         importing = start_import(location, csv_path, folder) if csv_path else None
