@@ -1,7 +1,7 @@
 """Each follow-up carries its case's kelurahan, indexed with (status, due date): a kecamatan's
 open or overdue follow-ups are then one index range per kelurahan, instead of the city's open
 follow-ups tested against the list of the kecamatan's ~96k case ids (operator's dashboard and
-follow-ups view at 1M cases; bench/notes/scoped2.md). Triggers keep it equal to the case's, on
+follow-ups view at 1M cases; bench/notes/scoped.md). Triggers keep it equal to the case's, on
 insert and when a case moves to another kelurahan, whoever writes.
 
 Self-contained on purpose (no psm_tui import): the statements are frozen below.

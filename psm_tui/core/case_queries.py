@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, cast
 
-from peewee import JOIN, SQL, Expression, ModelSelect, Node, fn
+from peewee import JOIN, OP, SQL, Expression, ModelSelect, Node, fn
 from peewee import Case as SqlCase
 
 from psm_tui.core import clock, emergency, sensitive
@@ -83,6 +83,22 @@ def overdue_followups_query(today: dt.date, kecamatan: str | None = None) -> Mod
     return query.where(emergency.followups_in_kecamatan(kecamatan)) if kecamatan else query
 
 
+def _has_overdue_followup(today: Node) -> Expression:
+    """``case`` has an overdue follow-up, for a page walking a case index: each case walked
+    probes its own follow-ups by the (case, status) index (status and due date hidden from
+    SQLite's planner, which would otherwise scan the city's open follow-ups for every case) and
+    the walk stops after one page (at 1M cases, an operator's first page 170 -> ~25 ms)."""
+    followup = FollowUp.alias()
+    status = backend_search.unindexed(followup.status)
+    due_on = backend_search.unindexed(followup.due_on)
+    probe = followup.select(SQL("1")).where(
+        followup.case == Case.id,
+        Expression(status, OP.IN, list(FOLLOWUP_OPEN)),
+        Expression(due_on, OP.LT, today),
+    )
+    return cast(Expression, fn.EXISTS(probe))  # a condition like any other in a WHERE
+
+
 def _exact_kind(text: str) -> str | None:
     """ "nik" for a NIK (16 digits, spaces allowed), "number" for a case number, else None."""
     digits = text.replace(" ", "")
@@ -130,7 +146,7 @@ def case_conditions(
     make it a parameter of a statement compiled once per shape (:func:`_shape`): a
     condition's structure may depend only on which filters are set, never on their values.
     ``walk_order``: a page in an index's order. ``scope``: the kecamatan the caller limits the
-    cases to, which the overdue follow-ups are then looked up in."""
+    cases to, which the overdue follow-ups are then looked up in (except on a walk)."""
     conditions: list[Expression] = [visible(Case.id)]
     if filters.status:
         conditions.append(Case.status.in_([bind(status) for status in filters.status]))
@@ -146,7 +162,9 @@ def case_conditions(
         conditions.append(Case.worker == bind(filters.worker_id))
     if filters.unassigned:
         conditions.append(Case.worker.is_null())
-    if filters.overdue:
+    if filters.overdue and walk_order:
+        conditions.append(_has_overdue_followup(bind(clock.today())))
+    elif filters.overdue:
         area = scope or filters.kecamatan
         overdue = overdue_followups_query(bind(clock.today()), bind(area) if area else None)
         conditions.append(Case.id.in_(overdue))
@@ -175,9 +193,10 @@ def scoped_conditions(
     an index's order, which the scope then leaves alone (``backend_search.unindexed``)."""
     scope = read_scope(actor)
     conditions = case_conditions(filters, bind, walk_order=walk_order, scope=scope)
-    # Overdue cases are looked up among the scope's follow-ups already (their copy of the
-    # case's kelurahan): testing each case's own again cost PostgreSQL ~40k lookups.
-    if scope and scope != filters.kecamatan and not filters.overdue:
+    # Counted overdue cases are looked up among the scope's follow-ups already (their copy of
+    # the case's kelurahan): testing each case's own again cost PostgreSQL ~40k lookups.
+    scoped_overdue = filters.overdue and not walk_order
+    if scope and scope != filters.kecamatan and not scoped_overdue:
         # Where another condition picks few cases, the scope is tested on them rather than
         # driving the plan from the kecamatan's ~96k cases (a NIK count at 1M: 150 -> 0.6 ms).
         unindexed = walk_order or _selective(filters)

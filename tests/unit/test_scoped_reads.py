@@ -35,7 +35,8 @@ EVERY_KIND = (
 @pytest.fixture
 def numbers(admin: Actor, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """One client (one NIK) with a case in two kelurahan of Karawaci and one in Cipondoh, each
-    with an overdue, a due-soon and a closed follow-up; and a Karawaci case with none."""
+    with an overdue, a due-soon and a closed follow-up; and a Karawaci case with only a
+    due-soon one."""
     monkeypatch.setattr(clock, "now", lambda: START)
     made = []
     for kelurahan in ("Karawaci", "Cimone", "Poris Plawad"):
@@ -49,7 +50,11 @@ def numbers(admin: Actor, monkeypatch: pytest.MonkeyPatch) -> list[str]:
         )
         followups.update_followup(admin, done.id, "selesai")
         made.append(number)
-    cases.register_case(admin, name="Pak Budi", kelurahan="Karawaci", category=24)
+    budi = cases.register_case(admin, name="Pak Budi", kelurahan="Karawaci", category=24)
+    followups.create_followup(
+        admin, budi.case.number, opd="DINSOS", action="BPNT", due="2026-03-25"
+    )
+    made.append(budi.case.number)
     monkeypatch.setattr(clock, "now", lambda: dt.datetime.combine(TODAY, dt.time(10, 0)))
     return made
 
@@ -72,7 +77,7 @@ def test_the_operators_follow_ups_are_the_kecamatans(
         assert mine and mine == _ids(dataclasses.replace(filters, kecamatan=KARAWACI), admin, limit)
         assert followups.count_followups(filters, operator) == len(_ids(filters, operator, None))
     assert (
-        len(_ids(FollowUpFilter(), operator, None)) == 6 < len(_ids(FollowUpFilter(), admin, None))
+        len(_ids(FollowUpFilter(), operator, None)) == 7 < len(_ids(FollowUpFilter(), admin, None))
     )
 
 
@@ -100,7 +105,7 @@ def test_the_operators_dashboard_follow_up_figures_are_the_kecamatans(
     )
     figures = dashboard.figures(operator)
     expected = (sum(f.overdue for f in waiting), sum(f.due_soon for f in waiting))
-    assert (figures.overdue_followups, figures.due_soon_followups) == expected == (2, 2)
+    assert (figures.overdue_followups, figures.due_soon_followups) == expected == (2, 3)
     assert (dashboard.figures(admin).overdue_followups, figures.open_cases) == (3, 3)
     per_opd = Counter(f.opd_code for f in waiting)
     late = Counter(f.opd_code for f in waiting if f.overdue)
@@ -108,7 +113,7 @@ def test_the_operators_dashboard_follow_up_figures_are_the_kecamatans(
     assert [(o.code, o.open, o.overdue) for o in dashboard.followups_by_opd(operator)] == [
         (code, per_opd[code], late[code]) for code in every
     ]
-    assert sum(o.open for o in dashboard.followups_by_opd(admin)) == 6
+    assert sum(o.open for o in dashboard.followups_by_opd(admin)) == 7
 
 
 def test_the_operators_nik_count_is_the_kecamatans(
@@ -134,7 +139,10 @@ def test_a_case_moved_to_another_kecamatan_takes_its_follow_ups(
 ) -> None:
     Case.update(kelurahan=PORIS_PLAWAD).where(Case.number == numbers[0]).execute()
     assert _copies_match()
-    assert {f.case_number for f in followups.list_followups(actor=operator)} == {numbers[1]}
+    assert {f.case_number for f in followups.list_followups(actor=operator)} == {
+        numbers[1],
+        numbers[3],
+    }
     cipondoh = make_user(admin, "ocip", "operator", kecamatan="Cipondoh")
     moved = {f.case_number for f in followups.list_followups(actor=cipondoh)}
     assert moved == {numbers[0], numbers[2]}
@@ -149,4 +157,4 @@ def test_migration_0018_copies_the_kelurahan_of_existing_follow_ups(
     assert runner.up() == ["0018_follow_up_kelurahan"]
     assert FollowUp.select().where(FollowUp.kelurahan_code.is_null()).count() == 0
     assert _copies_match()
-    assert len(_ids(FollowUpFilter(), operator, None)) == 6
+    assert len(_ids(FollowUpFilter(), operator, None)) == 7
