@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--size", choices=SIZES, default="100k", help="database to import into")
     imp.add_argument("--rows", type=int, default=0, help="rows in the file (0: the size)")
     imp.add_argument("--xlsx", action="store_true", help="an XLSX file instead of a CSV")
+    imp.add_argument("--alone", action="store_true", help="no colleague saving meanwhile")
     build = commands.add_parser("import-file", help="write a CSV/XLSX (by suffix) of new cases")
     build.add_argument("--rows", type=int, required=True)
     build.add_argument("--seed", type=int, default=1)
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "imports":
         from bench.imports import run as run_imports
 
-        return run_imports(args.size, args.rows, args.xlsx)
+        return run_imports(args.size, args.rows, args.xlsx, alone=args.alone)
     if args.command == "import-file":
         from pathlib import Path
 
