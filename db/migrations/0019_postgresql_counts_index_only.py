@@ -5,8 +5,15 @@ matching row (the dashboard's open cases per kecamatan at 1M: 30,000 heap pages,
 24 ms; bench/notes/pgbench.md, "pgviews"). Nothing to do on SQLite, whose indexes end in the
 rowid already.
 
+The OPD figures get PostgreSQL's counterpart of migration 0006's SQLite index, under the same
+name: follow-ups by OPD, status and the days to the answer as the PostgreSQL dialect spells
+them, so the groups are read off the index in order (no hashing of 633,000 rows; 270 -> 120 ms).
+The columns the expression reads are included too: PostgreSQL scans an expression index
+index-only only when the plain columns are in it.
+
 Self-contained on purpose (no psm_tui import): the statements are frozen below.
 """
+
 from peewee import SqliteDatabase
 
 # (old index, its columns, new index, its columns)
@@ -38,6 +45,13 @@ INDEXES = (
     ),
 )
 
+ANSWER_DAYS_INDEX = "follow_up_opd_status_answer_days"
+ANSWER_DAYS_CREATE = (
+    f"CREATE INDEX IF NOT EXISTS {ANSWER_DAYS_INDEX} ON follow_up (opd_code, status, "
+    "(CAST(responded_at AS date) - CAST(created_at AS date))) "
+    "INCLUDE (due_on, created_at, responded_at)"
+)
+
 
 def up(migrator, db):
     if isinstance(db, SqliteDatabase):
@@ -45,11 +59,13 @@ def up(migrator, db):
     for old, _columns, new, columns in INDEXES:
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS {new} ON "case" ({columns})')
         db.execute_sql(f"DROP INDEX IF EXISTS {old}")
+    db.execute_sql(ANSWER_DAYS_CREATE)
 
 
 def down(migrator, db):
     if isinstance(db, SqliteDatabase):
         return
+    db.execute_sql(f"DROP INDEX IF EXISTS {ANSWER_DAYS_INDEX}")
     for old, columns, new, _columns in INDEXES:
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS {old} ON "case" ({columns})')
         db.execute_sql(f"DROP INDEX IF EXISTS {new}")
