@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from peewee import JOIN, Expression, Node, fn
+from peewee import JOIN, SQL, Expression, Node, fn
 from peewee import Case as SqlCase
 
 from psm_tui.core import clock, emergency
@@ -84,21 +84,28 @@ def _open_followups_due(actor: Actor | None, today: dt.date, upto: dt.date) -> t
 
 
 def by_kecamatan(actor: Actor | None = None) -> list[AreaCount]:
-    """Open and unassigned cases per kecamatan (only the actor's kecamatan if scoped)."""
-    # Kelurahan without open cases join as NULL rows: only real cases count as unassigned.
-    unassigned = fn.SUM(SqlCase(None, ((Case.id.is_null(False) & Case.worker.is_null(), 1),), 0))
+    """Open and unassigned cases per kecamatan (only the actor's kecamatan if scoped).
+
+    The open cases are counted per (status, kelurahan) first, the order of the index both engines
+    read them from, and only those ~300 rows joined: joining every open case to its kelurahan
+    before grouping cost PostgreSQL two hash joins of the 130,000 open cases of 1M (53 -> 26 ms;
+    SQLite 29 -> 22 ms; bench/notes/pgbench.md, "pgviews")."""
+    free = fn.SUM(SqlCase(None, ((Case.worker.is_null(), 1),), 0))
+    open_cases = (
+        Case.select(Case.kelurahan.alias("code"), fn.COUNT(SQL("*")).alias("n"), free.alias("free"))
+        .where(Case.status.in_(OPEN_STATUSES), visible(Case.id))
+        .group_by(Case.status, Case.kelurahan)
+        .alias("open_cases")
+    )
     rows = (
-        Kecamatan.select(Kecamatan.code, Kecamatan.name, fn.COUNT(Case.id), unassigned)
-        .join(Kelurahan, JOIN.LEFT_OUTER, on=(Kelurahan.kecamatan == Kecamatan.code))
-        .join(
-            Case,
-            JOIN.LEFT_OUTER,
-            on=(
-                (Case.kelurahan == Kelurahan.code)
-                & Case.status.in_(OPEN_STATUSES)
-                & visible(Case.id)
-            ),
+        Kecamatan.select(
+            Kecamatan.code,
+            Kecamatan.name,
+            fn.COALESCE(fn.SUM(open_cases.c.n), 0),
+            fn.COALESCE(fn.SUM(open_cases.c.free), 0),
         )
+        .join(Kelurahan, JOIN.LEFT_OUTER, on=(Kelurahan.kecamatan == Kecamatan.code))
+        .join(open_cases, JOIN.LEFT_OUTER, on=(open_cases.c.code == Kelurahan.code))
         .group_by(Kecamatan.code, Kecamatan.name)
         .order_by(Kecamatan.code)
     )
