@@ -124,7 +124,9 @@ def _exact_search(text: str, bind: Bind = inline) -> Expression | None:
     return None
 
 
-def _search_condition(text: str, bind: Bind = inline, walk_order: bool = False) -> Expression:
+def _search_condition(
+    text: str, bind: Bind = inline, walk_order: bool = False, spread: int = 1
+) -> Expression:
     """NIK and case number exactly, through their indexes; otherwise words (prefixes) of the
     client's name, the case number or the description, through the search index (``walk_order``:
     for a page in an index's order, see ``backend_search.case_search_condition``).
@@ -134,7 +136,7 @@ def _search_condition(text: str, bind: Bind = inline, walk_order: bool = False) 
     exact = _exact_search(text, bind)
     if exact is not None:
         return exact
-    return backend_search.case_search_condition(Case.id, text, walk_order=walk_order)
+    return backend_search.case_search_condition(Case.id, text, walk_order=walk_order, spread=spread)
 
 
 def case_conditions(
@@ -177,7 +179,8 @@ def case_conditions(
         end = dt.datetime.combine(filters.reported_to + dt.timedelta(days=1), dt.time())
         conditions.append(Case.reported_at < bind(end))
     if filters.search:
-        conditions.append(_search_condition(filters.search, bind, walk_order))
+        spread = _spread(filters, scope)
+        conditions.append(_search_condition(filters.search, bind, walk_order, spread))
     if filters.client_id:
         conditions.append(Case.client == bind(filters.client_id))
     if filters.without_programme:
@@ -206,6 +209,19 @@ def scoped_conditions(
         if full is not None:
             conditions.append(full)
     return conditions
+
+
+# Of the city's cases, a kecamatan holds about one in 13 and a kelurahan one in 104.
+KECAMATAN_SPREAD = 13
+KELURAHAN_SPREAD = 104
+
+
+def _spread(filters: CaseFilter, scope: str | None) -> int:
+    """About one case in how many the page's area (a kelurahan, a kecamatan asked for or the
+    reader's scope) keeps: a word search's page walks that many times further."""
+    if filters.kelurahan:
+        return KELURAHAN_SPREAD
+    return KECAMATAN_SPREAD if filters.kecamatan or scope else 1
 
 
 def _selective(filters: CaseFilter) -> bool:

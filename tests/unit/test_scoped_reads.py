@@ -15,6 +15,8 @@ from psm_tui.core.case_queries import CaseFilter
 from psm_tui.core.dto import Actor
 from psm_tui.core.followups import FollowUpFilter
 from psm_tui.store import database
+from psm_tui.store.dialects import postgresql as postgresql_dialect
+from psm_tui.store.dialects import sqlite as sqlite_dialect
 from psm_tui.store.models import Case, FollowUp
 from tests.conftest import make_user
 
@@ -129,6 +131,29 @@ def test_the_operators_nik_count_is_the_kecamatans(
     assert case_queries.count_cases(CaseFilter(search=numbers[2]), operator) == 0
 
 
+@pytest.mark.parametrize("broad_at", [0, 1, 10**6])
+def test_the_operators_word_search_is_the_kecamatans_on_every_plan(
+    admin: Actor,
+    operator: Actor,
+    numbers: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    broad_at: int,
+) -> None:
+    """Both engines choose between walking the page's order and fetching the hits by the hit
+    count, which within a kecamatan counts 13 times more (case_queries._spread): 0 walks for
+    everyone, 1 walks for the admin but fetches the hits for the operator, 10**6 fetches."""
+    monkeypatch.setattr(sqlite_dialect, "BROAD_SEARCH", broad_at)
+    monkeypatch.setattr(postgresql_dialect, "BROAD_SEARCH", broad_at)
+    karawaci = {numbers[0], numbers[1], numbers[3]}
+    for text in ("sari", "ibu sari", "budi", "pak"):
+        everyone = [c.number for c in case_queries.list_cases(admin, CaseFilter(search=text))]
+        expected = [number for number in everyone if number in karawaci]
+        scoped = [c.number for c in case_queries.list_cases(operator, CaseFilter(search=text))]
+        assert scoped == expected
+        assert case_queries.count_cases(CaseFilter(search=text), operator) == len(expected)
+    assert len(case_queries.list_cases(operator, CaseFilter(search="sari"))) == 2
+
+
 def _copies_match() -> bool:
     rows = FollowUp.select(FollowUp.kelurahan_code, Case.kelurahan).join(Case).tuples()
     return all(copy == own for copy, own in rows)
@@ -153,8 +178,9 @@ def test_migration_0018_copies_the_kelurahan_of_existing_follow_ups(
     admin: Actor, operator: Actor, numbers: list[str]
 ) -> None:
     runner = database.runner()
-    assert runner.down("0018_follow_up_kelurahan") == ["0018_follow_up_kelurahan"]
-    assert runner.up() == ["0018_follow_up_kelurahan"]
+    undone = runner.down("0018_follow_up_kelurahan")  # the later migrations go down first
+    assert undone[-1] == "0018_follow_up_kelurahan"
+    assert runner.up() == sorted(undone)
     assert FollowUp.select().where(FollowUp.kelurahan_code.is_null()).count() == 0
     assert _copies_match()
     assert len(_ids(FollowUpFilter(), operator, None)) == 7
