@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--rows", type=int, default=0, help="rows in the file (0: the size)")
     imp.add_argument("--xlsx", action="store_true", help="an XLSX file instead of a CSV")
     imp.add_argument("--alone", action="store_true", help="no colleague saving meanwhile")
+    _backend_options(imp, ("sqlite", "postgresql"))
     build = commands.add_parser("import-file", help="write a CSV/XLSX (by suffix) of new cases")
     build.add_argument("--rows", type=int, required=True)
     build.add_argument("--seed", type=int, default=1)
@@ -51,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     office.add_argument("--sessions", type=int, default=30)
     office.add_argument("--seconds", type=float, default=120.0)
     office.add_argument("--with-import", action="store_true", help="a 100k-row import meanwhile")
-    office.add_argument("--database-url", help="PostgreSQL database to run on (written to)")
+    office.add_argument(
+        "--database-url", help="PostgreSQL server: runs on a copy of psm_bench_<size> there"
+    )
     office.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if args.command == "import-check":
@@ -61,7 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "imports":
         from bench.imports import run as run_imports
 
-        return run_imports(args.size, args.rows, args.xlsx, alone=args.alone)
+        return run_imports(
+            args.size,
+            args.rows,
+            args.xlsx,
+            alone=args.alone,
+            backend=args.backend,
+            url=args.database_url,
+        )
     if args.command == "import-file":
         from pathlib import Path
 

@@ -11,6 +11,7 @@ database holding them is complete.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -120,6 +121,40 @@ def _recreate(url: str) -> None:
 def admin_url_for(url: str) -> str:
     """The server's maintenance database, to create or drop ``url``'s database from."""
     return urlparse(url)._replace(path="/postgres").geturl()
+
+
+@contextlib.contextmanager
+def work_copy(source: str) -> Iterator[str]:
+    """The URL of a throw-away copy of the database at ``source`` (``<name>_work``, by
+    ``CREATE DATABASE ... TEMPLATE``), dropped afterwards, also on an error or Ctrl-C: a bench
+    that writes leaves the shared bench database as generated. The server copies a template only
+    while nobody else is connected to it: every connection to ``source`` must be closed first."""
+    name = urlparse(source).path.lstrip("/")
+    copy = f"{name}_work"
+    with _connect(admin_url_for(source), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')  # a killed run's
+        try:
+            conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+        except psycopg().errors.ObjectInUse as error:
+            raise SystemExit(f"cannot copy {name}: another session is connected to it") from error
+    try:
+        yield urlparse(source)._replace(path=f"/{copy}").geturl()
+    finally:
+        with _connect(admin_url_for(source), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+
+
+def bench_work_copy(
+    size: str, seed: int = 1, url: str | None = None
+) -> contextlib.AbstractContextManager[str]:
+    """:func:`work_copy` of the complete bench database of ``size`` on the server ``url``."""
+    source = database_url(size, seed, url)
+    if not complete(source, SIZES[size], seed):
+        raise SystemExit(
+            f"{database_name(size, seed)} is missing or incomplete: run"
+            f" python -m bench generate --backend postgresql --size {size}"
+        )
+    return work_copy(source)
 
 
 def _initialise(url: str) -> tuple[list[Any], list[Any]]:

@@ -1,8 +1,9 @@
 """``python -m bench imports``: a real import's speed, its lock per batch, and a colleague's wait.
 
 A file of N new cases (:mod:`bench.import_files`, cached beside the databases) is imported into a
-COPY of the cached bench database (SQLite backup API; the cache is never written; the copy is
-migrated, then deleted). Printed:
+COPY of the bench database, migrated, then deleted: of the cached SQLite file (backup API; the
+cache is never written), or with ``--backend postgresql`` of ``psm_bench_<size>`` on the server
+(``CREATE DATABASE ... TEMPLATE``, :func:`bench.generate_pg.work_copy`). Printed:
 
 - the dry run and the real import (``import_file``, as ``psm import cases`` calls it): seconds
   and rows/s;
@@ -17,6 +18,7 @@ p95 ≤ 150 ms with no error.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
@@ -24,10 +26,13 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
+from bench import generate_pg
 from bench.generate import CACHE, SIZES, cache_path
 from bench.import_check import _admin, dry_run, import_path
 from bench.stats import median, p95
@@ -50,7 +55,7 @@ def _copy(source: Path, target: Path) -> None:
     target.chmod(0o600)
 
 
-def _colleague(location: str, stop: Event, results: Queue[tuple[float, float, str]]) -> None:
+def _colleague(location: str, stop: Event, results: Queue[tuple[float, float, int, str]]) -> None:
     """Save a note every ~200 ms until ``stop``: each save's seconds, or its error."""
     from psm_tui.core import cases
     from psm_tui.store.models import Case
@@ -67,43 +72,50 @@ def _colleague(location: str, stop: Event, results: Queue[tuple[float, float, st
         waited.clear()
         try:
             cases.add_note(actor, number, "bench: a colleague's note during an import")
-            results.put((time.perf_counter() - started, sum(waited), ""))
+            results.put((time.perf_counter() - started, sum(waited), len(waited), ""))
         except Exception as error:  # counted and printed, never hidden
             failed = f"{type(error).__name__}: {error}"
-            results.put((time.perf_counter() - started, sum(waited), failed))
+            results.put((time.perf_counter() - started, sum(waited), len(waited), failed))
         time.sleep(max(0.0, SAVE_EVERY_S - (time.perf_counter() - started)))
     database.close_database()
 
 
 def _time_lock_waits() -> list[float]:
-    """Seconds each ``BEGIN`` waited for the write lock (the list is the caller's to clear)."""
-    from psm_tui.store.dialects.sqlite import PsmSqliteDatabase
-
+    """Seconds each ``BEGIN`` waited for the write lock (the list is the caller's to clear): the
+    open database's own ``begin``, ``BEGIN IMMEDIATE`` on SQLite, ``BEGIN`` and the audit chain's
+    advisory lock on PostgreSQL (psm_tui/store/dialects/)."""
+    kind = type(database.db.obj)
     waits: list[float] = []
-    begin = PsmSqliteDatabase.begin
+    begin = kind.begin
 
-    def timed_begin(self: PsmSqliteDatabase, *args: object, **kwargs: object) -> None:
+    def timed_begin(self: object, *args: object, **kwargs: object) -> None:
         started = time.perf_counter()
         try:
             begin(self, *args, **kwargs)
         finally:
             waits.append(time.perf_counter() - started)
 
-    PsmSqliteDatabase.begin = timed_begin  # type: ignore[method-assign]  # bench only
+    kind.begin = timed_begin  # bench only: every transaction of this process
     return waits
 
 
-def _drain(results: Queue[tuple[float, float, str]]) -> tuple[list[float], list[float], list[str]]:
+def _drain(
+    results: Queue[tuple[float, float, int, str]],
+) -> tuple[list[float], list[float], list[str], int]:
+    """The saves' seconds, their lock waits, their errors, and how many saves began a
+    transaction through the timed ``begin``."""
     times: list[float] = []
     waits: list[float] = []
     errors: list[str] = []
+    timed = 0
     while not results.empty():
-        seconds, waited, error = results.get()
+        seconds, waited, begins, error = results.get()
         times.append(seconds)
         waits.append(waited)
+        timed += begins > 0
         if error:
             errors.append(error)
-    return times, waits, errors
+    return times, waits, errors, timed
 
 
 def _ms(values: list[float]) -> str:
@@ -113,26 +125,70 @@ def _ms(values: list[float]) -> str:
     )
 
 
-def run(size: str, rows: int | None, xlsx: bool, seed: int = 1, alone: bool = False) -> int:
-    """Import into a copy of the ``size`` database; ``alone``: without the colleague, the
-    import's own speed when nobody else writes (its batches then hold the lock longer)."""
+@dataclass
+class Outcome:
+    """What a test checks of a run: rows imported, batches logged, the colleague's saves."""
+
+    imported: int
+    batches: int
+    saves: int
+    timed_saves: int  # saves whose transaction began through the timed begin
+    errors: list[str]
+
+
+def run(
+    size: str,
+    rows: int | None,
+    xlsx: bool,
+    seed: int = 1,
+    alone: bool = False,
+    backend: str = "sqlite",
+    url: str | None = None,
+) -> int:
+    """Import into a copy of the ``size`` database (SQLite, or on PostgreSQL a TEMPLATE copy of
+    ``psm_bench_<size>`` on the server ``url``); ``alone``: without the colleague, the import's
+    own speed when nobody else writes (its batches then hold the lock longer)."""
     count = rows or SIZES[size]
+    with contextlib.ExitStack() as stack:
+        started = time.perf_counter()
+        if backend == "postgresql":
+            location = stack.enter_context(generate_pg.bench_work_copy(size, seed, url))
+        else:
+            location = str(stack.enter_context(_sqlite_copy(size, seed)))
+        database.open_database(location)
+        try:
+            database.migrate()
+        finally:
+            database.close_database()
+        print(
+            f"imports: {count:,} {'xlsx' if xlsx else 'csv'} rows into a copy of the {size}"
+            f" database on {backend} (copied and migrated in {time.perf_counter() - started:.1f} s)"
+        )
+        measure(location, count, import_path(count, seed, xlsx), alone)
+    return 0
+
+
+@contextlib.contextmanager
+def _sqlite_copy(size: str, seed: int) -> Iterator[Path]:
+    """A copy of the cached SQLite database (never written itself), deleted afterwards."""
     cached = cache_path(size, seed)
     if not cached.is_file():
-        print(f"no cached database {cached}; run python -m bench generate --size {size}")
-        return 1
-    path = import_path(count, seed, xlsx)
+        raise SystemExit(f"no cached database {cached}; run python -m bench generate --size {size}")
     workdir = Path(tempfile.mkdtemp(prefix="imports-", dir=CACHE))
     try:
         copy = workdir / "psm.db"
-        started = time.perf_counter()
         _copy(cached, copy)
-        database.open_database(str(copy))
-        database.migrate()
-        print(
-            f"imports: {count:,} {'xlsx' if xlsx else 'csv'} rows into a copy of the {size}"
-            f" database (copied and migrated in {time.perf_counter() - started:.1f} s)"
-        )
+        yield copy
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(location: str, count: int, path: Path, alone: bool = False) -> Outcome:
+    """The dry run, the import of ``path`` (``count`` rows) and the colleague, on ``location``
+    (written to), printed."""
+    database.open_database(location)
+    logdir = tempfile.TemporaryDirectory(prefix="psm-imports-")
+    try:
         actor = _admin()
         started = time.perf_counter()
         checked = dry_run(actor, path)
@@ -141,23 +197,24 @@ def run(size: str, rows: int | None, xlsx: bool, seed: int = 1, alone: bool = Fa
 
         context = multiprocessing.get_context("spawn")
         stop, results = context.Event(), context.Queue()
-        colleague = context.Process(target=_colleague, args=(str(copy), stop, results))
+        colleague = context.Process(target=_colleague, args=(location, stop, results))
         if not alone:
             colleague.start()
             time.sleep(IDLE_SECONDS)
-        idle, _idle_waits, idle_errors = _drain(results)
-        log = workdir / "batches.tsv"
+        idle, _idle_waits, idle_errors, idle_timed = _drain(results)
+        log = Path(logdir.name) / "batches.tsv"
         os.environ["PSM_IMPORT_BATCH_LOG"] = str(log)
-        started = time.perf_counter()
-        with open_path(path, DEFAULT_LIMITS.max_bytes) as source:
-            result = import_file(actor, "cases", source)
-        took = time.perf_counter() - started
-        stop.set()
-        if not alone:
-            colleague.join(30)
-        during, waits, errors = _drain(results)
-        del os.environ["PSM_IMPORT_BATCH_LOG"]
-
+        try:
+            started = time.perf_counter()
+            with open_path(path, DEFAULT_LIMITS.max_bytes) as source:
+                result = import_file(actor, "cases", source)
+            took = time.perf_counter() - started
+        finally:
+            del os.environ["PSM_IMPORT_BATCH_LOG"]
+            stop.set()
+            if not alone:
+                colleague.join(30)
+        during, waits, errors, timed = _drain(results)
         lines = [line.split("\t") for line in log.read_text().splitlines()]
         sizes = [float(fields[1]) for fields in lines]
         held = [float(fields[2]) for fields in lines]
@@ -188,7 +245,10 @@ def run(size: str, rows: int | None, xlsx: bool, seed: int = 1, alone: bool = Fa
             print(f"    of which waiting for the lock: {_ms(waits)}")
         for error in dict.fromkeys(idle_errors + errors):
             print(f"    error: {error}")
+        return Outcome(
+            result.imported, len(held), len(idle) + len(during), idle_timed + timed,
+            idle_errors + errors,
+        )  # fmt: skip
     finally:
         database.close_database()
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+        logdir.cleanup()

@@ -7,8 +7,10 @@ hand-over or a follow-up, through the core calls the TUI's workers make, for a w
 gives p50/p95/p99 per action and for all reads and all saves, against the targets: p95 ≤ 100 ms
 for reads, ≤ 150 ms for saves, no errors.
 
-SQLite runs on a copy of the cached bench database (deleted after); ``--database-url`` runs on
-the PostgreSQL database given, which is written to.
+SQLite runs on a copy of the cached bench database (deleted after); ``--database-url`` names a
+PostgreSQL server, and the run is on a copy of its ``psm_bench_<size>`` (``CREATE DATABASE ...
+TEMPLATE``, dropped after: :func:`bench.generate_pg.work_copy`), so the shared bench database
+stays as generated; the import meanwhile (``--with-import``) writes to that copy too.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import import_files
+from bench import generate_pg, import_files
 from bench.generate import cache_path
 from bench.office_session import Plan, Sample, main
 from psm_tui.core import reference, session, users
@@ -321,7 +323,10 @@ def run(
 ) -> int:
     rows = 100_000 if with_import else 0
     with contextlib.ExitStack() as stack:
-        location = url or str(stack.enter_context(working_copy(size, seed)))
+        if url:  # the server: a TEMPLATE copy of its psm_bench_<size>, dropped after
+            location = stack.enter_context(generate_pg.bench_work_copy(size, seed, url))
+        else:
+            location = str(stack.enter_context(working_copy(size, seed)))
         print(f"  … {sessions} sessions for {seconds:.0f} s on {size}", file=sys.stderr)
         outcome = run_office(
             location, sessions=sessions, seconds=seconds, seed=seed, import_rows=rows
