@@ -231,7 +231,10 @@ def measure(location: str, count: int, path: Path, alone: bool = False) -> Outco
             f"  lock held per batch:      {_ms(held)}; target ≤ {TARGET_BATCH_S * 1000:.0f} ms:"
             f" {verdict}"
         )
-        print(f"  checkpoints between batches: {_ms(folded)} (outside the lock)")
+        if database.db.obj.dialect.name == "postgresql":
+            print("  checkpoints between batches: none (the server checkpoints on its own)")
+        else:
+            print(f"  checkpoints between batches: {_ms(folded)} (outside the lock)")
         if alone:
             print("  colleague: none (--alone)")
         else:
