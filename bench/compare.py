@@ -37,7 +37,18 @@ def table(sqlite_rows: list[Row], pg_rows: list[Row], title: str) -> str:
         keys.append(key)
         lines.append((lite, pg.get(key)))
     lines += [(None, row) for key, row in pg.items() if key not in keys]
-    header = ("measure", "SQLite", "floor", "×floor", "PG", "floor", "×floor", "PG/SQLite")
+    header = (
+        "measure",
+        "SQLite",
+        "floor",
+        "×floor",
+        "PG",
+        "floor",
+        "×floor",
+        "PG/SQLite",
+        "target",
+    )
+    header += ("SQLite/PG",)
     cells = []
     for lite, other in lines:
         row = lite or other
@@ -48,7 +59,9 @@ def table(sqlite_rows: list[Row], pg_rows: list[Row], title: str) -> str:
             if lite is not None and other is not None and lite.value > 0
             else ""
         )
-        cells.append((name, *_cells(lite), *_cells(other), versus))
+        verdicts = [r.verdict() if r is not None else "-" for r in (lite, other)]
+        verdict = "/".join(verdicts) if row.target_text() else ""
+        cells.append((name, *_cells(lite), *_cells(other), versus, row.target_text(), verdict))
     widths = [max(len(c) for c in column) for column in zip(header, *cells, strict=True)]
     out = [
         title,
@@ -62,7 +75,14 @@ def table(sqlite_rows: list[Row], pg_rows: list[Row], title: str) -> str:
                 for i, (c, w) in enumerate(zip(line, widths, strict=True))
             ).rstrip()
         )
+    out.append(_tally("SQLite", [lite for lite, _ in lines if lite is not None]))
+    out[-1] += "; " + _tally("PostgreSQL", [pg for _, pg in lines if pg is not None])
     return "\n".join(out)
+
+
+def _tally(engine: str, rows: list[Row]) -> str:
+    verdicts = [row.verdict() for row in rows]
+    return f"{engine}: {verdicts.count('PASS')} PASS, {verdicts.count('MISS')} MISS"
 
 
 def server_version(url: str) -> str:

@@ -76,6 +76,13 @@ class Row:
     def ratio(self) -> float | None:
         return self.value / median(self.floor) if self.floor else None
 
+    def target_text(self) -> str:
+        """The limits this measure is held to: on its time, and on its ×floor."""
+        text = self.target.text() if self.target else ""
+        if self.ratio_target is not None:
+            text += (" " if text else "") + f"≤{self.ratio_target:g}×"
+        return text
+
     def verdict(self) -> str:
         checks = []
         if self.target is not None:
@@ -115,9 +122,6 @@ def table(rows: list[Row], title: str) -> str:
     for row in rows:
         ratio = row.ratio()
         dt_ratio = row.value / median(row.datatable) if row.datatable else None
-        target = row.target.text() if row.target else ""
-        if row.ratio_target is not None:
-            target += (" " if target else "") + f"≤{row.ratio_target:g}×"
         lines.append(
             (
                 f"{row.group}: {row.name}" + (f" [{row.note}]" if row.note else ""),
@@ -128,7 +132,7 @@ def table(rows: list[Row], title: str) -> str:
                 f"{ratio:.2f}×" if ratio is not None else "",
                 _fmt(median(row.datatable), "s") if row.datatable else "",
                 f"{dt_ratio:.4f}×" if dt_ratio is not None else "",
-                target,
+                row.target_text(),
                 row.verdict(),
             )
         )

@@ -11,7 +11,7 @@ from typing import Any
 from psm_tui.core import audit, clock, emergency, programmes, sensitive
 from psm_tui.core.case_queries import DUE_SOON_DAYS, case_row, followup_info
 from psm_tui.core.dto import Actor, FollowUpInfo
-from psm_tui.core.emergency import scope_conditions
+from psm_tui.core.emergency import followup_scope
 from psm_tui.core.errors import ConflictError, NotFoundError, ValidationError
 from psm_tui.core.labels import FOLLOWUP_OPEN, FOLLOWUP_STATUSES, OPEN_STATUSES
 from psm_tui.core.reference import find_opd, kelurahan_by_code
@@ -20,7 +20,7 @@ from psm_tui.core.users import require
 from psm_tui.core.validation import parse_date, validate_text
 from psm_tui.i18n import _, format_date
 from psm_tui.store.database import db
-from psm_tui.store.models import Activity, Case, Client, FollowUp, Kelurahan, Opd
+from psm_tui.store.models import Activity, Case, Client, FollowUp, Opd
 
 # status -> statuses reachable from it
 FOLLOWUP_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -200,10 +200,10 @@ def _followups_query(
     filters: FollowUpFilter, actor: Actor | None, *, walk_order: bool = False
 ) -> Any:
     """The follow-ups ``filters`` select, of the cases ``actor`` may read; ``walk_order``: the
-    scope leaves the indexes to the follow-ups' own order (``emergency.in_kecamatan``)."""
+    scope leaves the indexes to the follow-ups' own order (``emergency.followups_in_kecamatan``)."""
     today = clock.today()
     query = FollowUp.select(FollowUp, Opd, Case).join(Opd).switch(FollowUp).join(Case)
-    for condition in scope_conditions(actor, walk_order=walk_order):
+    for condition in followup_scope(actor, walk_order=walk_order):
         query = query.where(condition)
     if filters.opd:
         query = query.where(FollowUp.opd == find_opd(filters.opd).code)
@@ -218,7 +218,7 @@ def _followups_query(
     if filters.case_number:
         query = query.where(Case.number == filters.case_number)
     if filters.kecamatan:
-        query = query.switch(Case).join(Kelurahan).where(Kelurahan.kecamatan == filters.kecamatan)
+        query = query.where(emergency.followups_in_kecamatan(filters.kecamatan))
     if filters.search and filters.search.strip():
         text = filters.search.strip()
         client = Client.select(Client.id).where(Client.name.contains(text))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from peewee import fn
+from peewee import SQL, fn
 
 from psm_tui.core.labels import HELD_STATUSES, OPEN_STATUSES
 from psm_tui.core.pending_imports import visible
@@ -131,13 +131,19 @@ def worker_loads(kecamatan: str | None = None, kind: str | None = None) -> list[
 
 
 def open_by_kelurahan(kecamatan: str | None = None) -> list[KelurahanLoad]:
-    """Today's open cases (new ones included) and active PSM of every kelurahan."""
+    """Today's open cases (new ones included) and active PSM of every kelurahan.
+
+    Counted per (status, kelurahan), the order of the index both engines read the open cases
+    from, and added up here: grouping by kelurahan alone made SQLite sort them (1M: 39 -> 17 ms;
+    PostgreSQL 33 -> 26 ms)."""
     query = (
-        Case.select(Case.kelurahan, fn.COUNT(Case.id))
+        Case.select(Case.kelurahan, fn.COUNT(SQL("*")))
         .where(Case.status.in_(OPEN_STATUSES), visible(Case.id))
-        .group_by(Case.kelurahan)
+        .group_by(Case.status, Case.kelurahan)
     )
-    open_cases = Counter({code: int(n) for code, n in tuples(query)})
+    open_cases: Counter[str] = Counter()
+    for code, n in tuples(query):
+        open_cases[code] += int(n)
     psm = active_psm_by_kelurahan(kecamatan)
     return [
         KelurahanLoad(

@@ -209,6 +209,9 @@ class FollowUp(BaseModel):
     created_by = ForeignKeyField(StaffUser, column_name="created_by_id", null=True)
     created_at = DateTimeField()
     updated_at = DateTimeField()
+    # Its case's kelurahan, kept equal by triggers (migration 0018): a kecamatan's follow-ups
+    # through one index, without the list of its cases.
+    kelurahan_code = CharField(max_length=13, null=True)
 
     class Meta:
         indexes = (

@@ -23,12 +23,15 @@ def case_search_in_step(database: peewee.Database) -> bool:
 
 
 def case_search_condition(
-    case_id: peewee.Field, text: str, *, walk_order: bool = False
+    case_id: peewee.Field, text: str, *, walk_order: bool = False, spread: int = 1
 ) -> peewee.Expression:
     """``case.id`` among the cases matching ``text``; ``walk_order``: the condition of a page in
-    an index's order, which may then test each row it walks rather than fetch every hit."""
+    an index's order, which may then test each row it walks rather than fetch every hit.
+    ``spread``: the page's other conditions keep about one case in ``spread`` (a kecamatan: 13),
+    so a walk goes that many times further for its page, and fetching the hits pays sooner."""
     database = case_id.model._meta.database
-    return dialect_of(database).case_search_condition(database, case_id, text, walk_order)
+    dialect = dialect_of(database)
+    return dialect.case_search_condition(database, case_id, text, walk_order, spread)
 
 
 def case_search_count(database: peewee.Database, text: str) -> int:

@@ -37,6 +37,9 @@ def test_dashboard_counts_what_needs_attention(admin: Actor) -> None:
     cipondoh = next(a for a in figures.by_kecamatan if a.name == "Cipondoh")
     assert (cipondoh.open, cipondoh.unassigned) == (3, 2)
     assert len(figures.by_kecamatan) == 13
+    # open cases of two statuses in one kelurahan add up; a kecamatan without any shows zeros
+    others = {(a.open, a.unassigned) for a in figures.by_kecamatan if a.name != "Cipondoh"}
+    assert others == {(0, 0)}
     by_opd = {o.code: (o.open, o.overdue) for o in dashboard.followups_by_opd()}
     assert by_opd["DINKES"] == (1, 0) and by_opd["DINSOS"] == (1, 1) and by_opd["BPBD"] == (0, 0)
 

@@ -19,6 +19,7 @@ from psm_tui.core.reports import ReportScope
 from psm_tui.presentation import incentive as reports_incentive
 from psm_tui.presentation import monthly as reports_monthly
 from psm_tui.store import reports as backend_reports
+from psm_tui.store.backend import dialect_of
 from psm_tui.store.database import db
 from psm_tui.store.models import Activity, Case, FollowUp
 
@@ -201,6 +202,21 @@ def test_opd_figures_are_read_off_their_index_without_sorting(initialised: Path)
         plan = " / ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
         assert f"COVERING INDEX {backend_reports.ANSWER_DAYS_INDEX}" in plan
         assert "TEMP B-TREE" not in plan
+
+
+def test_postgresql_can_read_the_opd_figures_off_their_index(initialised: Path) -> None:
+    """The expression of PostgreSQL's index (migration 0019) is the one its dialect spells, so
+    the groups are read off it in order (a tiny table is scanned whole: sequential scans are
+    ruled out to see the plan a million follow-ups get)."""
+    if dialect_of(db).name != "postgresql":
+        pytest.skip("PostgreSQL's index")
+    query = reports.opd_query(dt.date(2026, 11, 28))
+    sql, params = query.sql()
+    with db.atomic():
+        db.execute_sql("SET LOCAL enable_seqscan = off")
+        plan = " / ".join(row[0] for row in db.execute_sql("EXPLAIN " + sql, params))
+    assert plan.startswith("GroupAggregate")  # the groups come in the index's order: no hashing
+    assert f"Index Only Scan using {backend_reports.ANSWER_DAYS_INDEX}" in plan
 
 
 def test_workload_flags_kelurahan_without_psm_and_over_threshold(

@@ -59,10 +59,15 @@ class Dialect(Protocol):
         ...
 
     def case_search_condition(
-        self, database: peewee.Database, case_id: peewee.Field, text: str, walk_order: bool
+        self,
+        database: peewee.Database,
+        case_id: peewee.Field,
+        text: str,
+        walk_order: bool,
+        spread: int = 1,
     ) -> peewee.Expression:
         """``case.id`` among the cases matching a search box's ``text`` (``walk_order``: for a
-        page in an index's order)."""
+        page in an index's order; ``spread``: its other conditions keep one case in that many)."""
         ...
 
     def case_search_count(self, database: peewee.Database, text: str) -> int: ...

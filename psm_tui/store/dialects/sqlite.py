@@ -254,17 +254,25 @@ class SqliteDialect:
         return True
 
     def case_search_condition(
-        self, database: peewee.Database, case_id: peewee.Field, text: str, walk_order: bool
+        self,
+        database: peewee.Database,
+        case_id: peewee.Field,
+        text: str,
+        walk_order: bool,
+        spread: int = 1,
     ) -> peewee.Expression:
         """A narrow search looks its few rows up by primary key; a broad one hides the key from
         the planner (``id + 0``) so SQLite walks the ordering index and stops after one page
-        (a count, ``walk_order`` false, takes the same path: it costs SQLite nothing more)."""
+        (a count, ``walk_order`` false, takes the same path: it costs SQLite nothing more).
+        Within a kecamatan (``spread`` 13) the walk is 13 times longer, so "broad" starts 13
+        times higher: an operator's "mayas" (5,658 hits at 1M) 218 -> 73 ms."""
         query = case_search_query(text)
         ids = peewee.SQL(f"({_MATCH})", (query,))
+        broad = BROAD_SEARCH * spread
         hits = database.execute_sql(
-            f"SELECT count(*) FROM ({_MATCH} LIMIT ?)", (query, BROAD_SEARCH + 1)
+            f"SELECT count(*) FROM ({_MATCH} LIMIT ?)", (query, broad + 1)
         ).fetchone()[0]
-        return (case_id + 0).in_(ids) if hits > BROAD_SEARCH else case_id.in_(ids)
+        return (case_id + 0).in_(ids) if hits > broad else case_id.in_(ids)
 
     def case_search_count(self, database: peewee.Database, text: str) -> int:
         query = case_search_query(text)
