@@ -22,6 +22,10 @@ from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, format_number
 
 HEADER_SCAN_ROWS = 15
+# Columns an XLSX row is read up to (Excel 2003's last, IV): a sheet's width comes from its
+# farthest cell, and one cell at XFD would make every row 16,384 cells (a 5 KB file with a cell
+# at XFD1048576 kept a CPU busy for hours). A value beyond it is not read.
+XLSX_MAX_COLUMNS = 256
 DELIMITERS = (";", ",", "\t", "|")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the pre-2007 .xls format
@@ -244,9 +248,9 @@ def _read_xlsx(
             )
         ) from None
     for sheet in book.worksheets:
-        numbered = enumerate(
-            ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)), start=1
-        )
+        width = min(sheet.max_column or XLSX_MAX_COLUMNS, XLSX_MAX_COLUMNS)
+        cells = sheet.iter_rows(max_col=width, values_only=True)
+        numbered = enumerate((_row_text(row) for row in cells), start=1)
         try:
             header_row, headers, rows = _find_header(numbered, is_header, source.name)
         except ValidationError:
@@ -264,6 +268,17 @@ def _read_xlsx(
         )
     book.close()
     raise _no_header(source.name)
+
+
+def _row_text(row: tuple[object, ...]) -> list[str]:
+    """An XLSX row's cells as text, without its trailing empty cells (openpyxl pads every row to
+    the sheet's width; a blank row costs no conversion)."""
+    end = len(row)
+    if row.count(None) == end:
+        return []
+    while row[end - 1] is None:
+        end -= 1
+    return [cell_text(v) for v in row[:end]]
 
 
 def _capped(
