@@ -412,6 +412,18 @@ def test_a_sparse_xlsx_spanning_the_whole_grid_is_refused_by_its_rows(
     assert 0 < done.rss_kib < RSS_LIMIT_KIB
 
 
+def test_a_csv_line_of_millions_of_cells_is_refused_before_it_is_split(
+    server: Server, tmp_path: Path
+) -> None:
+    """60 MB of semicolons on one line was a list of 60 million cells (560 MB RSS)."""
+    path = tmp_path / "titik-koma.csv"
+    path.write_text("Nama;Kelurahan;Kategori\n" + ";" * 60_000_000 + "\n")
+    done = server.run("import", "cases", str(path), "--dry-run")
+    one_line(done, TOO_LARGE)
+    assert "line 2: more than 256 cells in one row" in done.err
+    assert 0 < done.rss_kib < 200 * 1024
+
+
 def test_rows_and_bytes_are_capped(server: Server, tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     big.write_text("Nama;Kelurahan;Kategori\n" + "Ani;Poris Plawad;8\n" * 2001)
