@@ -395,9 +395,10 @@ def test_an_xlsx_bomb_is_measured_not_unpacked(server: Server, bomb: Path) -> No
 def test_a_sparse_xlsx_spanning_the_whole_grid_is_refused_by_its_rows(
     server: Server, tmp_path: Path
 ) -> None:
-    """A header row and one cell at XFD1048576: a 5 KB file that passes the archive caps but spans 17
-    billion cells. A reader that builds the sheet's grid first dies on it (calamine: abort,
-    no exception; bench/notes/xlsxread.md); the row cap must refuse it, in bounded memory."""
+    """A header row and one cell at XFD1048576: a 5 KB file that passes the archive caps but
+    spans 17 billion cells. Every row padded to 16,384 cells kept a CPU busy for hours, and a
+    reader that builds the grid first dies on it (calamine aborts, bench/notes/xlsxread.md):
+    the row cap must refuse it, fast and in bounded memory."""
     path = tmp_path / "jarang.xlsx"
     book = openpyxl.Workbook()
     sheet = book.active
