@@ -392,6 +392,39 @@ def test_an_xlsx_bomb_is_measured_not_unpacked(server: Server, bomb: Path) -> No
         assert 0 < done.rss_kib < RSS_LIMIT_KIB
 
 
+def test_a_sparse_xlsx_spanning_the_whole_grid_is_refused_by_its_rows(
+    server: Server, tmp_path: Path
+) -> None:
+    """A header row and one cell at XFD1048576: a 5 KB file that passes the archive caps but
+    spans 17 billion cells. Every row padded to 16,384 cells kept a CPU busy for hours, and a
+    reader that builds the grid first dies on it (calamine aborts, bench/notes/xlsxread.md):
+    the row cap must refuse it, fast and in bounded memory."""
+    path = tmp_path / "jarang.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Nama", "Kelurahan", "Kategori"])
+    sheet["XFD1048576"] = 1
+    book.save(path)
+    assert path.stat().st_size < 16 * 1024
+    done = server.run("import", "cases", str(path), "--dry-run", timeout=60)
+    one_line(done, TOO_LARGE)
+    assert "more than 200,000 rows" in done.err
+    assert 0 < done.rss_kib < RSS_LIMIT_KIB
+
+
+def test_a_csv_line_of_millions_of_cells_is_refused_before_it_is_split(
+    server: Server, tmp_path: Path
+) -> None:
+    """60 MB of semicolons on one line was a list of 60 million cells (560 MB RSS)."""
+    path = tmp_path / "titik-koma.csv"
+    path.write_text("Nama;Kelurahan;Kategori\n" + ";" * 60_000_000 + "\n")
+    done = server.run("import", "cases", str(path), "--dry-run")
+    one_line(done, TOO_LARGE)
+    assert "line 2: more than 256 cells in one row" in done.err
+    assert 0 < done.rss_kib < 200 * 1024
+
+
 def test_rows_and_bytes_are_capped(server: Server, tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     big.write_text("Nama;Kelurahan;Kategori\n" + "Ani;Poris Plawad;8\n" * 2001)

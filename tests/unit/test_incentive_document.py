@@ -4,18 +4,28 @@ receives it (XLSX opened with openpyxl, PDF read back with pypdf)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 from pathlib import Path
 
 import openpyxl
 import pytest
 from pypdf import PdfReader
 
+from psm_tui.config import Settings
 from psm_tui.core import clock, incentive, reports, users
 from psm_tui.core.dto import Actor
 from psm_tui.core.errors import ConflictError, PermissionDenied
+from psm_tui.presentation import incentive_pdf
 from psm_tui.presentation.exports import ExportRequest
-from psm_tui.presentation.incentive import terbilang
+from psm_tui.presentation.incentive import (
+    DocumentSettings,
+    IncentiveDocument,
+    incentive_document,
+    terbilang,
+)
+from psm_tui.presentation.incentive_pdf import write_incentive_pdf
 from psm_tui.store.models import AuditLog
 from tests.conftest import make_user
 from tests.files import export
@@ -163,3 +173,28 @@ def test_the_pdf_lists_the_payable_and_numbers_its_pages(
     assert data.payable[0].nik in whole  # a NIK on one line
     assert terbilang(len(data.payable) * RATE) in whole.replace("\n", " ")
     assert "Bendahara Pengeluaran" in pages[-1]
+
+
+def _last_page(doc: IncentiveDocument) -> str:
+    stream = io.BytesIO()
+    write_incentive_pdf(stream, doc)
+    return PdfReader(stream).pages[-1].extract_text()
+
+
+def test_the_pdf_never_leaves_the_signatures_on_a_page_alone(
+    demo_db: Path, supervisor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the number of rows, the last page holds rows of the list, under their header
+    row, with the signatures (a page of signatures alone could be stapled to another list)."""
+    data = incentive.incentive_list(supervisor, _last_month(), rate=RATE, rule="activity")
+    settings = DocumentSettings.from_settings(Settings())
+    whole = incentive_document(data, settings, clock.today())
+    assert len(whole.rows) >= 45
+    lists = [dataclasses.replace(whole, rows=whole.rows[:count]) for count in range(12, 45)]
+    for doc in lists:
+        last = _last_page(doc)
+        assert "Bendahara Pengeluaran" in last and "Account number" in last
+        assert f"{len(doc.rows)}. ...." in last
+    # Some of those counts needed rows carried over: without it, signatures stand alone.
+    monkeypatch.setattr(incentive_pdf, "CARRIED_ROWS", 10**6)
+    assert any(f"{len(doc.rows)}. ...." not in _last_page(doc) for doc in lists)

@@ -22,6 +22,11 @@ from psm_tui.core.validation import safe_display
 from psm_tui.i18n import _, format_number
 
 HEADER_SCAN_ROWS = 15
+# Cells a row may have (Excel 2003's last column, IV). An XLSX sheet's width comes from its
+# farthest cell, and one cell at XFD made every row 16,384 cells (a 5 KB file with a cell at
+# XFD1048576 kept a CPU busy for hours): a value beyond it is not read. A CSV line of 60 million
+# delimiters is a list of 60 million cells (560 MB): such a line refuses the file.
+MAX_ROW_CELLS = 256
 DELIMITERS = (";", ",", "\t", "|")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the pre-2007 .xls format
@@ -151,6 +156,20 @@ def _csv_rows(records: Iterator[list[str]], name: str) -> Iterator[tuple[int, li
         ) from None
 
 
+def _narrow_lines(text: Iterable[str], delimiter: str, name: str) -> Iterator[str]:
+    """The lines of a CSV, refusing the file at a line of more than MAX_ROW_CELLS cells before
+    csv makes a list of them."""
+    for number, line in enumerate(text, start=1):
+        if line.count(delimiter) >= MAX_ROW_CELLS:
+            raise TooLargeError(
+                _(
+                    "{file}, line {line}: more than {count} cells in one row; is this the "
+                    "right file?"
+                ).format(file=safe_display(name), line=number, count=format_number(MAX_ROW_CELLS))
+            )
+        yield line
+
+
 def csv_problem(error: csv.Error) -> str:
     text = str(error)
     if "field larger than field limit" in text:
@@ -178,7 +197,8 @@ def _read_csv(
     text = io.TextIOWrapper(source.stream, encoding=encoding, newline="")
     delimiter = sniff_delimiter(text.read(65536))
     text.seek(0)
-    numbered = _csv_rows(csv.reader(text, delimiter=delimiter), source.name)
+    records = csv.reader(_narrow_lines(text, delimiter, source.name), delimiter=delimiter)
+    numbered = _csv_rows(records, source.name)
     header_row, headers, rows = _find_header(numbered, is_header, source.name)
     rows = _capped(rows, source.name, limits)
     return SourceTable(
@@ -244,9 +264,9 @@ def _read_xlsx(
             )
         ) from None
     for sheet in book.worksheets:
-        numbered = enumerate(
-            ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)), start=1
-        )
+        width = min(sheet.max_column or MAX_ROW_CELLS, MAX_ROW_CELLS)
+        cells = sheet.iter_rows(max_col=width, values_only=True)
+        numbered = enumerate((_row_text(row) for row in cells), start=1)
         try:
             header_row, headers, rows = _find_header(numbered, is_header, source.name)
         except ValidationError:
@@ -264,6 +284,17 @@ def _read_xlsx(
         )
     book.close()
     raise _no_header(source.name)
+
+
+def _row_text(row: tuple[object, ...]) -> list[str]:
+    """An XLSX row's cells as text, without its trailing empty cells (openpyxl pads every row to
+    the sheet's width; a blank row costs no conversion)."""
+    end = len(row)
+    if row.count(None) == end:
+        return []
+    while row[end - 1] is None:
+        end -= 1
+    return [cell_text(v) for v in row[:end]]
 
 
 def _capped(
