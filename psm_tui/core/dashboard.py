@@ -62,17 +62,12 @@ def unassigned_filter() -> CaseFilter:
     return CaseFilter(status=OPEN_STATUSES, unassigned=True)
 
 
-def _in_scope(actor: Actor | None) -> list[Expression]:
-    """Follow-ups of the cases ``actor`` may read."""
-    return emergency.followup_scope(actor)
-
-
 def _open_followups_due(actor: Actor | None, today: dt.date, upto: dt.date) -> tuple[int, int]:
     """Open follow-ups overdue and due by ``upto``, of the cases ``actor`` may read. Citywide:
     two counts on the (status, due date) index; within a kecamatan, one pass over its open
     follow-ups on the (kelurahan, status, due date) index."""
     open_ = FollowUp.status.in_(FOLLOWUP_OPEN)
-    scope = _in_scope(actor)
+    scope = emergency.followup_scope(actor)
     if not scope:
         overdue = FollowUp.select().where(open_, FollowUp.due_on < today).count()
         soon = FollowUp.select().where(open_, FollowUp.due_on.between(today, upto)).count()
@@ -141,7 +136,7 @@ def followups_by_opd(actor: Actor | None = None) -> list[OpdCount]:
     today = clock.today()
     overdue = fn.SUM(SqlCase(None, ((FollowUp.due_on < today, 1),), 0))
     open_ = FollowUp.status.in_(FOLLOWUP_OPEN)
-    scope = _in_scope(actor)
+    scope = emergency.followup_scope(actor)
     if scope:
         return _by_opd_within(scope, open_, overdue)
     joined = (FollowUp.opd == Opd.code) & open_

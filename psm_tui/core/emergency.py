@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import OP, Expression
+from peewee import OP, Expression, Field
 
 from psm_tui.core import audit, clock, sensitive
 from psm_tui.core.dto import Actor
@@ -54,18 +54,20 @@ class EmergencyGrant:
 def in_kecamatan(code: str, *, walk_order: bool = False) -> Expression:
     """``case`` in one kecamatan: its kelurahan, through the indexed ``kelurahan_code``; with
     ``walk_order`` the index is left to the page's ordering (see ``backend_search.unindexed``)."""
-    kelurahan = Kelurahan.select(Kelurahan.code).where(Kelurahan.kecamatan == code)
-    column = unindexed(Case.kelurahan) if walk_order else Case.kelurahan
-    return Expression(column, OP.IN, kelurahan)
+    return _kelurahan_of(Case.kelurahan, code, walk_order)
 
 
 def followups_in_kecamatan(code: str, *, walk_order: bool = False) -> Expression:
     """``follow_up`` of a case in one kecamatan, through the follow-up's copy of its case's
     kelurahan (migration 0018): one index range per kelurahan, no list of the kecamatan's cases
     (at 1M cases, ~96k ids built on every call). ``walk_order``: as :func:`in_kecamatan`."""
+    return _kelurahan_of(FollowUp.kelurahan_code, code, walk_order)
+
+
+def _kelurahan_of(column: Field, code: str, walk_order: bool) -> Expression:
+    """``column`` (a kelurahan code) among the kelurahan of kecamatan ``code``."""
     kelurahan = Kelurahan.select(Kelurahan.code).where(Kelurahan.kecamatan == code)
-    column = unindexed(FollowUp.kelurahan_code) if walk_order else FollowUp.kelurahan_code
-    return Expression(column, OP.IN, kelurahan)
+    return Expression(unindexed(column) if walk_order else column, OP.IN, kelurahan)
 
 
 def followup_scope(actor: Actor | None, *, walk_order: bool = False) -> list[Expression]:

@@ -190,9 +190,8 @@ class PostgresqlDialect:
             return case_id.in_([])
         if not walk_order:
             return case_id.in_(peewee.SQL(f"({_MATCH})", (query,)))
-        if not _broad(
-            database, query, BROAD_SEARCH * spread * spread
-        ):  # an array, which the planner cannot turn into a join
+        if not _broad(database, query, BROAD_SEARCH * spread * spread):
+            # an array, which the planner cannot turn into a join
             return peewee.Expression(case_id, "=", peewee.SQL(f"ANY(ARRAY({_MATCH}))", (query,)))
         doc = peewee.NodeList(
             (peewee.SQL("(SELECT doc FROM case_search AS s WHERE s.id ="), case_id, peewee.SQL(")"))
