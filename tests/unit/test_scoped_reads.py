@@ -154,6 +154,26 @@ def test_the_operators_word_search_is_the_kecamatans_on_every_plan(
     assert len(case_queries.list_cases(operator, CaseFilter(search="sari"))) == 2
 
 
+def test_a_word_search_within_a_kecamatan_is_broad_later(
+    admin: Actor, numbers: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three hits for "sari": above a threshold of 1 the city's page walks its order, but a
+    kecamatan's (13 times further to walk) fetches the hits: the two statements differ."""
+    monkeypatch.setattr(sqlite_dialect, "BROAD_SEARCH", 1)
+    monkeypatch.setattr(postgresql_dialect, "BROAD_SEARCH", 1)
+
+    def statement(scope: str | None) -> str:
+        conditions = case_queries.case_conditions(
+            CaseFilter(search="sari"), walk_order=True, scope=scope
+        )
+        return str(Case.select(Case.id).where(*conditions).sql())
+
+    assert statement(None) != statement(KARAWACI)
+    monkeypatch.setattr(sqlite_dialect, "BROAD_SEARCH", 10**6)
+    monkeypatch.setattr(postgresql_dialect, "BROAD_SEARCH", 10**6)
+    assert statement(None) == statement(KARAWACI)  # narrow for both: the same plan
+
+
 def _copies_match() -> bool:
     rows = FollowUp.select(FollowUp.kelurahan_code, Case.kelurahan).join(Case).tuples()
     return all(copy == own for copy, own in rows)
