@@ -9,12 +9,15 @@ size and seed always give the same rows: times are anchored to :data:`ANCHOR`, n
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
 import sqlite3
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench.pools import (
@@ -48,6 +51,25 @@ ASSIGNED = '{"event":"assign","why":{"event":"text","text":"ditugaskan ke PSM"}}
 
 def cache_path(size: str, seed: int = 1) -> Path:
     return CACHE / f"cases-{size}-seed{seed}-v{GENERATOR_VERSION}.db"
+
+
+@contextlib.contextmanager
+def work_copy(size: str, seed: int = 1) -> Iterator[Path]:
+    """A private copy of the cached database for a bench that writes (the cache is never
+    written), made with SQLite's backup API so that a WAL not yet checkpointed comes along;
+    deleted afterwards."""
+    cached = cache_path(size, seed)
+    if not cached.is_file():
+        raise SystemExit(f"no cached database {cached}; run python -m bench generate --size {size}")
+    with tempfile.TemporaryDirectory(prefix="psm-work-", dir=CACHE) as folder:
+        copy = Path(folder) / "psm.db"
+        with (
+            sqlite3.connect(f"file:{cached}?mode=ro", uri=True) as src,
+            sqlite3.connect(copy) as dst,
+        ):
+            src.backup(dst)
+        copy.chmod(0o600)  # psm refuses a database other users of the server could read
+        yield copy
 
 
 class Generator:

@@ -22,18 +22,15 @@ import contextlib
 import itertools
 import multiprocessing
 import os
-import shutil
-import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
 from bench import generate_pg
-from bench.generate import CACHE, SIZES, cache_path
+from bench.generate import SIZES, work_copy
 from bench.import_check import _admin, dry_run, import_path
 from bench.stats import median, p95
 from psm_tui.core.files.boundary import DEFAULT_LIMITS
@@ -46,13 +43,6 @@ TARGET_BATCH_S = 0.200
 TARGET_SAVE_P95_S = 0.150
 SAVE_EVERY_S = 0.2
 IDLE_SECONDS = 3.0
-
-
-def _copy(source: Path, target: Path) -> None:
-    """A consistent copy of a live SQLite file (its WAL included)."""
-    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    target.chmod(0o600)
 
 
 def _colleague(location: str, stop: Event, results: Queue[tuple[float, float, int, str]]) -> None:
@@ -154,7 +144,7 @@ def run(
         if backend == "postgresql":
             location = stack.enter_context(generate_pg.bench_work_copy(size, seed, url))
         else:
-            location = str(stack.enter_context(_sqlite_copy(size, seed)))
+            location = str(stack.enter_context(work_copy(size, seed)))
         database.open_database(location)
         try:
             database.migrate()
@@ -166,21 +156,6 @@ def run(
         )
         measure(location, count, import_path(count, seed, xlsx), alone)
     return 0
-
-
-@contextlib.contextmanager
-def _sqlite_copy(size: str, seed: int) -> Iterator[Path]:
-    """A copy of the cached SQLite database (never written itself), deleted afterwards."""
-    cached = cache_path(size, seed)
-    if not cached.is_file():
-        raise SystemExit(f"no cached database {cached}; run python -m bench generate --size {size}")
-    workdir = Path(tempfile.mkdtemp(prefix="imports-", dir=CACHE))
-    try:
-        copy = workdir / "psm.db"
-        _copy(cached, copy)
-        yield copy
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def measure(location: str, count: int, path: Path, alone: bool = False) -> Outcome:

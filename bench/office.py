@@ -24,17 +24,15 @@ import os
 import platform
 import pwd
 import queue
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import generate_pg, import_files
-from bench.generate import cache_path
+from bench.generate import work_copy
 from bench.office_session import Plan, Sample, main
 from psm_tui.core import reference, session, users
 from psm_tui.core.errors import ConflictError
@@ -305,19 +303,6 @@ def scoped_logins(location: str, who: list[str]) -> set[str]:
 
 
 # -- the command -----------------------------------------------------------------------------------
-@contextlib.contextmanager
-def working_copy(size: str, seed: int) -> Iterator[Path]:
-    """A copy of the cached database (never written itself), deleted afterwards."""
-    source = cache_path(size, seed)
-    if not source.exists():
-        raise SystemExit(f"{source} is missing: run python -m bench generate --size {size}")
-    with tempfile.TemporaryDirectory(prefix="psm-office-") as folder:
-        target = Path(folder) / source.name
-        shutil.copyfile(source, target)
-        target.chmod(0o600)  # psm refuses a database other users of the server could read
-        yield target
-
-
 def run(
     size: str, sessions: int, seconds: float, with_import: bool, url: str | None, seed: int
 ) -> int:
@@ -326,7 +311,7 @@ def run(
         if url:  # the server: a TEMPLATE copy of its psm_bench_<size>, dropped after
             location = stack.enter_context(generate_pg.bench_work_copy(size, seed, url))
         else:
-            location = str(stack.enter_context(working_copy(size, seed)))
+            location = str(stack.enter_context(work_copy(size, seed)))
         print(f"  … {sessions} sessions for {seconds:.0f} s on {size}", file=sys.stderr)
         outcome = run_office(
             location, sessions=sessions, seconds=seconds, seed=seed, import_rows=rows
